@@ -1,0 +1,127 @@
+"""allocator: the registration desk and working-group allocation of a workshop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from config import config_class, development_secret, secret_is_strong
+
+log = logging.getLogger("allocator")
+ROOT = Path(__file__).resolve().parent.parent
+
+# Endpoints whose body is not JSON.
+NON_JSON_BODY = {"participants.Import"}
+
+
+class AllocatorFlask(Flask):
+    """Flask that never writes an exception's message (it may hold personal data) to logs."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log the exception's type and stack, never its message or the request data."""
+        exc_type, _, tb = exc_info
+        frames = "".join(traceback.format_tb(tb)) if tb else ""
+        self.logger.error("Unhandled %s on %s %s\n%s", exc_type.__name__ if exc_type else "?",
+                          request.method, request.path, frames)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    settings = config_class((overrides or {}).get("ENV_NAME"))
+    app.config.from_object(settings)
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'allocator.db'}"
+        )
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri[len("postgres://"):]
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            "connect_args": {"timeout": 30, "check_same_thread": False},
+        }
+    env = app.config["ENV_NAME"]
+    if env == "development" and not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret(Path(app.instance_path))
+    if env == "production" and not secret_is_strong(app.config.get("SECRET_KEY")):
+        raise RuntimeError(
+            "SECRET_KEY must be set to a strong random value (at least 32 characters) in "
+            "production. Generate one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'. For a local trial use ALLOCATOR_ENV=development."
+        )
+
+
+def _request_hooks(app: Flask) -> None:
+    from allocator.errors import abort_problem
+
+    @app.before_request
+    def limits_and_media_type() -> None:
+        g.started = time.perf_counter()
+        if request.endpoint in NON_JSON_BODY:
+            return
+        request.max_content_length = app.config["MAX_JSON_LENGTH"]
+        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+            has_body = (request.content_length or 0) > 0 or request.headers.get(
+                "Transfer-Encoding", "").lower() == "chunked"
+            if has_body and not request.is_json:
+                abort_problem(415, "Send the body as JSON (Content-Type: application/json).")
+
+    @app.after_request
+    def headers_and_log(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith("/api/") and request.path != "/api/openapi.json":
+            response.headers.setdefault("Cache-Control", "no-store")
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        # Path only: query strings can carry names (participant search).
+        log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
+        return response
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, errors and CLI."""
+    instance = os.environ.get("ALLOCATOR_INSTANCE_PATH") or str(ROOT / "instance")
+    app = AllocatorFlask(__name__, instance_relative_config=True, instance_path=instance)
+    _configure(app, overrides)
+    app.json.sort_keys = False  # fields in the order the schemas declare them
+
+    from allocator import cli
+    from allocator.api import register as register_api
+    from allocator.extensions import api, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    api.init_app(app)
+    with app.app_context():
+        if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
+            sa_event.listen(Engine, "connect", _sqlite_pragmas)
+    register_api(app)
+    _request_hooks(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,22 @@
+"""Register the API's blueprints."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from allocator.api import docs, events, health, participants
+from allocator.extensions import api
+
+
+def register(app: Flask) -> None:
+    """Attach every API blueprint and the docs to ``app``."""
+    api.register_blueprint(health.blp)
+    api.register_blueprint(events.blp)
+    api.register_blueprint(events.themes_blp)
+    api.register_blueprint(events.groups_blp)
+    api.register_blueprint(participants.blp)
+    app.register_blueprint(docs.bp)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer",
+                       "description": "A token made with 'flask create-token'"}
+    )

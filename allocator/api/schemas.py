@@ -1,0 +1,235 @@
+"""Request and response schemas: the API's contract and the one source of input rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from allocator.api.fields import Country, Email, LocalDateTime, Slug, Text, TimeZone
+from allocator.models import GENDERS, ROLES, STATUSES
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, never silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+def _distinct(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ma.ValidationError("Each entry may appear only once.")
+
+
+# --- events -----------------------------------------------------------------
+
+class EventIn(StrictSchema):
+    """Body of POST /api/events."""
+
+    name = Text(required=True, max_length=200)
+    starts_at = LocalDateTime(required=True, metadata={"description": "ISO 8601; "
+                              "without an offset it is read in the event's time zone"})
+    ends_at = LocalDateTime(required=True)
+    timezone = TimeZone(load_default="UTC")
+    venue = Text(load_default="", max_length=200, allow_blank=True)
+    language = Text(load_default="English", max_length=64)
+    sectors = fields.List(
+        Slug(), validate=[validate.Length(min=1, max=30), _distinct],
+        metadata={"description": "Sector taxonomy; defaults to the seven UN.GIFT sectors"},
+    )
+    retention_days = fields.Integer(
+        strict=True, load_default=90, validate=validate.Range(min=0, max=3650)
+    )
+
+
+class EventPatch(EventIn):
+    """Body of PATCH /api/events/{event_id}: any subset of the event's fields."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
+
+
+class EventOut(ma.Schema):
+    """An event."""
+
+    id = fields.Integer()
+    name = fields.String()
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    timezone = fields.String()
+    venue = fields.String()
+    language = fields.String()
+    sectors = fields.List(fields.String())
+    retention_days = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+# --- themes -----------------------------------------------------------------
+
+class ThemeIn(StrictSchema):
+    """Body of POST .../themes."""
+
+    key = Slug(required=True)
+    title = Text(required=True, max_length=200)
+    description = Text(load_default="", max_length=4000, allow_blank=True)
+    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
+
+
+class ThemePatch(ThemeIn):
+    """Body of PATCH .../themes/{key}."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
+
+
+class ThemeOut(ma.Schema):
+    """A theme."""
+
+    key = fields.String()
+    title = fields.String()
+    description = fields.String()
+    position = fields.Integer()
+
+
+class ThemeDeleteQuery(StrictSchema):
+    """Query of DELETE .../themes/{key}."""
+
+    force = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also remove the theme from people's preferences"},
+    )
+
+
+# --- groups -----------------------------------------------------------------
+
+class GroupIn(StrictSchema):
+    """Body of POST .../groups."""
+
+    name = Text(required=True, max_length=200)
+    theme = Slug(required=True, metadata={"description": "The theme's key"})
+    room = Text(load_default="", max_length=200, allow_blank=True)
+    capacity = fields.Integer(strict=True, required=True,
+                              validate=validate.Range(min=1, max=100_000))
+    min_size = fields.Integer(strict=True, load_default=0,
+                              validate=validate.Range(min=0, max=100_000))
+
+    @ma.validates_schema
+    def _min_within_capacity(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "capacity" in data and "min_size" in data and data["min_size"] > data["capacity"]:
+            raise ma.ValidationError("May not exceed the capacity.", "min_size")
+
+
+class GroupPatch(GroupIn):
+    """Body of PATCH .../groups/{group_id}."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
+
+
+class GroupOut(ma.Schema):
+    """A working group."""
+
+    id = fields.Integer()
+    name = fields.String()
+    theme = fields.Function(lambda g: g.theme.key, metadata={"type": "string"})
+    room = fields.String()
+    capacity = fields.Integer()
+    min_size = fields.Integer()
+
+
+# --- participants -------------------------------------------------------------
+
+class ParticipantIn(StrictSchema):
+    """Body of POST .../participants: one registration at the desk."""
+
+    full_name = Text(required=True, max_length=200)
+    email = Email(required=True)
+    organization = Text(required=True, max_length=200)
+    sector = Slug(required=True)
+    country = Country(load_default=None, allow_none=True)
+    gender = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(GENDERS))
+    role = fields.String(load_default="participant", validate=validate.OneOf(ROLES))
+    preferences = fields.List(
+        Slug(), load_default=list, validate=[validate.Length(max=50), _distinct],
+        metadata={"description": "Theme keys, first choice first"},
+    )
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error="Consent to processing is required."),
+        metadata={"description": "The person agreed to the processing of their data"},
+    )
+
+
+class ParticipantPatch(ParticipantIn):
+    """Body of PATCH .../participants/{id}: any subset of the registration's fields."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
+
+
+class ParticipantOut(ma.Schema):
+    """A participant as the desk and organisers see them."""
+
+    id = fields.Integer()
+    full_name = fields.String()
+    email = fields.String()
+    organization = fields.String()
+    sector = fields.String()
+    country = fields.String(allow_none=True)
+    gender = fields.String(allow_none=True)
+    role = fields.String()
+    status = fields.String()
+    preferences = fields.List(fields.String(), attribute="preference_keys")
+    consent = fields.Boolean()
+    consent_at = fields.DateTime()
+    consent_version = fields.String()
+    checked_in_at = fields.DateTime(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ParticipantQuery(StrictSchema):
+    """Filters and paging of GET .../participants."""
+
+    q = fields.String(validate=validate.Length(max=200),
+                      metadata={"description": "Text in name, organisation or e-mail"})
+    sector = fields.String(validate=validate.Length(max=64))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    theme = fields.String(validate=validate.Length(max=64),
+                          metadata={"description": "People who ranked this theme key"})
+    sort = fields.String(load_default="name",
+                         validate=validate.OneOf(["name", "-name", "created", "-created"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class ParticipantPage(ma.Schema):
+    """One page of participants with the total count."""
+
+    items = fields.List(fields.Nested(ParticipantOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class ImportQuery(StrictSchema):
+    """Query of POST .../participants/import."""
+
+    dry_run = fields.Boolean(load_default=False,
+                             metadata={"description": "Validate only; write nothing"})
+
+
+class ImportResult(ma.Schema):
+    """What an import did (or, with dry_run, would do)."""
+
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    created = fields.Integer()
+    participant_ids = fields.List(fields.Integer())

@@ -1,0 +1,135 @@
+"""``Idempotency-Key``: a POST is done once, however often a flaky network retries it.
+
+The key is scoped to the caller (token). The first request stores a row marked
+"in progress" and commits it before doing the work, so a concurrent retry finds
+it and gets 409; when the work ends, the response is stored and a later retry
+gets it back unchanged. Server errors are not stored: the retry runs again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, request
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from allocator.auth import Principal
+from allocator.errors import abort_problem, problem_response
+from allocator.extensions import db
+from allocator.models import IdempotencyRecord, utcnow
+
+REPLAYED_HEADERS = ("Location", "Content-Type")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for part in (request.method, request.full_path, request.mimetype or ""):
+        digest.update(part.encode() + b"\0")
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _validated_key() -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
+        abort_problem(400, "Idempotency-Key must be 1 to 255 printable ASCII characters.")
+    return key
+
+
+def _claim(principal: Principal, key: str, fingerprint: str) -> IdempotencyRecord | Response:
+    """Insert the in-progress row, or decide what the existing one means."""
+    record = IdempotencyRecord(token_id=principal.token_id, key=key,
+                               fingerprint=fingerprint, state="in_progress")
+    db.session.add(record)
+    try:
+        db.session.commit()
+        return record
+    except IntegrityError:
+        db.session.rollback()
+    existing = db.session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.token_id == principal.token_id, IdempotencyRecord.key == key))
+    if existing is None:
+        abort_problem(409, "A request with this Idempotency-Key is being processed; retry.",
+                      type_="/problems/idempotency-in-progress")
+    now = utcnow()
+    config = current_app.config
+    expired = now - existing.created_at > dt.timedelta(seconds=config["IDEMPOTENCY_TTL_S"])
+    abandoned = (existing.state == "in_progress" and now - existing.updated_at
+                 > dt.timedelta(seconds=config["IDEMPOTENCY_LEASE_S"]))
+    if expired or abandoned:
+        # Take the row over, but only if nobody else did so first.
+        taken = db.session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == existing.id,
+                   IdempotencyRecord.updated_at == existing.updated_at)
+            .values(fingerprint=fingerprint, state="in_progress", status_code=None,
+                    body=None, headers=None, created_at=now, updated_at=now)
+        ).rowcount
+        db.session.commit()
+        if taken == 1:
+            return db.session.get(IdempotencyRecord, existing.id, populate_existing=True)
+        abort_problem(409, "A request with this Idempotency-Key is being processed; retry.",
+                      type_="/problems/idempotency-in-progress")
+    if existing.fingerprint != fingerprint:
+        abort_problem(422, "This Idempotency-Key was used for a different request. "
+                      "Use a new key for a new request.",
+                      type_="/problems/idempotency-key-reused")
+    if existing.state != "done":
+        abort_problem(409, "A request with this Idempotency-Key is still being processed. "
+                      "Retry in a moment to get its result.",
+                      type_="/problems/idempotency-in-progress",
+                      headers={"Retry-After": "1"})
+    response = Response(existing.body, status=existing.status_code)
+    for name, value in (existing.headers or {}).items():
+        response.headers[name] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def run_idempotent(
+    principal: Principal, view: Callable[..., Any], args: tuple, kwargs: dict
+) -> Response:
+    """Run ``view`` once for this caller and key; replay its stored response afterwards."""
+    key = _validated_key()
+    claimed = _claim(principal, key, _fingerprint())
+    if isinstance(claimed, Response):
+        return claimed
+    record_id = claimed.id
+    try:
+        response = current_app.make_response(view(*args, **kwargs))
+    except HTTPException as exc:
+        db.session.rollback()
+        response = problem_response(exc)
+    except BaseException:
+        db.session.rollback()
+        db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+        db.session.commit()
+        raise
+    if response.status_code >= 500:
+        db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+    else:
+        db.session.execute(
+            update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
+                state="done", status_code=response.status_code,
+                body=response.get_data(as_text=True),
+                headers={h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
+                updated_at=utcnow(),
+            )
+        )
+    db.session.commit()
+    return response
+
+
+def purge_expired(now: dt.datetime | None = None) -> int:
+    """Delete stored responses older than the retention window; return how many."""
+    cutoff = (now or utcnow()) - dt.timedelta(seconds=current_app.config["IDEMPOTENCY_TTL_S"])
+    count = db.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
+    ).rowcount
+    db.session.commit()
+    return count

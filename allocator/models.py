@@ -1,0 +1,289 @@
+"""SQLAlchemy 2 typed models. Invariants that matter are database constraints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from allocator.extensions import db
+
+DEFAULT_SECTORS = [
+    "government",
+    "parliament",
+    "private_sector",
+    "civil_society",
+    "media",
+    "academia",
+    "international_organization",
+]
+GENDERS = ("female", "male", "non_binary", "undisclosed")
+ROLES = ("participant", "facilitator")
+STATUSES = ("registered", "checked_in", "withdrawn")
+TOKEN_ROLES = ("organizer", "desk", "viewer")
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Store instants in UTC and always give back timezone-aware values.
+
+    PostgreSQL keeps ``timestamptz``; SQLite keeps the UTC wall time. Either way
+    the application only ever sees aware datetimes.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class TimestampMixin:
+    """Created and updated times, maintained by the ORM."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+
+class Event(TimestampMixin, db.Model):
+    """A workshop: when and where it runs, and the sectors its people come from."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "retention_days >= 0 AND retention_days <= 3650", name="retention_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(64), default="English")
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_SECTORS))
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="event",
+        order_by="(Theme.position, Theme.id)",
+        cascade="all, delete-orphan",
+    )
+    groups: Mapped[list[WorkingGroup]] = relationship(
+        back_populates="event",
+        order_by="WorkingGroup.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class Theme(db.Model):
+    """One of an event's discussion themes; people rank them."""
+
+    __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="themes")
+
+
+class WorkingGroup(db.Model):
+    """A working group on one theme, in one room, with a capacity."""
+
+    __tablename__ = "working_groups"
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("min_size >= 0 AND min_size <= capacity", name="min_size_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    room: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int] = mapped_column(Integer)
+    min_size: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="groups")
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+
+class Participant(TimestampMixin, db.Model):
+    """A registered person. Withdrawn records stay for the audit trail."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint(_in("status", STATUSES), name="status_valid"),
+        CheckConstraint(_in("role", ROLES), name="role_valid"),
+        CheckConstraint(
+            "gender IS NULL OR " + _in("gender", GENDERS), name="gender_valid"
+        ),
+        CheckConstraint("consent", name="consent_given"),
+        # One active registration per e-mail and event. Withdrawn ones are
+        # ignored so that a person can register again; this index, not the
+        # code, is what decides the race between two desks.
+        Index(
+            "uq_participants_event_email_active",
+            "event_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status <> 'withdrawn'"),
+            postgresql_where=text("status <> 'withdrawn'"),
+        ),
+        Index("ix_participants_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    organization: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default="participant")
+    status: Mapped[str] = mapped_column(String(16), default="registered")
+    consent: Mapped[bool] = mapped_column(default=True)
+    consent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consent_version: Mapped[str] = mapped_column(String(32), default="")
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Case- and accent-folded name, organisation and e-mail: "nguyen" finds "Nguyễn".
+    search_key: Mapped[str] = mapped_column(Text, default="")
+
+    preferences: Mapped[list[Preference]] = relationship(
+        order_by="Preference.rank",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    @property
+    def preference_keys(self) -> list[str]:
+        """Theme keys in the person's order of preference."""
+        return [p.theme.key for p in self.preferences]
+
+
+class Preference(db.Model):
+    """One ranked theme preference of a participant (rank 1 = first choice)."""
+
+    __tablename__ = "preferences"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "rank"),
+        CheckConstraint("rank >= 1", name="rank_positive"),
+    )
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rank: Mapped[int] = mapped_column(Integer)
+
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+
+class ApiToken(db.Model):
+    """A bearer token. Only a hash of its secret part is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint(_in("role", TOKEN_ROLES), name="role_valid"),
+        Index(
+            "uq_api_tokens_name_active",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class IdempotencyRecord(db.Model):
+    """The stored answer to a POST sent with an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    headers: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )

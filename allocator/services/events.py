@@ -1,0 +1,252 @@
+"""Events, their themes and their working groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from allocator.auth import Principal
+from allocator.extensions import db
+from allocator.models import (
+    DEFAULT_SECTORS,
+    Event,
+    Participant,
+    Preference,
+    Theme,
+    WorkingGroup,
+)
+from allocator.services import conflict, invalid, not_found
+
+
+def _aware(value: dt.datetime, zone: str) -> dt.datetime:
+    """Read a datetime without an offset as wall time in the event's zone."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo(zone))
+    return value
+
+
+def get_event(event_id: int) -> Event:
+    """Return the event or answer 404."""
+    event = db.session.get(Event, event_id) if 0 < event_id < 2**31 else None
+    if event is None:
+        not_found(f"Event {event_id}")
+    return event
+
+
+def list_events(principal: Principal) -> list[Event]:
+    """All events the caller may see, newest first."""
+    query = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
+    if principal.event_id is not None:
+        query = query.where(Event.id == principal.event_id)
+    return list(db.session.scalars(query))
+
+
+def _check_times(starts: dt.datetime, ends: dt.datetime) -> None:
+    if ends <= starts:
+        invalid({"ends_at": ["Must be after starts_at."]})
+
+
+def create_event(data: dict[str, Any]) -> Event:
+    """Create an event; sectors default to the UN.GIFT taxonomy."""
+    zone = data.get("timezone", "UTC")
+    starts = _aware(data["starts_at"], zone)
+    ends = _aware(data["ends_at"], zone)
+    _check_times(starts, ends)
+    event = Event(
+        name=data["name"],
+        starts_at=starts,
+        ends_at=ends,
+        timezone=zone,
+        venue=data.get("venue", ""),
+        language=data.get("language", "English"),
+        sectors=list(data.get("sectors") or DEFAULT_SECTORS),
+        retention_days=data.get("retention_days", 90),
+    )
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, data: dict[str, Any]) -> Event:
+    """Change an event's fields; a sector still used by someone cannot be removed."""
+    zone = data.get("timezone", event.timezone)
+    starts = _aware(data["starts_at"], zone) if "starts_at" in data else event.starts_at
+    ends = _aware(data["ends_at"], zone) if "ends_at" in data else event.ends_at
+    _check_times(starts, ends)
+    if "sectors" in data:
+        removed = set(event.sectors) - set(data["sectors"])
+        if removed:
+            in_use = db.session.execute(
+                select(Participant.sector, func.count())
+                .where(Participant.event_id == event.id, Participant.sector.in_(removed),
+                       Participant.status != "withdrawn")
+                .group_by(Participant.sector)
+            ).all()
+            if in_use:
+                used = ", ".join(f"{sector} ({count})" for sector, count in sorted(in_use))
+                conflict(
+                    f"Sectors still used by registered people cannot be removed: {used}.",
+                    type_="/problems/sector-in-use",
+                )
+        event.sectors = list(data["sectors"])
+    for name in ("name", "venue", "language", "retention_days"):
+        if name in data:
+            setattr(event, name, data[name])
+    event.timezone = zone
+    event.starts_at, event.ends_at = starts, ends
+    db.session.commit()
+    return event
+
+
+# --- themes -------------------------------------------------------------------
+
+def get_theme(event: Event, key: str) -> Theme:
+    """Return the event's theme with this key or answer 404."""
+    theme = db.session.scalar(select(Theme).where(Theme.event_id == event.id, Theme.key == key))
+    if theme is None:
+        not_found(f"Theme '{key}'")
+    return theme
+
+
+def _theme_key_free(event: Event, key: str) -> None:
+    exists = db.session.scalar(
+        select(Theme.id).where(Theme.event_id == event.id, Theme.key == key)
+    )
+    if exists is not None:
+        conflict(f"The event already has a theme with key '{key}'.",
+                 type_="/problems/duplicate-theme")
+
+
+def create_theme(event: Event, data: dict[str, Any]) -> Theme:
+    """Add a theme; without a position it goes last."""
+    _theme_key_free(event, data["key"])
+    position = data.get("position")
+    if position is None:
+        last = db.session.scalar(select(func.max(Theme.position)).where(Theme.event_id == event.id))
+        position = 0 if last is None else last + 1
+    theme = Theme(event_id=event.id, key=data["key"], title=data["title"],
+                  description=data.get("description", ""), position=position)
+    db.session.add(theme)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        conflict(f"The event already has a theme with key '{data['key']}'.",
+                 type_="/problems/duplicate-theme")
+    return theme
+
+
+def update_theme(event: Event, key: str, data: dict[str, Any]) -> Theme:
+    """Change a theme, its key included (preferences follow, they refer to the theme)."""
+    theme = get_theme(event, key)
+    if "key" in data and data["key"] != theme.key:
+        _theme_key_free(event, data["key"])
+    for name in ("key", "title", "description", "position"):
+        if name in data:
+            setattr(theme, name, data[name])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        conflict("Another theme took that key at the same time.")
+    return theme
+
+
+def delete_theme(event: Event, key: str, *, force: bool = False) -> None:
+    """Delete a theme that no group uses; with ``force``, also drop it from preferences."""
+    theme = get_theme(event, key)
+    groups = db.session.scalar(
+        select(func.count()).select_from(WorkingGroup).where(WorkingGroup.theme_id == theme.id)
+    )
+    if groups:
+        conflict(f"{groups} working group(s) use theme '{key}'; move or delete them first.",
+                 type_="/problems/theme-in-use")
+    prefs = db.session.scalar(
+        select(func.count()).select_from(Preference).where(Preference.theme_id == theme.id)
+    )
+    if prefs and not force:
+        conflict(
+            f"{prefs} participant(s) ranked theme '{key}'. Delete with force=true to remove "
+            "it from their preferences as well.",
+            type_="/problems/theme-in-use",
+        )
+    db.session.delete(theme)
+    db.session.commit()
+
+
+# --- working groups -------------------------------------------------------------
+
+def get_group(event: Event, group_id: int) -> WorkingGroup:
+    """Return the event's group or answer 404."""
+    group = db.session.get(WorkingGroup, group_id) if 0 < group_id < 2**31 else None
+    if group is None or group.event_id != event.id:
+        not_found(f"Working group {group_id}")
+    return group
+
+
+def _theme_for_group(event: Event, key: str) -> Theme:
+    theme = db.session.scalar(select(Theme).where(Theme.event_id == event.id, Theme.key == key))
+    if theme is None:
+        invalid({"theme": [f"The event has no theme '{key}'."]})
+    return theme
+
+
+def _group_name_free(event: Event, name: str, exclude_id: int | None = None) -> None:
+    query = select(WorkingGroup.id).where(
+        WorkingGroup.event_id == event.id, func.lower(WorkingGroup.name) == name.lower()
+    )
+    if exclude_id is not None:
+        query = query.where(WorkingGroup.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        conflict(f"The event already has a working group named '{name}'.",
+                 type_="/problems/duplicate-group")
+
+
+def create_group(event: Event, data: dict[str, Any]) -> WorkingGroup:
+    """Add a working group on one of the event's themes."""
+    theme = _theme_for_group(event, data["theme"])
+    _group_name_free(event, data["name"])
+    group = WorkingGroup(event_id=event.id, theme_id=theme.id, name=data["name"],
+                         room=data.get("room", ""), capacity=data["capacity"],
+                         min_size=data.get("min_size", 0))
+    db.session.add(group)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        conflict(f"The event already has a working group named '{data['name']}'.")
+    return group
+
+
+def update_group(event: Event, group_id: int, data: dict[str, Any]) -> WorkingGroup:
+    """Change a working group; its minimum size may never exceed its capacity."""
+    group = get_group(event, group_id)
+    if "theme" in data:
+        group.theme_id = _theme_for_group(event, data["theme"]).id
+    if "name" in data:
+        _group_name_free(event, data["name"], exclude_id=group.id)
+    capacity = data.get("capacity", group.capacity)
+    min_size = data.get("min_size", group.min_size)
+    if min_size > capacity:
+        invalid({"min_size": [f"May not exceed the capacity ({capacity})."]})
+    for name in ("name", "room", "capacity", "min_size"):
+        if name in data:
+            setattr(group, name, data[name])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        conflict("Another group took that name at the same time.")
+    db.session.refresh(group)
+    return group
+
+
+def delete_group(event: Event, group_id: int) -> None:
+    """Delete a working group."""
+    group = get_group(event, group_id)
+    db.session.delete(group)
+    db.session.commit()

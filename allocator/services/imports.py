@@ -1,0 +1,212 @@
+"""CSV import of registrations: all rows or none, every bad row reported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import marshmallow as ma
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from allocator.api.schemas import ParticipantIn
+from allocator.errors import abort_problem
+from allocator.extensions import db
+from allocator.models import Event, Participant
+from allocator.services import conflict
+from allocator.services.participants import build_participant, check_fields, theme_ids
+
+COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
+           "preferences", "consent")
+REQUIRED = ("full_name", "email", "organization", "sector", "consent")
+ALIASES = {
+    "name": "full_name", "full name": "full_name", "fullname": "full_name",
+    "e-mail": "email", "mail": "email", "email address": "email",
+    "organisation": "organization", "org": "organization",
+    "theme preferences": "preferences", "themes": "preferences",
+}
+TRUE_WORDS = {"true", "yes", "y", "1", "x", "ja", "oui", "si", "sí"}
+FALSE_WORDS = {"false", "no", "n", "0", ""}
+MAX_REPORTED = 500
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import: what was, or would be, created."""
+
+    dry_run: bool
+    rows: int
+    created: int
+    participant_ids: list[int] = field(default_factory=list)
+
+
+def _reject(detail: str, status: int = 422, **extra: Any) -> NoReturn:
+    abort_problem(status, detail, title="The file cannot be imported",
+                  type_="/problems/import-rejected", **extra)
+
+
+def decode(raw: bytes) -> str:
+    """Bytes to text: UTF-8 only (a BOM is fine), no binary files."""
+    if b"\x00" in raw:
+        _reject("The file is not a text file. Upload a CSV file saved as UTF-8.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        _reject(
+            f"The file is not UTF-8 text (first bad byte on line {line}). In a spreadsheet "
+            "program, save it as 'CSV UTF-8'."
+        )
+
+
+def _header(cells: list[str]) -> list[str]:
+    names = []
+    for cell in cells:
+        name = " ".join(cell.strip().lower().replace("_", " ").split())
+        name = ALIASES.get(name, name.replace(" ", "_"))
+        names.append(name)
+    unknown = [n for n in names if n not in COLUMNS]
+    if unknown:
+        _reject(f"Unknown column(s): {', '.join(repr(n) for n in unknown)}. "
+                f"Columns: {', '.join(COLUMNS)}.")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        _reject(f"Column(s) appear more than once: {', '.join(repeated)}.")
+    missing = [n for n in REQUIRED if n not in names]
+    if missing:
+        _reject(f"Missing required column(s): {', '.join(missing)}.")
+    return names
+
+
+def _row_data(values: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in values.items():
+        value = value.strip()
+        if name == "preferences":
+            parts = value.replace(">", ";").split(";")
+            data[name] = [p.strip() for p in parts if p.strip()]
+        elif name == "consent":
+            word = value.lower()
+            data[name] = True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
+        elif name in ("country", "gender") and not value:
+            data[name] = None
+        elif name == "role" and not value:
+            continue
+        else:
+            data[name] = value
+    return data
+
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def parse(text: str, max_rows: int, max_line: int) -> tuple[list[str], Rows]:
+    """Split CSV text into its header and (row number, cells by column) pairs."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > max_line:
+            _reject(f"Line {number} is longer than {max_line} characters.")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
+    if sample.count("\t") > max(sample.count(","), sample.count(";")):
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: Rows = []
+    try:
+        header_cells = next(reader, None)
+        if header_cells is None or not any(c.strip() for c in header_cells):
+            _reject("The file is empty; it needs a header row and one row per person.")
+        header = _header(header_cells)
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= max_rows:
+                _reject(f"The file has more than {max_rows:,} rows; split it.", status=413)
+            if len(cells) != len(header):
+                rows.append((number, {"__cells__": str(len(cells))}))
+                continue
+            rows.append((number, dict(zip(header, cells, strict=True))))
+    except csv.Error as exc:
+        _reject(f"The file is not valid CSV near line {reader.line_num}: {exc}.")
+    return header, rows
+
+
+def _errors_for(messages: Any, number: int) -> list[dict[str, Any]]:
+    found = []
+    if isinstance(messages, dict):
+        for column, value in messages.items():
+            texts = value if isinstance(value, list) else [value]
+            for text in texts:
+                if isinstance(text, dict):  # nested (list index) messages
+                    for inner in text.values():
+                        found.append({"row": number, "column": column, "message": str(inner)})
+                else:
+                    found.append({"row": number, "column": column, "message": str(text)})
+    return found
+
+
+def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
+    """Validate every row like a desk registration, then create all of them or none."""
+    config = current_app.config
+    text = decode(raw)
+    header, rows = parse(text, config["IMPORT_MAX_ROWS"], config["IMPORT_MAX_LINE_LENGTH"])
+    if not rows:
+        _reject("The file has a header but no rows.")
+    schema = ParticipantIn()
+    themes = theme_ids(event)
+    errors: list[dict[str, Any]] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
+    first_row_of: dict[str, int] = {}
+    for number, cells in rows:
+        if "__cells__" in cells:
+            errors.append({"row": number, "column": None, "message":
+                           f"Has {cells['__cells__']} cells; the header has {len(header)}."})
+            continue
+        try:
+            data = schema.load(_row_data(cells))
+        except ma.ValidationError as exc:
+            errors.extend(_errors_for(exc.messages, number))
+            continue
+        field_errors = check_fields(event, data, themes)
+        if field_errors:
+            errors.extend(_errors_for(field_errors, number))
+            continue
+        if data["email"] in first_row_of:
+            errors.append({"row": number, "column": "email", "message":
+                           f"The same e-mail is on row {first_row_of[data['email']]}."})
+            continue
+        first_row_of[data["email"]] = number
+        valid.append((number, data))
+    if first_row_of:
+        taken = set(db.session.scalars(select(Participant.email).where(
+            Participant.event_id == event.id, Participant.status != "withdrawn",
+            Participant.email.in_(list(first_row_of)),
+        )))
+        for number, data in valid:
+            if data["email"] in taken:
+                errors.append({"row": number, "column": "email", "message":
+                               "Someone is already registered with this e-mail."})
+    if errors:
+        errors.sort(key=lambda e: (e["row"], e["column"] or ""))
+        shown = errors[:MAX_REPORTED]
+        more = len(errors) - len(shown)
+        bad_rows = len({e["row"] for e in errors})
+        detail = f"{len(errors)} problem(s) in {bad_rows} row(s); nothing was imported."
+        if more:
+            detail += f" The first {MAX_REPORTED} are listed."
+        abort_problem(422, detail, title="The file has invalid rows",
+                      type_="/problems/import-invalid-rows", errors=shown)
+    if dry_run:
+        return ImportReport(dry_run=True, rows=len(valid), created=0)
+    people = [build_participant(event, data, themes) for _, data in valid]
+    db.session.add_all(people)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        conflict("Someone registered one of these e-mails while the file was being imported; "
+                 "nothing was imported. Upload it again.")
+    return ImportReport(dry_run=False, rows=len(valid), created=len(people),
+                        participant_ids=[p.id for p in people])

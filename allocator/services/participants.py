@@ -1,0 +1,254 @@
+"""Registration at the desk: register, find, change, withdraw, check in."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from allocator.extensions import db
+from allocator.models import Event, Participant, Preference, Theme, utcnow
+from allocator.services import conflict, invalid, not_found
+from allocator.validation import fold, search_key
+
+EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role")
+
+
+@dataclass
+class Page:
+    """One page of a listing, with the total across all pages."""
+
+    items: list[Participant]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def participant_url(event_id: int, participant_id: int) -> str:
+    """The API URL of a participant."""
+    return url_for("participants.ParticipantItem", event_id=event_id,
+                   participant_id=participant_id)
+
+
+def get_participant(event: Event, participant_id: int) -> Participant:
+    """Return the event's participant or answer 404 (also for another event's person)."""
+    person = db.session.get(Participant, participant_id) if 0 < participant_id < 2**31 else None
+    if person is None or person.event_id != event.id:
+        not_found(f"Participant {participant_id}")
+    return person
+
+
+def active_with_email(
+    event: Event, email: str, exclude_id: int | None = None
+) -> Participant | None:
+    """The event's active (not withdrawn) registration with this e-mail, if any."""
+    query = select(Participant).where(
+        Participant.event_id == event.id, Participant.email == email,
+        Participant.status != "withdrawn",
+    )
+    if exclude_id is not None:
+        query = query.where(Participant.id != exclude_id)
+    return db.session.scalar(query)
+
+
+def duplicate_email(event: Event, email: str, existing: Participant | None) -> None:
+    """Answer 409 naming the registration that already holds this e-mail."""
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if existing is not None:
+        url = participant_url(event.id, existing.id)
+        extra = {"existing": url, "existing_id": existing.id}
+        headers = {"Location": url}
+    conflict(
+        "Someone is already registered for this event with this e-mail address.",
+        type_="/problems/duplicate-registration",
+        headers=headers,
+        **extra,
+    )
+
+
+def theme_ids(event: Event) -> dict[str, int]:
+    """Map the event's theme keys to their ids."""
+    return dict(db.session.execute(
+        select(Theme.key, Theme.id).where(Theme.event_id == event.id)
+    ).all())
+
+
+def check_fields(
+    event: Event, data: dict[str, Any], themes: dict[str, int]
+) -> dict[str, list[str]]:
+    """Field errors that depend on the event (sector taxonomy, theme keys)."""
+    errors: dict[str, list[str]] = {}
+    if "sector" in data and data["sector"] not in event.sectors:
+        errors["sector"] = [f"Not one of the event's sectors: {', '.join(event.sectors)}."]
+    unknown = [key for key in data.get("preferences") or [] if key not in themes]
+    if unknown:
+        errors["preferences"] = [
+            f"Unknown theme key(s): {', '.join(unknown)}. Known: {', '.join(themes) or 'none'}."
+        ]
+    return errors
+
+
+def _set_preferences(person: Participant, keys: list[str], themes: dict[str, int]) -> None:
+    if person.preferences:
+        # Delete first: new rows reuse the same (participant, rank) slots.
+        person.preferences.clear()
+        db.session.flush()
+    person.preferences.extend(
+        Preference(theme_id=themes[key], rank=rank) for rank, key in enumerate(keys, start=1)
+    )
+
+
+def _refresh_search_key(person: Participant) -> None:
+    person.search_key = search_key(person.full_name, person.organization, person.email)
+
+
+def build_participant(event: Event, data: dict[str, Any], themes: dict[str, int]) -> Participant:
+    """A new, unsaved participant from validated input."""
+    person = Participant(
+        event_id=event.id,
+        full_name=data["full_name"],
+        email=data["email"],
+        organization=data["organization"],
+        sector=data["sector"],
+        country=data.get("country"),
+        gender=data.get("gender"),
+        role=data.get("role", "participant"),
+        status="registered",
+        consent=True,
+        consent_at=utcnow(),
+        consent_version=current_app.config["CONSENT_TEXT_VERSION"],
+    )
+    _refresh_search_key(person)
+    person.preferences = [
+        Preference(theme_id=themes[key], rank=rank)
+        for rank, key in enumerate(data.get("preferences") or [], start=1)
+    ]
+    return person
+
+
+def register(event: Event, data: dict[str, Any]) -> Participant:
+    """Register one person; a second active registration with the same e-mail is a 409."""
+    themes = theme_ids(event)
+    errors = check_fields(event, data, themes)
+    if errors:
+        invalid(errors)
+    existing = active_with_email(event, data["email"])
+    if existing is not None:
+        duplicate_email(event, data["email"], existing)
+    person = build_participant(event, data, themes)
+    db.session.add(person)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another desk registered the same e-mail between our check and insert.
+        db.session.rollback()
+        duplicate_email(event, data["email"], active_with_email(event, data["email"]))
+    return person
+
+
+def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participant:
+    """Change a registration; the same rules as registering apply."""
+    person = get_participant(event, participant_id)
+    themes = theme_ids(event)
+    errors = check_fields(event, data, themes)
+    if errors:
+        invalid(errors)
+    if "email" in data and data["email"] != person.email and person.status != "withdrawn":
+        existing = active_with_email(event, data["email"], exclude_id=person.id)
+        if existing is not None:
+            duplicate_email(event, data["email"], existing)
+    for name in EDITABLE:
+        if name in data:
+            setattr(person, name, data[name])
+    if "preferences" in data:
+        _set_preferences(person, data["preferences"], themes)
+    _refresh_search_key(person)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        email = data.get("email", person.email)
+        duplicate_email(event, email, active_with_email(event, email, exclude_id=participant_id))
+    return person
+
+
+def withdraw(event: Event, participant_id: int) -> Participant:
+    """Mark a registration withdrawn; the record stays. Withdrawing twice changes nothing."""
+    person = get_participant(event, participant_id)
+    if person.status != "withdrawn":
+        person.status = "withdrawn"
+        person.withdrawn_at = utcnow()
+        db.session.commit()
+    return person
+
+
+def check_in(event: Event, participant_id: int) -> Participant:
+    """Check a person in at the desk (again is fine: nothing changes)."""
+    person = get_participant(event, participant_id)
+    if person.status == "withdrawn":
+        conflict(
+            "This registration was withdrawn; register the person again to check them in.",
+            type_="/problems/withdrawn",
+        )
+    if person.status != "checked_in":
+        person.status = "checked_in"
+        person.checked_in_at = utcnow()
+        db.session.commit()
+    return person
+
+
+def undo_check_in(event: Event, participant_id: int) -> Participant:
+    """Undo a check-in made by mistake."""
+    person = get_participant(event, participant_id)
+    if person.status == "withdrawn":
+        conflict("This registration was withdrawn.", type_="/problems/withdrawn")
+    if person.status == "checked_in":
+        person.status = "registered"
+        person.checked_in_at = None
+        db.session.commit()
+    return person
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(event: Event, args: dict[str, Any]) -> Page:
+    """Filter, sort and page the event's participants."""
+    query = select(Participant).where(Participant.event_id == event.id)
+    for name in ("sector", "status", "role"):
+        if args.get(name):
+            query = query.where(getattr(Participant, name) == args[name])
+    if args.get("theme"):
+        query = query.where(exists().where(
+            Preference.participant_id == Participant.id,
+            Preference.theme_id == Theme.id,
+            Theme.key == args["theme"], Theme.event_id == event.id,
+        ))
+    if args.get("q"):
+        for term in fold(args["q"]).split():
+            query = query.where(
+                Participant.search_key.like(f"%{_like_escape(term)}%", escape="\\")
+            )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    order = {
+        "name": (Participant.search_key, Participant.id),
+        "-name": (Participant.search_key.desc(), Participant.id.desc()),
+        "created": (Participant.created_at, Participant.id),
+        "-created": (Participant.created_at.desc(), Participant.id.desc()),
+    }[args.get("sort", "name")]
+    page, per_page = args.get("page", 1), args.get("per_page", 50)
+    items = list(db.session.scalars(
+        query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ))
+    return Page(items=items, total=total or 0, page=page, per_page=per_page)

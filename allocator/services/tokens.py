@@ -1,0 +1,52 @@
+"""API tokens: made at run time, shown once, stored as hashes."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from allocator.auth import hash_secret, new_token_string
+from allocator.extensions import db
+from allocator.models import TOKEN_ROLES, ApiToken, Event, utcnow
+
+
+class TokenError(ValueError):
+    """A token cannot be made or revoked as asked."""
+
+
+def create_token(role: str, name: str, event_id: int | None = None) -> str:
+    """Create a token and return its full text; only its hash is kept."""
+    name = name.strip()
+    if role not in TOKEN_ROLES:
+        raise TokenError(f"role must be one of {', '.join(TOKEN_ROLES)}")
+    if not name or len(name) > 100:
+        raise TokenError("name must be 1 to 100 characters")
+    if event_id is not None and db.session.get(Event, event_id) is None:
+        raise TokenError(f"event {event_id} does not exist")
+    taken = db.session.scalar(select(ApiToken.id).where(
+        ApiToken.name == name, ApiToken.revoked_at.is_(None)))
+    if taken is not None:
+        raise TokenError(f"an active token named {name!r} exists; revoke it or pick another name")
+    token, public_id, secret = new_token_string()
+    db.session.add(ApiToken(public_id=public_id, secret_hash=hash_secret(secret), name=name,
+                            role=role, event_id=event_id))
+    db.session.commit()
+    return token
+
+
+def revoke_token(name_or_id: str) -> ApiToken:
+    """Revoke the active token with this name (or public id)."""
+    token = db.session.scalar(select(ApiToken).where(
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.name == name_or_id, ApiToken.public_id == name_or_id),
+    ))
+    if token is None:
+        raise TokenError(f"no active token named {name_or_id!r}")
+    token.revoked_at = utcnow()
+    db.session.commit()
+    return token
+
+
+def list_tokens() -> list[ApiToken]:
+    """Every token, active ones first."""
+    return list(db.session.scalars(
+        select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id)))

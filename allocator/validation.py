@@ -1,0 +1,90 @@
+"""Pure validation and normalisation rules shared by the API, the CSV import and the pages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ISO 3166-1 alpha-2 (2024), plus XK (Kosovo), which registrations use in practice.
+COUNTRY_CODES = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+    DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+    GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+    KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+    SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+    VN VU WF WS YE YT ZA ZM ZW XK
+    """.split()
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Letters that do not decompose under NFKD but that people type without the mark.
+_FOLD_EXTRA = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
+     "ß": "ss", "ı": "i", "ħ": "h"}
+)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def is_slug(value: str) -> bool:
+    """Tell whether ``value`` is a lower-case key such as ``information-sharing``."""
+    return bool(SLUG_RE.match(value))
+
+
+def normalise_email(value: str) -> str:
+    """Return the canonical (lower-case, IDNA domain) form of an e-mail, or raise ValueError."""
+    value = value.strip()
+    if len(value) > 254:
+        raise ValueError("An e-mail address has at most 254 characters.")
+    local, sep, domain = value.rpartition("@")
+    if not sep or not local or not domain:
+        raise ValueError("Not a valid e-mail address.")
+    if len(local) > 64 or not _LOCAL_RE.match(local) or ".." in local:
+        raise ValueError("Not a valid e-mail address.")
+    if local.startswith(".") or local.endswith("."):
+        raise ValueError("Not a valid e-mail address.")
+    try:
+        domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise ValueError("Not a valid e-mail domain.") from exc
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
+        raise ValueError("Not a valid e-mail domain.")
+    if labels[-1].isdigit():
+        raise ValueError("Not a valid e-mail domain.")
+    result = f"{local.lower()}@{domain}"
+    if len(result) > 254:
+        raise ValueError("An e-mail address has at most 254 characters.")
+    return result
+
+
+def normalise_country(value: str) -> str:
+    """Return an upper-case ISO 3166-1 alpha-2 code, or raise ValueError."""
+    code = value.strip().upper()
+    if code not in COUNTRY_CODES:
+        raise ValueError("Not an ISO 3166-1 alpha-2 country code (e.g. AT, CO, TH).")
+    return code
+
+
+def clean_text(value: str) -> str:
+    """Trim, normalise to NFC and drop control characters (tabs become spaces)."""
+    value = unicodedata.normalize("NFC", value).replace("\t", " ")
+    value = _CONTROL_RE.sub("", value)
+    return " ".join(value.split()) if "\n" not in value else value.strip()
+
+
+def fold(value: str) -> str:
+    """Case- and accent-fold text for searching: 'Nguyễn Łukasz' -> 'nguyen lukasz'."""
+    text = unicodedata.normalize("NFKD", value.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.translate(_FOLD_EXTRA).split())
+
+
+def search_key(*parts: str | None) -> str:
+    """The folded text a participant is found by."""
+    return " | ".join(fold(p) for p in parts if p)

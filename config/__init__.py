@@ -1,0 +1,121 @@
+"""Settings read from the environment.
+
+Importing this module never fails because a variable is missing: a production
+configuration without a strong SECRET_KEY is refused when the app *starts*
+(see ``allocator.create_app``), not at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
+MIN_SECRET_LENGTH = 32
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer from the environment, falling back to ``default``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return int(raw)
+
+
+class BaseConfig:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "allocator"
+    API_VERSION = "1.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    # Served by the app itself (no CDN): see allocator/api/docs.py
+    OPENAPI_SWAGGER_UI_URL = None
+
+    # Request bodies: JSON up to 1 MiB, CSV uploads up to 5 MiB.
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_JSON_LENGTH = 1 * 1024 * 1024
+    IMPORT_MAX_ROWS = 10_000
+    IMPORT_MAX_LINE_LENGTH = 4096
+
+    IDEMPOTENCY_TTL_S = 24 * 3600
+    # A key still "in progress" after this long belongs to a request that died.
+    IDEMPOTENCY_LEASE_S = 120
+
+    CONSENT_TEXT_VERSION = os.environ.get("CONSENT_TEXT_VERSION", "2026-01")
+
+    SOLVER_MAX_TIME_LIMIT_S = env_int("SOLVER_MAX_TIME_LIMIT_S", 120)
+
+
+class DevelopmentConfig(BaseConfig):
+    """``make run``: an SQLite file in ``instance/`` and a generated secret."""
+
+    ENV_NAME = "development"
+
+
+class ProductionConfig(BaseConfig):
+    """Everything from the environment; refuses to start without a strong secret."""
+
+    ENV_NAME = "production"
+
+
+class TestingConfig(BaseConfig):
+    """Used by the test-suite; the database URL is given as an override."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production-0123456789"
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[BaseConfig]:
+    """Return the settings class named by ``name`` or ``ALLOCATOR_ENV`` (default production)."""
+    key = (name or os.environ.get("ALLOCATOR_ENV") or "production").strip().lower()
+    if key not in CONFIGS:
+        raise RuntimeError(
+            f"ALLOCATOR_ENV={key!r} is not one of {', '.join(sorted(CONFIGS))}"
+        )
+    return CONFIGS[key]
+
+
+def secret_is_strong(secret: str | None) -> bool:
+    """Tell whether ``secret`` is long and not one of the well-known placeholders."""
+    if not secret or secret.strip().lower() in WEAK_SECRETS:
+        return False
+    return len(secret) >= MIN_SECRET_LENGTH and len(set(secret)) >= 10
+
+
+def development_secret(instance_path: Path) -> str:
+    """Read, or create once, the development secret kept in the instance folder."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if not path.exists():
+        # Write aside, then link into place: two workers starting at once both
+        # end up reading the one secret that won, never a half-written file.
+        tmp = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

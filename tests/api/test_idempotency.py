@@ -1,0 +1,93 @@
+"""A retried POST (the desk's Wi-Fi dropped) is done once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+
+from allocator.extensions import db
+from allocator.models import IdempotencyRecord
+from tests.api.test_races import run_together
+from tests.conftest import bearer, person
+
+
+def test_retry_with_same_key_returns_the_stored_response(client, tokens, event):
+    path = f"/api/events/{event['id']}/participants"
+    headers = {**bearer(tokens["desk"]), "Idempotency-Key": "reg-0001"}
+    first = client.post(path, json=person(), headers=headers)
+    again = client.post(path, json=person(), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert client.get(path, headers=headers).json["total"] == 1
+
+
+def test_key_is_scoped_to_the_caller(client, tokens, event):
+    path = f"/api/events/{event['id']}/participants"
+    client.post(path, json=person(), headers={**bearer(tokens["desk"]), "Idempotency-Key": "k"})
+    other = client.post(path, json=person(),
+                        headers={**bearer(tokens["organizer"]), "Idempotency-Key": "k"})
+    # a different caller's key is a different request: it runs, and finds the duplicate
+    assert other.status_code == 409
+    assert "Idempotent-Replayed" not in other.headers
+
+
+def test_errors_are_replayed_too_but_a_different_body_is_refused(client, tokens, event):
+    path = f"/api/events/{event['id']}/participants"
+    headers = {**bearer(tokens["desk"]), "Idempotency-Key": "bad-1"}
+    first = client.post(path, json=person(email="nope"), headers=headers)
+    assert first.status_code == 422
+    again = client.post(path, json=person(email="nope"), headers=headers)
+    assert again.status_code == 422 and again.json == first.json
+    changed = client.post(path, json=person(), headers=headers)
+    assert changed.status_code == 422
+    assert "different request" in changed.json["detail"]
+
+
+def test_request_still_in_progress_gets_409(app, client, tokens, event):
+    path = f"/api/events/{event['id']}/participants"
+    headers = {**bearer(tokens["desk"]), "Idempotency-Key": "slow-1"}
+    first = client.post(path, json=person(), headers=headers)
+    with app.app_context():
+        db.session.execute(update(IdempotencyRecord).values(state="in_progress"))
+        db.session.commit()
+    r = client.post(path, json=person(), headers=headers)
+    assert r.status_code == 409 and r.content_type == "application/problem+json"
+    # an in-progress key whose request died is taken over after the lease
+    with app.app_context():
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+        db.session.execute(update(IdempotencyRecord).values(updated_at=old))
+        db.session.commit()
+    r = client.post(path, json=person(), headers=headers)
+    assert r.status_code == 409 and r.json["existing"] == first.headers["Location"]
+
+
+def test_concurrent_retries_create_one_person(app, tokens, event):
+    path = f"/api/events/{event['id']}/participants"
+    headers = {**bearer(tokens["desk"]), "Idempotency-Key": "burst-7"}
+
+    def send(client, _):
+        r = client.post(path, json=person(), headers=headers)
+        return r.status_code, r.json
+
+    results = run_together(app, 6, send)
+    codes = sorted(code for code, _ in results)
+    assert codes.count(201) >= 1 and set(codes) <= {201, 409}
+    created = {body["id"] for code, body in results if code == 201}
+    assert len(created) == 1
+    for code, body in results:
+        if code == 409:
+            assert "Idempotency-Key" in body["detail"]
+    with app.app_context():
+        rows = db.session.scalars(select(IdempotencyRecord)).all()
+        assert len(rows) == 1 and rows[0].state == "done"
+
+
+def test_invalid_key_is_400(client, tokens, event):
+    path = f"/api/events/{event['id']}/participants"
+    r = client.post(path, json=person(),
+                    headers={**bearer(tokens["desk"]), "Idempotency-Key": "x" * 300})
+    assert r.status_code == 400
+    assert client.get(path, headers=bearer(tokens["desk"])).json["total"] == 0

@@ -1,0 +1,132 @@
+"""CSV import: all rows or none, every bad row named with its row and column."""
+
+from __future__ import annotations
+
+import io
+
+from tests.conftest import bearer, person
+
+HEADER = "full_name,email,organization,sector,country,gender,role,preferences,consent\n"
+
+
+def csv_rows(n, start=0):
+    lines = [HEADER]
+    for i in range(start, start + n):
+        lines.append(f"Person {i},p{i}@example.org,Org {i % 7},civil_society,AT,female,"
+                     f"participant,information-sharing;structured-cooperation,yes\n")
+    return "".join(lines)
+
+
+def post_csv(client, event, token, text, query="", as_file=True):
+    path = f"/api/events/{event['id']}/participants/import{query}"
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if as_file:
+        return client.post(path, headers=bearer(token), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "people.csv")})
+    return client.post(path, headers={**bearer(token), "Content-Type": "text/csv"}, data=data)
+
+
+def count(client, event, token):
+    return client.get(f"/api/events/{event['id']}/participants",
+                      headers=bearer(token)).json["total"]
+
+
+def test_import_creates_everyone(client, tokens, event):
+    org = tokens["organizer"]
+    r = post_csv(client, event, org, csv_rows(80))
+    assert r.status_code == 201, r.json
+    assert r.json["created"] == 80 and len(r.json["participant_ids"]) == 80
+    assert count(client, event, org) == 80
+    one = client.get(f"/api/events/{event['id']}/participants?q=person 7&per_page=1",
+                     headers=bearer(org)).json["items"][0]
+    assert one["preferences"] == ["information-sharing", "structured-cooperation"]
+
+
+def test_import_as_raw_text_with_bom_semicolons_and_arrows(client, tokens, event):
+    text = ("\ufeffName;E-mail;Organisation;Sector;Theme preferences;Consent\r\n"
+            "Łukasz Przykładowy;L@Example.org;Border Guard;government;"
+            "structured-cooperation > information-sharing;x\r\n"
+            "Nguyễn Văn Mẫu;n@example.org;Shelter;civil_society;;1\r\n")
+    r = post_csv(client, event, tokens["organizer"], text, as_file=False)
+    assert r.status_code == 201, r.json
+    people = client.get(f"/api/events/{event['id']}/participants",
+                        headers=bearer(tokens["organizer"])).json["items"]
+    assert [(p["full_name"], p["email"], p["preferences"]) for p in people] == [
+        ("Łukasz Przykładowy", "l@example.org", ["structured-cooperation",
+                                                 "information-sharing"]),
+        ("Nguyễn Văn Mẫu", "n@example.org", []),
+    ]
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(client, tokens, event):
+    org = tokens["organizer"]
+    client.post(f"/api/events/{event['id']}/participants", headers=bearer(org),
+                json=person(email="taken@example.org"))
+    text = (HEADER
+            + "Good One,good@example.org,Org,government,AT,,,,yes\n"
+            + "No Mail,,Org,government,AT,,,,yes\n"
+            + "Bad Sector,bs@example.org,Org,pirates,AT,,,,yes\n"
+            + "Bad Country,bc@example.org,Org,media,ZZ,,,,yes\n"
+            + "Bad Theme,bt@example.org,Org,media,AT,,,nope;information-sharing,yes\n"
+            + "No Consent,nc@example.org,Org,media,AT,,,,no\n"
+            + "Dup In File,GOOD@example.org,Org,media,AT,,,,yes\n"
+            + "Taken,taken@example.org,Org,media,AT,,,,yes\n"
+            + "Short Row,sr@example.org\n")
+    r = post_csv(client, event, org, text)
+    assert r.status_code == 422
+    assert r.content_type == "application/problem+json"
+    got = {(e["row"], e["column"]) for e in r.json["errors"]}
+    assert got == {(3, "email"), (4, "sector"), (5, "country"), (6, "preferences"),
+                   (7, "consent"), (8, "email"), (9, "email"), (10, None)}
+    dup = next(e for e in r.json["errors"] if e["row"] == 8)
+    assert "row 2" in dup["message"]
+    assert count(client, event, org) == 1
+
+
+def test_dry_run_validates_without_writing(client, tokens, event):
+    org = tokens["organizer"]
+    r = post_csv(client, event, org, csv_rows(5), query="?dry_run=1")
+    assert r.status_code == 200
+    assert r.json["dry_run"] is True and r.json["rows"] == 5 and r.json["created"] == 0
+    assert count(client, event, org) == 0
+
+
+def test_file_level_problems(client, tokens, event):
+    org = tokens["organizer"]
+    cases = [
+        ("", "empty"),
+        (HEADER, "no rows"),
+        ("full_name,email,colour\nA,a@example.org,red\n", "Unknown column"),
+        ("full_name,email,organization,sector\nA,a@example.org,O,media\n", "consent"),
+        ("full_name,email,email,organization,sector,consent\n", "more than once"),
+        ("Ä".encode("latin-1") + b",x\n", "UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not a text file"),
+        (HEADER + "A," + "x" * 5000 + "\n", "longer than"),
+        (HEADER + '"unterminated,a@example.org,O,media,,,,,yes\n', "CSV"),
+    ]
+    for text, needle in cases:
+        r = post_csv(client, event, org, text)
+        assert r.status_code == 422, (needle, r.json)
+        assert needle in r.json["detail"], (needle, r.json)
+    assert count(client, event, org) == 0
+
+
+def test_too_many_rows_and_too_large(client, tokens, event):
+    org = tokens["organizer"]
+    r = post_csv(client, event, org, csv_rows(10_001))
+    assert r.status_code == 413 and "10,000" in r.json["detail"]
+    huge = HEADER + ("x" * 1000 + "\n") * 6000
+    r = post_csv(client, event, org, huge)
+    assert r.status_code == 413
+    assert r.content_type == "application/problem+json"
+    assert count(client, event, org) == 0
+
+
+def test_import_needs_a_file_and_the_organizer(client, tokens, event):
+    path = f"/api/events/{event['id']}/participants/import"
+    r = client.post(path, headers=bearer(tokens["organizer"]), data={"other": "x"},
+                    content_type="multipart/form-data")
+    assert r.status_code == 422 and "file" in r.json["errors"]
+    r = client.post(path, headers=bearer(tokens["organizer"]), json={"rows": []})
+    assert r.status_code == 415
+    assert post_csv(client, event, tokens["desk"], csv_rows(1)).status_code == 403

@@ -1,0 +1,155 @@
+"""Fixtures: a fresh app and a clean database schema for every test.
+
+The database comes from ALLOCATOR_TEST_DATABASE_URL: unset means an SQLite file
+per test; a PostgreSQL URL means a new schema per test, dropped afterwards. The
+schema is always built by the Alembic migrations, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from allocator import create_app
+from allocator.extensions import db
+
+PG_URL = os.environ.get("ALLOCATOR_TEST_DATABASE_URL", "")
+DB_FIXTURES = {"app", "client", "runner", "tokens", "event"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that touch the database, so the PostgreSQL pass can pick just those."""
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def _pg_schema_url(schema: str) -> str:
+    url = sa.engine.make_url(PG_URL)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A database URL whose schema is empty and belongs to this test alone."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _pg_schema_url(schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
+    """An app on ``database_url`` with the schema migrated to head."""
+    from flask_migrate import upgrade
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                      **overrides})
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh application on a freshly migrated database."""
+    application = make_app(database_url, tmp_path)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    """A CLI runner for ``app``."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def tokens(app: Flask) -> dict[str, str]:
+    """One token per role."""
+    from allocator.services.tokens import create_token
+
+    with app.app_context():
+        return {role: create_token(role, f"test-{role}") for role in
+                ("organizer", "desk", "viewer")}
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Authorization header for ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+EVENT = {
+    "name": "Building the Bridges",
+    "starts_at": "2008-02-15T09:30:00",
+    "ends_at": "2008-02-15T12:30:00",
+    "timezone": "Europe/Vienna",
+    "venue": "Vienna International Centre",
+}
+THEMES = [
+    {"key": "structured-cooperation", "title": "Structured Cooperation"},
+    {"key": "information-sharing", "title": "Information Sharing"},
+    {"key": "non-traditional-stakeholders", "title": "Non-Traditional Stakeholders"},
+]
+
+
+@pytest.fixture
+def event(client: FlaskClient, tokens: dict[str, str]) -> dict[str, Any]:
+    """An event with the aide-memoire's three themes and one group per theme."""
+    org = bearer(tokens["organizer"])
+    created = client.post("/api/events", json=EVENT, headers=org)
+    assert created.status_code == 201, created.json
+    event_id = created.json["id"]
+    for theme in THEMES:
+        r = client.post(f"/api/events/{event_id}/themes", json=theme, headers=org)
+        assert r.status_code == 201, r.json
+    groups = []
+    for number, theme in enumerate(THEMES, start=1):
+        r = client.post(f"/api/events/{event_id}/groups", headers=org, json={
+            "name": f"WG{number}", "theme": theme["key"], "room": f"Room {number}",
+            "capacity": 35})
+        assert r.status_code == 201, r.json
+        groups.append(r.json)
+    return {**created.json, "groups": groups}
+
+
+def person(**fields: Any) -> dict[str, Any]:
+    """A valid registration body, with ``fields`` overriding the defaults."""
+    body = {
+        "full_name": "Erika Mustermann",
+        "email": "erika@example.org",
+        "organization": "Ministry of the Interior",
+        "sector": "government",
+        "country": "AT",
+        "gender": "female",
+        "preferences": ["information-sharing", "structured-cooperation"],
+        "consent": True,
+    }
+    body.update(fields)
+    return body
