@@ -1,0 +1,100 @@
+"""Every stage's objective, computed from an assignment (no model involved)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from allocator.solver.prepare import Prepared
+
+
+def ceil_div(a: int, b: int) -> int:
+    """Ceiling of a / b for integers, b > 0."""
+    return -(-a // b)
+
+
+def band(total: int, share: int, size: int) -> tuple[int, int]:
+    """Floor and ceiling of ``share / total * size``: a sector's allowed count in a group."""
+    if total == 0:
+        return 0, 0
+    return share * size // total, ceil_div(share * size, total)
+
+
+def fair_cap(total: int, share: int, size: int) -> int:
+    """The most people of one organisation (gender, country) a group holds at its fair share."""
+    return ceil_div(share * size, total) if total else 0
+
+
+@dataclass
+class Scores:
+    """The value of each lexicographic stage for one assignment."""
+
+    balance: int
+    moves: int
+    worst_rank: int
+    rank_sum: int
+    organization: int
+    diversity: int
+
+
+def group_members(prep: Prepared, where: list[int]) -> list[list[int]]:
+    """People per group index."""
+    members: list[list[int]] = [[] for _ in prep.problem.groups]
+    for person, group in enumerate(where):
+        members[group].append(person)
+    return members
+
+
+def scores(prep: Prepared, where: list[int]) -> Scores:
+    """Compute every stage's objective for ``where`` (person index -> group index)."""
+    members = group_members(prep, where)
+    balance = organization = diversity = 0
+    total = prep.n_people
+    for people in members:
+        size = len(people)
+        sectors = Counter(prep.sector_of[i] for i in people if prep.sector_of[i] >= 0)
+        n = sum(sectors.values())
+        for s, share in enumerate(prep.sector_total):
+            lo, hi = band(prep.n_participants, share, n)
+            count = sectors.get(s, 0)
+            balance += max(0, count - hi) + max(0, lo - count)
+        for of, totals in ((prep.org_of, prep.org_total),):
+            counts = Counter(of[i] for i in people if of[i] >= 0)
+            organization += sum(max(0, c - fair_cap(total, totals[a], size))
+                                for a, c in counts.items())
+        for of, totals in ((prep.gender_of, prep.gender_total),
+                           (prep.country_of, prep.country_total)):
+            counts = Counter(of[i] for i in people if of[i] >= 0)
+            diversity += sum(max(0, c - fair_cap(total, totals[a], size))
+                             for a, c in counts.items())
+    ranks = [prep.ranks[i][prep.group_theme[g]] for i, g in enumerate(where)]
+    moves = sum(1 for i, g in enumerate(where)
+                if prep.previous[i] is not None and prep.previous[i] != g)
+    return Scores(balance=balance, moves=moves, worst_rank=max(ranks, default=0),
+                  rank_sum=sum(ranks), organization=organization, diversity=diversity)
+
+
+def hard_violations(prep: Prepared, where: list[int]) -> list[str]:
+    """Broken hard rules, in words (empty for a valid answer)."""
+    problems: list[str] = []
+    members = group_members(prep, where)
+    groups = prep.problem.groups
+    lo_f, hi_f = prep.fac_bounds
+    for g, people in enumerate(members):
+        if len(people) > groups[g].capacity:
+            problems.append(f"{groups[g].id} holds {len(people)} > capacity")
+        if len(people) < groups[g].min_size:
+            problems.append(f"{groups[g].id} holds {len(people)} < min_size")
+        fac = sum(1 for i in people if prep.sector_of[i] < 0)
+        if prep.facilitator_rule() and not lo_f <= fac <= hi_f:
+            problems.append(f"{groups[g].id} has {fac} facilitators")
+    for i, pin in enumerate(prep.pin):
+        if pin is not None and where[i] != pin:
+            problems.append(f"{prep.problem.people[i].id} is not in its pinned group")
+    for a, b in prep.problem.together:
+        if where[prep.pindex[a]] != where[prep.pindex[b]]:
+            problems.append(f"{a} and {b} are not together")
+    for a, b in prep.problem.apart:
+        if where[prep.pindex[a]] == where[prep.pindex[b]]:
+            problems.append(f"{a} and {b} are not apart")
+    return problems

@@ -1,0 +1,174 @@
+"""Spread for large problems: organisations by min-cost flow, then genders and countries.
+
+Used when the fine model is too big to solve globally. The coarse answer fixes who
+goes to which theme, who stays in their previous group, and how many people of each
+sector every group receives; within those numbers each (theme, sector) block is a
+transportation problem from organisations to groups. A seat up to the organisation's
+fair share in a group costs nothing and each seat above it costs one, so the flow
+minimises the block's organisation excess exactly. Individuals are then chosen to
+spread genders and countries, and improved by swaps that keep everything else equal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+
+from ortools.graph.python import min_cost_flow
+
+from allocator.solver.assign import spread_order
+from allocator.solver.evaluate import fair_cap
+from allocator.solver.prepare import Prepared
+
+
+class _Counts:
+    """Organisation, gender and country counts per group, kept up to date."""
+
+    def __init__(self, prep: Prepared, sizes: dict[int, int]) -> None:
+        self.prep = prep
+        self.people = prep.n_people
+        self.sizes = sizes
+        self.of = (prep.org_of, prep.gender_of, prep.country_of)
+        self.totals = (prep.org_total, prep.gender_total, prep.country_total)
+        self.count: list[Counter] = [Counter(), Counter(), Counter()]
+        self._caps: dict[tuple[int, int, int], int] = {}
+
+    def add(self, i: int, g: int, sign: int = 1) -> None:
+        for a in range(3):
+            value = self.of[a][i]
+            if value >= 0:
+                self.count[a][g, value] += sign
+
+    def cap(self, a: int, value: int, g: int) -> int:
+        key = (a, value, g)
+        cap = self._caps.get(key)
+        if cap is None:  # sizes are fixed while spreading, so caps are too
+            cap = self._caps[key] = fair_cap(self.people, self.totals[a][value], self.sizes[g])
+        return cap
+
+    def excess(self, a: int, value: int, g: int, extra: int = 0) -> int:
+        return max(0, self.count[a][g, value] + extra - self.cap(a, value, g))
+
+
+def spread_by_flow(prep: Prepared, placed: dict[int, int], movers_by_theme: dict[int, list[int]],
+                   slots: dict[tuple[int, int], int], seconds: float) -> dict[int, int]:
+    """Place the movers of every theme into the slots; ``placed`` is everyone else."""
+    deadline = time.monotonic() + seconds
+    sizes: dict[int, int] = Counter(placed.values())
+    for (g, _), n in slots.items():
+        sizes[g] += n
+    counts = _Counts(prep, sizes)
+    where = dict(placed)
+    for i, g in placed.items():
+        counts.add(i, g)
+    for theme, movers in sorted(movers_by_theme.items()):
+        by_sector: dict[int, list[int]] = defaultdict(list)
+        for i in movers:
+            by_sector[prep.sector_of[i]].append(i)
+        for sector in sorted(by_sector):
+            people = sorted(by_sector[sector])
+            targets = {g: n for (g, s), n in slots.items()
+                       if s == sector and n > 0 and prep.group_theme[g] == theme}
+            _place_block(prep, people, targets, counts, where)
+        _improve(prep, [i for i in movers], counts, where, deadline)
+    return where
+
+
+def _place_block(prep: Prepared, people: list[int], targets: dict[int, int],
+                 counts: _Counts, where: dict[int, int]) -> None:
+    by_org: dict[int, list[int]] = defaultdict(list)
+    for i in people:
+        by_org[prep.org_of[i]].append(i)
+    orgs = sorted(by_org)
+    groups = sorted(targets)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs: list[tuple[int, int, int]] = []  # (arc, org, group)
+    for n, org in enumerate(orgs):
+        supply = len(by_org[org])
+        flow.set_node_supply(n, supply)
+        for m, g in enumerate(groups):
+            node = len(orgs) + m
+            if org < 0:
+                arcs.append((flow.add_arc_with_capacity_and_unit_cost(n, node, supply, 0), org, g))
+                continue
+            free = max(0, counts.cap(0, org, g) - counts.count[0][g, org])
+            if free:
+                arcs.append((flow.add_arc_with_capacity_and_unit_cost(
+                    n, node, min(free, supply), 0), org, g))
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(n, node, supply, 1), org, g))
+    for m, g in enumerate(groups):
+        flow.set_node_supply(len(orgs) + m, -targets[g])
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("organisation flow has no solution for a valid plan")
+    quota: dict[tuple[int, int], int] = Counter()
+    for arc, org, g in arcs:
+        quota[org, g] += flow.flow(arc)
+    for org in orgs:
+        for i in spread_order(prep, by_org[org]):
+            options = [g for g in groups if quota[org, g] > 0]
+            g = min(options, key=lambda g: (_crowding(counts, i, g), g))
+            quota[org, g] -= 1
+            where[i] = g
+            counts.add(i, g)
+
+
+def _crowding(counts: _Counts, i: int, g: int) -> tuple[int, int, int]:
+    """How far above fair share person i's gender and country would be in group g."""
+    over = 0
+    load = 0
+    for a in (1, 2):
+        value = counts.of[a][i]
+        if value >= 0:
+            over += counts.excess(a, value, g, extra=1)
+            load += counts.count[a][g, value]
+    return over, load, counts.sizes[g]
+
+
+def _diversity_delta(counts: _Counts, i: int, j: int, gi: int, gj: int) -> int:
+    """Change in gender + country excess if i (in gi) and j (in gj) swap groups."""
+    delta = 0
+    for a in (1, 2):
+        vi, vj = counts.of[a][i], counts.of[a][j]
+        if vi == vj:
+            continue
+        for value, g_from, g_to in ((vi, gi, gj), (vj, gj, gi)):
+            if value < 0:
+                continue
+            delta -= counts.excess(a, value, g_from)
+            delta -= counts.excess(a, value, g_to)
+            # after: one fewer in g_from, one more in g_to
+            delta += max(0, counts.count[a][g_from, value] - 1 - counts.cap(a, value, g_from))
+            delta += max(0, counts.count[a][g_to, value] + 1 - counts.cap(a, value, g_to))
+    return delta
+
+
+def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int, int],
+             deadline: float) -> None:
+    """Swap people of the same sector and organisation while diversity improves."""
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i in movers:
+        # people of one organisation, or of none counted (alone in theirs), are
+        # interchangeable for the organisation stage
+        buckets[prep.sector_of[i], prep.org_of[i]].append(i)
+    improved = True
+    passes = 0
+    while improved and passes < 3 and time.monotonic() < deadline:
+        passes += 1
+        improved = False
+        for people in buckets.values():
+            if len(people) < 2:
+                continue
+            for x in range(len(people)):
+                for y in range(x + 1, len(people)):
+                    i, j = people[x], people[y]
+                    gi, gj = where[i], where[j]
+                    if gi == gj or _diversity_delta(counts, i, j, gi, gj) >= 0:
+                        continue
+                    counts.add(i, gi, -1)
+                    counts.add(j, gj, -1)
+                    where[i], where[j] = gj, gi
+                    counts.add(i, gj)
+                    counts.add(j, gi)
+                    improved = True
+            if time.monotonic() > deadline:
+                return

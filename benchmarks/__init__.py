@@ -1,0 +1,1 @@
+"""Benchmark scripts; their figures are quoted in docs/benchmarks.md."""

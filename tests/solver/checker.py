@@ -1,0 +1,132 @@
+"""An independent checker: the policy of docs/solver.md, computed from the raw problem.
+
+It shares no code with the solver, on purpose: the solver's own figures are not
+evidence that its answer is right.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from fractions import Fraction
+from math import ceil, floor
+
+
+def rank(person: dict, theme: str) -> int:
+    prefs = person.get("preferences") or []
+    return prefs.index(theme) + 1 if theme in prefs else len(prefs) + 1
+
+
+def violations(problem: dict, assignment: dict[str, str]) -> list[str]:
+    """Every broken hard rule (empty when the answer is valid)."""
+    found = []
+    groups = {g["id"]: g for g in problem["groups"]}
+    people = problem["participants"]
+    ids = [p["id"] for p in people]
+    if sorted(assignment) != sorted(ids):
+        found.append("not everyone placed exactly once")
+        return found
+    for pid, gid in assignment.items():
+        if gid not in groups:
+            found.append(f"{pid} in unknown group {gid}")
+    sizes = Counter(assignment.values())
+    for gid, g in groups.items():
+        if sizes[gid] > g["capacity"]:
+            found.append(f"{gid} over capacity")
+        if sizes[gid] < g.get("min_size", 0):
+            found.append(f"{gid} under min size")
+    facilitators = [p["id"] for p in people if p.get("role") == "facilitator"]
+    if len(facilitators) >= len(groups):
+        per = Counter(assignment[f] for f in facilitators)
+        lo, hi = len(facilitators) // len(groups), ceil(len(facilitators) / len(groups))
+        for gid in groups:
+            if not lo <= per[gid] <= hi:
+                found.append(f"{gid} has {per[gid]} facilitators")
+    elif facilitators:
+        found.append("fewer facilitators than groups")
+    for pid, gid in (problem.get("pins") or {}).items():
+        if assignment[pid] != gid:
+            found.append(f"{pid} not at pin")
+    for a, b in problem.get("together") or []:
+        if assignment[a] != assignment[b]:
+            found.append(f"{a},{b} not together")
+    for a, b in problem.get("apart") or []:
+        if assignment[a] == assignment[b]:
+            found.append(f"{a},{b} not apart")
+    return found
+
+
+def _excess_over_fair_share(counts: Counter, totals: Counter, size: int, total: int) -> int:
+    return sum(max(0, c - ceil(Fraction(totals[key] * size, total))) for key, c in counts.items())
+
+
+def stage_values(problem: dict, assignment: dict[str, str]) -> dict[str, int]:
+    """The value of every policy stage for a valid assignment."""
+    groups = {g["id"]: g for g in problem["groups"]}
+    people = problem["participants"]
+    participants = [p for p in people if p.get("role", "participant") != "facilitator"]
+    sector_totals = Counter(p["sector"] for p in participants)
+    n_total = len(participants)
+    balance = 0
+    org_excess = diversity = 0
+    everyone = len(people)
+
+    def org(p):
+        return " ".join(p["organization"].casefold().split()) if p.get("organization") else None
+
+    org_totals = Counter(org(p) for p in people if org(p))
+    gender_totals = Counter(p["gender"] for p in people if p.get("gender"))
+    country_totals = Counter(p["country"] for p in people if p.get("country"))
+    for gid in groups:
+        members = [p for p in people if assignment[p["id"]] == gid]
+        in_group = [p for p in participants if assignment[p["id"]] == gid]
+        n = len(in_group)
+        counts = Counter(p["sector"] for p in in_group)
+        for sector, total in sector_totals.items():
+            share = Fraction(total * n, n_total)
+            c = counts[sector]
+            balance += max(0, c - ceil(share)) + max(0, floor(share) - c)
+        size = len(members)
+        org_excess += _excess_over_fair_share(Counter(org(p) for p in members if org(p)),
+                                              org_totals, size, everyone)
+        diversity += _excess_over_fair_share(
+            Counter(p["gender"] for p in members if p.get("gender")), gender_totals, size,
+            everyone)
+        diversity += _excess_over_fair_share(
+            Counter(p["country"] for p in members if p.get("country")), country_totals, size,
+            everyone)
+    ranks = [rank(p, groups[assignment[p["id"]]]["theme"]) for p in people]
+    previous = problem.get("previous") or {}
+    return {
+        "balance": balance,
+        "moves": sum(1 for pid, gid in previous.items() if assignment[pid] != gid),
+        "worst_rank": max(ranks, default=0),
+        "rank_sum": sum(ranks),
+        "organization": org_excess,
+        "diversity": diversity,
+    }
+
+
+def stage_order(problem: dict) -> list[str]:
+    """Stages in priority order (stability before preferences when a previous allocation exists)."""
+    head = ["balance", "moves"] if problem.get("previous") else ["balance"]
+    return head + ["worst_rank", "rank_sum", "organization", "diversity"]
+
+
+def brute_force(problem: dict) -> tuple[tuple[int, ...] | None, int]:
+    """The lexicographic optimum over every assignment, and how many are valid."""
+    ids = [p["id"] for p in problem["participants"]]
+    gids = [g["id"] for g in problem["groups"]]
+    order = stage_order(problem)
+    best = None
+    valid = 0
+    for combo in itertools.product(gids, repeat=len(ids)):
+        assignment = dict(zip(ids, combo, strict=True))
+        if violations(problem, assignment):
+            continue
+        valid += 1
+        values = stage_values(problem, assignment)
+        key = tuple(values[name] for name in order)
+        if best is None or key < best:
+            best = key
+    return best, valid

@@ -1,0 +1,183 @@
+"""What organisers notice: stability, facilitators, reasons, determinism, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from allocator.solver import parse_problem, solution_to_dict, solve
+from benchmarks.instances import make_instance
+from tests.solver.checker import stage_values, violations
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def answer(problem):
+    return solution_to_dict(solve(parse_problem(problem)))
+
+
+def test_workshop_is_balanced_and_everyone_is_placed():
+    problem = make_instance(83, 3, 3, seed=3)
+    result = answer(problem)
+    assert result["status"] == "optimal"
+    assert violations(problem, result["assignments"]) == []
+    for group in result["metrics"]["groups"].values():
+        assert len(group["facilitators"]) == 1
+        for figures in group["sectors"].values():
+            assert figures["min"] <= figures["count"] <= figures["max"]
+
+
+def test_late_arrivals_do_not_reshuffle_the_announced_groups():
+    problem = make_instance(83, 3, 3, seed=5)
+    first = answer(problem)
+    late = make_instance(88, 3, 3, seed=5)["participants"][83:]
+    for n, person in enumerate(late):
+        person["id"] = f"late{n}"
+    again = dict(problem, participants=problem["participants"] + late,
+                 previous=first["assignments"])
+    second = answer(again)
+    assert second["status"] in ("optimal", "feasible")
+    assert violations(again, second["assignments"]) == []
+    moved = [p for p, g in first["assignments"].items() if second["assignments"][p] != g]
+    assert second["objective"]["moves"] == len(moved)
+    # only as many moves as the balance of the larger event forces, and each is explained
+    # by the rules that are above stability
+    fresh = answer(dict(problem, participants=problem["participants"] + late))
+    assert len(moved) <= sum(1 for p, g in first["assignments"].items()
+                             if fresh["assignments"][p] != g)
+    assert second["objective"]["balance"] == 0
+
+
+def test_facilitators_one_per_group_and_matched_to_their_theme():
+    problem = {
+        "groups": [{"id": f"g{n}", "theme": t, "capacity": 10}
+                   for n, t in enumerate(["a", "b", "c"])],
+        "participants": [
+            {"id": "f1", "sector": "x", "role": "facilitator", "preferences": ["c"]},
+            {"id": "f2", "sector": "x", "role": "facilitator", "preferences": ["a"]},
+            {"id": "f3", "sector": "x", "role": "facilitator", "preferences": ["b"]},
+            {"id": "f4", "sector": "x", "role": "facilitator", "preferences": ["b"]},
+        ] + [{"id": f"p{i}", "sector": "gov", "preferences": []} for i in range(6)],
+    }
+    result = answer(problem)
+    where = result["assignments"]
+    assert (where["f1"], where["f2"]) == ("g2", "g0")
+    assert {where["f3"], where["f4"]} == {"g1", "g2"} or where["f3"] == where["f4"] == "g1"
+    counts = [sum(1 for f in ("f1", "f2", "f3", "f4") if where[f] == g)
+              for g in ("g0", "g1", "g2")]
+    assert sorted(counts) == [1, 1, 2]
+
+
+def test_reasons_are_true_for_the_answer():
+    # theme a is wanted by everyone but holds one; pinned and paired people say why
+    problem = {
+        "groups": [{"id": "ga", "theme": "a", "capacity": 1},
+                   {"id": "gb", "theme": "b", "capacity": 6}],
+        "participants": [{"id": f"p{i}", "sector": "gov", "preferences": ["a", "b"]}
+                         for i in range(6)],
+        "pins": {"p5": "gb"},
+        "together": [["p3", "p4"]],
+    }
+    result = answer(problem)
+    where = result["assignments"]
+    assert sum(1 for g in where.values() if g == "ga") == 1
+    for pid, entries in result["reasons"].items():
+        assert where[pid] == "gb"
+        (entry,) = entries
+        assert entry["theme"] == "a" and entry["rank"] == 1
+        assert "full" in entry["rules"]
+        assert "ga 1/1" in entry["message"]
+    assert "pin" in result["reasons"]["p5"][0]["rules"]
+    placed_together = where["p3"] == where["p4"] == "gb"
+    assert placed_together and "together" in result["reasons"]["p3"][0]["rules"]
+    assert set(result["reasons"]) == {p for p, g in where.items() if g == "gb"}
+
+
+def test_sector_share_is_named_when_it_keeps_someone_out():
+    # half the people are from government and all want theme a: rooms are large, but
+    # each group must be about half government, so some go to b
+    problem = {
+        "groups": [{"id": "ga", "theme": "a", "capacity": 10},
+                   {"id": "gb", "theme": "b", "capacity": 10}],
+        "participants": (
+            [{"id": f"g{i}", "sector": "gov", "preferences": ["a"]} for i in range(4)]
+            + [{"id": f"n{i}", "sector": "ngo", "preferences": ["b"]} for i in range(4)]),
+    }
+    result = answer(problem)
+    assert result["objective"]["balance"] == 0
+    assert result["objective"]["rank_sum"] == 8 + 3
+    where = result["assignments"]
+    outside = [p for p, g in where.items() if g != ("ga" if p.startswith("g") else "gb")]
+    assert len(outside) == 3 and set(result["reasons"]) == set(outside)
+    for pid in outside:
+        rules = result["reasons"][pid][0]["rules"]
+        assert rules == ["sector_share"], rules
+        sector = "gov" if pid.startswith("g") else "ngo"
+        assert f"{sector} of at most" in result["reasons"][pid][0]["message"]
+
+
+def test_same_input_same_bytes():
+    problem = make_instance(300, 9, 3, seed=11)
+    runs = [json.dumps(solution_to_dict(solve(parse_problem(problem)), timings=False))
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    shuffled = dict(problem, participants=list(reversed(problem["participants"])),
+                    groups=list(reversed(problem["groups"])))
+    assert json.dumps(solution_to_dict(solve(parse_problem(shuffled)), timings=False)) == runs[0]
+
+
+def run_cli(tmp_path, problem, *args):
+    path = tmp_path / "problem.json"
+    path.write_text(problem if isinstance(problem, str) else json.dumps(problem))
+    out = tmp_path / "solution.json"
+    proc = subprocess.run([sys.executable, "-m", "allocator.solver", str(path), "-o", str(out),
+                           *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return proc.returncode, json.loads(out.read_text()) if out.exists() else None, proc
+
+
+def test_cli_exit_codes(tmp_path):
+    ok = make_instance(40, 2, 2, seed=1)
+    code, body, _ = run_cli(tmp_path, ok)
+    assert code == 0 and body["status"] == "optimal"
+    assert violations(ok, body["assignments"]) == []
+    assert stage_values(ok, body["assignments"])["rank_sum"] == body["objective"]["rank_sum"]
+    code, body, _ = run_cli(tmp_path, {"groups": [{"id": "g", "theme": "t", "capacity": 1}],
+                                       "participants": [{"id": "a", "sector": "s"},
+                                                        {"id": "b", "sector": "s"}]})
+    assert code == 2 and body["status"] == "infeasible"
+    assert body["conflicts"][0]["message"] == "2 people but 1 seats"
+    code, body, _ = run_cli(tmp_path, {"groups": [], "participants": [], "colour": 1})
+    assert code == 2 and body["status"] == "invalid"
+    assert "groups must be a non-empty list" in body["errors"]
+    assert "unknown field 'colour'" in body["errors"]
+    code, body, _ = run_cli(tmp_path, "{not json")
+    assert code == 2 and body["status"] == "invalid"
+
+
+@pytest.mark.parametrize(("problem", "needle"), [
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 0}], "participants": []}, "capacity"),
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 2, "min_size": 3}],
+      "participants": []}, "min_size"),
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 2}],
+      "participants": [{"id": "a", "sector": "s"}, {"id": "a", "sector": "s"}]}, "more than once"),
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 2}],
+      "participants": [{"id": "a", "sector": "s", "preferences": ["t", "t"]}]}, "twice"),
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 2}],
+      "participants": [{"id": "a", "sector": "s"}], "pins": {"a": "nope"}}, "unknown group"),
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 2}],
+      "participants": [{"id": "a", "sector": "s"}], "apart": [["a", "a"]]}, "itself"),
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 2}],
+      "participants": [{"id": "a", "sector": "s", "role": "chair"}]}, "role"),
+    ({"groups": [{"id": "g", "theme": "t", "capacity": 2}], "participants": [],
+      "time_limit_s": -1}, "time_limit_s"),
+])
+def test_invalid_problems_are_named(problem, needle):
+    from allocator.solver import InvalidProblem
+
+    with pytest.raises(InvalidProblem) as info:
+        parse_problem(problem)
+    assert any(needle in e for e in info.value.errors), info.value.errors
