@@ -51,6 +51,82 @@ def register(app: Flask) -> None:
             click.echo(f"{token.public_id}\t{token.role}\t{token.name}\t{scope}\t{state}\t"
                        f"last used {used}")
 
+    @app.cli.command("allocate")
+    @click.argument("event_id", type=int)
+    @click.option("--checked-in-only", is_flag=True, help="Leave out people not checked in.")
+    @click.option("--stable", is_flag=True, help="Keep the published allocation's places.")
+    @click.option("--time-limit", type=float, default=30.0, show_default=True)
+    @click.option("--publish", is_flag=True, help="Publish the run if it succeeds.")
+    def allocate(event_id: int, checked_in_only: bool, stable: bool, time_limit: float,
+                 publish: bool) -> None:
+        """Run the allocation for an event and print what it found."""
+        from werkzeug.exceptions import HTTPException
+
+        from allocator.errors import problem_body
+        from allocator.services import allocation
+        from allocator.services.events import get_event
+
+        include = ["checked_in"] if checked_in_only else ["registered", "checked_in"]
+        try:
+            event = get_event(event_id)
+            run = allocation.allocate(event, {"include": include, "stable": stable,
+                                              "time_limit_s": time_limit})
+            if publish:
+                allocation.publish(event, run.id)
+        except HTTPException as exc:
+            body, _ = problem_body(exc)
+            for conflict in body.get("conflicts") or []:
+                click.echo(f"  - {conflict['message']}", err=True)
+            raise click.ClickException(body["detail"]) from exc
+        objective = run.objective or {}
+        click.echo(f"run {run.id}: {run.solver_status}, {run.people} people, "
+                   f"worst rank {objective.get('worst_rank')}, rank sum "
+                   f"{objective.get('rank_sum')}, {run.wall_s}s"
+                   + (", published" if publish else ""))
+
+    @app.cli.command("export-groups")
+    @click.argument("event_id", type=int)
+    @click.option("-o", "--output", "directory", type=click.Path(file_okay=False),
+                  default=".", show_default=True, help="Folder to write the files into.")
+    @click.option("--run", "run_id", type=int, default=None,
+                  help="An unpublished run instead of the published allocation.")
+    def export_groups(event_id: int, directory: str, run_id: int | None) -> None:
+        """Write the group lists: one CSV for all groups, one per group, and an XLSX."""
+        from pathlib import Path
+
+        from werkzeug.exceptions import HTTPException
+
+        from allocator.auth import Principal
+        from allocator.errors import problem_body
+        from allocator.services import exports
+        from allocator.services.events import get_event
+
+        operator = Principal(token_id=0, name="cli", role="organizer", event_id=None)
+        try:
+            event = get_event(event_id)
+            columns = list(exports.DEFAULT_COLUMNS)
+            run = exports.source_run(event, run_id, operator)
+            lists = exports.group_lists(event, run, columns)
+        except HTTPException as exc:
+            raise click.ClickException(problem_body(exc)[0]["detail"]) from exc
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        everything = out / exports.filename(event, "group lists", "csv")
+        everything.write_bytes(exports.to_csv(columns, lists))
+        written.append(everything)
+        for group_list in lists:
+            path = out / exports.filename(event, group_list.group.name.replace("/", "-"), "csv")
+            path.write_bytes(exports.to_csv(columns, [group_list]))
+            written.append(path)
+        book = out / exports.filename(event, "group lists", "xlsx")
+        book.write_bytes(exports.to_xlsx(columns, lists))
+        written.append(book)
+        exports.record_download(event, run, "files", None, columns,
+                                sum(len(g.rows) for g in lists))
+        for path in written:
+            click.echo(str(path))
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has events.")
     def seed_demo(if_empty: bool) -> None:

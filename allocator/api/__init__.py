@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from allocator.api import docs, events, health, participants
+from allocator.api import allocations, docs, events, exports, health, participants
 from allocator.extensions import api
 
 
@@ -15,6 +15,9 @@ def register(app: Flask) -> None:
     api.register_blueprint(events.themes_blp)
     api.register_blueprint(events.groups_blp)
     api.register_blueprint(participants.blp)
+    api.register_blueprint(allocations.rules_blp)
+    api.register_blueprint(allocations.blp)
+    api.register_blueprint(exports.blp)
     app.register_blueprint(docs.bp)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",

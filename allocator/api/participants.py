@@ -65,7 +65,7 @@ class ParticipantItem(MethodView):
     @blp.response(200, ParticipantOut)
     def get(self, event_id, participant_id):
         """Read a participant"""
-        return participants.get_participant(get_event(event_id), participant_id)
+        return participants.read(get_event(event_id), participant_id)
 
     @require("participants:write")
     @blp.arguments(ParticipantPatch)

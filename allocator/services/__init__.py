@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from allocator.errors import abort_problem
+from allocator.extensions import db
+
+T = TypeVar("T")
+MAX_ID = 2**31 - 1
 
 
 def invalid(errors: dict[str, list[str]], detail: str | None = None) -> NoReturn:
@@ -20,3 +24,19 @@ def conflict(detail: str, *, type_: str | None = None, **extra: Any) -> NoReturn
 def not_found(what: str) -> NoReturn:
     """Answer 404 for a missing thing, named in words."""
     abort_problem(404, f"{what} was not found.", title="Not Found")
+
+
+def find(model: type[T], ident: int | tuple[int, ...]) -> T | None:
+    """The row with this primary key, or None (also for ids no integer column can hold)."""
+    parts = ident if isinstance(ident, tuple) else (ident,)
+    if not all(0 < part <= MAX_ID for part in parts):
+        return None
+    return db.session.get(model, ident)
+
+
+def event_row(model: type[T], ident: int, event_id: int, what: str) -> T:
+    """The row if it belongs to this event; 404 otherwise, the same for another event's."""
+    row = find(model, ident)
+    if row is None or row.event_id != event_id:  # type: ignore[attr-defined]
+        not_found(f"{what} {ident}")
+    return row

@@ -19,7 +19,7 @@ from allocator.models import (
     Theme,
     WorkingGroup,
 )
-from allocator.services import conflict, invalid, not_found
+from allocator.services import conflict, event_row, find, invalid, not_found
 
 
 def _aware(value: dt.datetime, zone: str) -> dt.datetime:
@@ -31,7 +31,7 @@ def _aware(value: dt.datetime, zone: str) -> dt.datetime:
 
 def get_event(event_id: int) -> Event:
     """Return the event or answer 404."""
-    event = db.session.get(Event, event_id) if 0 < event_id < 2**31 else None
+    event = find(Event, event_id)
     if event is None:
         not_found(f"Event {event_id}")
     return event
@@ -182,10 +182,7 @@ def delete_theme(event: Event, key: str, *, force: bool = False) -> None:
 
 def get_group(event: Event, group_id: int) -> WorkingGroup:
     """Return the event's group or answer 404."""
-    group = db.session.get(WorkingGroup, group_id) if 0 < group_id < 2**31 else None
-    if group is None or group.event_id != event.id:
-        not_found(f"Working group {group_id}")
-    return group
+    return event_row(WorkingGroup, group_id, event.id, "Working group")
 
 
 def _theme_for_group(event: Event, key: str) -> Theme:
@@ -248,5 +245,17 @@ def update_group(event: Event, group_id: int, data: dict[str, Any]) -> WorkingGr
 def delete_group(event: Event, group_id: int) -> None:
     """Delete a working group."""
     group = get_group(event, group_id)
+    from allocator.services.allocation import runs_naming_group
+    from allocator.services.rules import rules_naming_group
+
+    pins = rules_naming_group(group.id)
+    if pins:
+        conflict(f"{pins} pin rule(s) name this group; delete them first.",
+                 type_="/problems/group-in-use")
+    runs = runs_naming_group(group.id)
+    if runs:
+        conflict(f"Allocation run(s) {', '.join(map(str, runs))} place people in this group; "
+                 "delete those draft runs first (a published allocation must be replaced "
+                 "by publishing another run).", type_="/problems/group-in-use", runs=runs)
     db.session.delete(group)
     db.session.commit()

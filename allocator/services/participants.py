@@ -11,8 +11,17 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from allocator.extensions import db
-from allocator.models import Event, Participant, Preference, Theme, utcnow
-from allocator.services import conflict, invalid, not_found
+from allocator.models import (
+    AllocationRun,
+    Assignment,
+    Event,
+    Participant,
+    Preference,
+    Theme,
+    WorkingGroup,
+    utcnow,
+)
+from allocator.services import conflict, event_row, invalid
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role")
@@ -41,10 +50,35 @@ def participant_url(event_id: int, participant_id: int) -> str:
 
 def get_participant(event: Event, participant_id: int) -> Participant:
     """Return the event's participant or answer 404 (also for another event's person)."""
-    person = db.session.get(Participant, participant_id) if 0 < participant_id < 2**31 else None
-    if person is None or person.event_id != event.id:
-        not_found(f"Participant {participant_id}")
-    return person
+    return event_row(Participant, participant_id, event.id, "Participant")
+
+
+def with_groups(event: Event, people: list[Participant]) -> list[Participant]:
+    """Attach each person's group in the published allocation (what the desk tells them)."""
+    for person in people:
+        person.published_group = None
+    ids = [p.id for p in people if p.status != "withdrawn"]
+    if not ids:
+        return people
+    rows = db.session.execute(
+        select(Assignment.participant_id, WorkingGroup)
+        .join(AllocationRun, AllocationRun.id == Assignment.run_id)
+        .join(WorkingGroup, WorkingGroup.id == Assignment.group_id)
+        .where(AllocationRun.event_id == event.id, AllocationRun.published.is_(True),
+               Assignment.participant_id.in_(ids))
+    ).all()
+    found = {pid: group for pid, group in rows}
+    for person in people:
+        group = found.get(person.id)
+        if group is not None and person.status != "withdrawn":
+            person.published_group = {"id": group.id, "name": group.name, "room": group.room,
+                                      "theme": group.theme.key}
+    return people
+
+
+def read(event: Event, participant_id: int) -> Participant:
+    """One participant with their published group."""
+    return with_groups(event, [get_participant(event, participant_id)])[0]
 
 
 def active_with_email(
@@ -179,7 +213,7 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
         db.session.rollback()
         email = data.get("email", person.email)
         duplicate_email(event, email, active_with_email(event, email, exclude_id=participant_id))
-    return person
+    return with_groups(event, [person])[0]
 
 
 def withdraw(event: Event, participant_id: int) -> Participant:
@@ -189,7 +223,7 @@ def withdraw(event: Event, participant_id: int) -> Participant:
         person.status = "withdrawn"
         person.withdrawn_at = utcnow()
         db.session.commit()
-    return person
+    return with_groups(event, [person])[0]
 
 
 def check_in(event: Event, participant_id: int) -> Participant:
@@ -204,7 +238,7 @@ def check_in(event: Event, participant_id: int) -> Participant:
         person.status = "checked_in"
         person.checked_in_at = utcnow()
         db.session.commit()
-    return person
+    return with_groups(event, [person])[0]
 
 
 def undo_check_in(event: Event, participant_id: int) -> Participant:
@@ -216,7 +250,7 @@ def undo_check_in(event: Event, participant_id: int) -> Participant:
         person.status = "registered"
         person.checked_in_at = None
         db.session.commit()
-    return person
+    return with_groups(event, [person])[0]
 
 
 def _like_escape(text: str) -> str:
@@ -251,4 +285,5 @@ def search(event: Event, args: dict[str, Any]) -> Page:
     items = list(db.session.scalars(
         query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ))
-    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+    return Page(items=with_groups(event, items), total=total or 0, page=page,
+                per_page=per_page)

@@ -19,7 +19,7 @@ from allocator.solver.assign import apportion, extract_fine
 from allocator.solver.countmodel import CountModel, Outcome, make_classes
 from allocator.solver.diagnose import minimal_conflict, obvious_conflicts
 from allocator.solver.evaluate import hard_violations, scores
-from allocator.solver.explain import explain, measure
+from allocator.solver.explain import explain, explain_moves, measure
 from allocator.solver.prepare import Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
 from allocator.solver.spread import spread_by_flow
@@ -27,6 +27,10 @@ from allocator.solver.spread import spread_by_flow
 # Stable re-runs of events larger than this fix the people who stay before the
 # preference stages (see _stayers): the exact model stalls HiGHS at 10,000 people.
 STABLE_EXACT_LIMIT = 3_000
+
+# The exact spread model's time per stage: spread is the lowest priority and the
+# min-cost-flow answer is always at hand, so a request does not wait long for it.
+SPREAD_STAGE_MAX_S = 2.0
 
 # A fine model with more class variables than this is not tried: measured on 2 cores,
 # HiGHS proves ~1,000 in well under a second and stalls on ~20,000 (1,200 people).
@@ -167,6 +171,7 @@ def solve(problem: Problem) -> Solution:
         stages=stages,
         metrics=measure(prep, assignment),
         reasons=explain(prep, assignment, optimal=status == "optimal"),
+        moves=explain_moves(prep, assignment) if problem.previous else {},
         wall_s=time.monotonic() - clock.start,
     )
 
@@ -320,13 +325,14 @@ def _spread(prep: Prepared, coarse: CountModel, incumbent: dict, fixed: dict[int
             expr = {"balance": fine.balance, "moves": fine.moves, "rank_sum": fine.rank_sum}
             if stage.name in expr:
                 fine.cap(expr[stage.name], stage.objective, stage.name)
-        org = fine.solve(fine.org_excess, clock.share(0.5))
+        org = fine.solve(fine.org_excess, min(SPREAD_STAGE_MAX_S, clock.share(0.5)))
         walls["organization"] += org.wall_s
         if org.status in ("optimal", "feasible"):
             bounds["organization"] = org.bound
             proven["organization"] = org.status == "optimal"
             fine.cap(fine.org_excess, org.objective, "organization")
-            div = fine.solve(fine.div_excess, clock.share(0.9), hint=org.values)
+            div = fine.solve(fine.div_excess, min(SPREAD_STAGE_MAX_S, clock.share(0.9)),
+                             hint=org.values)
             walls["diversity"] += div.wall_s
             values = div.values if div.status in ("optimal", "feasible") else org.values
             if div.status in ("optimal", "feasible"):

@@ -117,51 +117,85 @@ MESSAGES = {
 }
 
 
+class _Blocks:
+    """What keeps one person from moving, alone, from their group to another."""
+
+    def __init__(self, prep: Prepared, where: list[int]) -> None:
+        problem = prep.problem
+        self.prep, self.where = prep, where
+        self.groups = problem.groups
+        members = group_members(prep, where)
+        self.size = [len(m) for m in members]
+        self.fac = [sum(1 for i in m if prep.sector_of[i] < 0) for m in members]
+        self.sectors = [Counter(prep.sector_of[i] for i in m if prep.sector_of[i] >= 0)
+                        for m in members]
+        self.n = [sum(c.values()) for c in self.sectors]
+        self.excess = [_balance_excess(prep, self.sectors[g], self.n[g])
+                       for g in range(len(self.groups))]
+        self.partners: dict[int, list[str]] = {}
+        self.apart_of: dict[int, set[int]] = {}
+        for a, b in problem.together:
+            ia, ib = prep.pindex[a], prep.pindex[b]
+            self.partners.setdefault(ia, []).append(b)
+            self.partners.setdefault(ib, []).append(a)
+        for a, b in problem.apart:
+            ia, ib = prep.pindex[a], prep.pindex[b]
+            self.apart_of.setdefault(ia, set()).add(ib)
+            self.apart_of.setdefault(ib, set()).add(ia)
+        self._delta: dict[tuple[int, int, int], int] = {}
+
+    def _balance_change(self, g: int, s: int, step: int) -> int:
+        key = (g, s, step)
+        if key not in self._delta:
+            counts = Counter(self.sectors[g])
+            counts[s] += step
+            self._delta[key] = (_balance_excess(self.prep, counts, self.n[g] + step)
+                                - self.excess[g])
+        return self._delta[key]
+
+    def personal(self, i: int, g: int) -> set[str]:
+        """Rules tied to the person, whatever the destination."""
+        rules = set()
+        if self.prep.pin[i] is not None:
+            rules.add("pin")
+        if i in self.partners:
+            rules.add("together")
+        return rules
+
+    def between(self, i: int, g: int, h: int) -> set[str]:
+        """Group rules that moving person i from group g to group h would break."""
+        prep = self.prep
+        rules = set()
+        if self.apart_of.get(i) and any(self.where[j] == h for j in self.apart_of[i]):
+            rules.add("apart")
+        if self.size[h] >= self.groups[h].capacity:
+            rules.add("full")
+        if self.size[g] - 1 < self.groups[g].min_size:
+            rules.add("min_size")
+        s = prep.sector_of[i]
+        if s < 0:
+            lo, hi = prep.fac_bounds
+            if prep.facilitator_rule() and (self.fac[h] + 1 > hi or self.fac[g] - 1 < lo):
+                rules.add("facilitator")
+        elif self._balance_change(h, s, 1) + self._balance_change(g, s, -1) > 0:
+            hi = band(prep.n_participants, prep.sector_total[s], self.n[h] + 1)[1]
+            rules.add("sector_share" if self.sectors[h][s] + 1 > hi else "balance")
+        return rules
+
+
 def explain(prep: Prepared, where: list[int], *, optimal: bool) -> dict[str, list[dict]]:
     """For everyone not at their first choice: what kept them out of each better theme."""
     problem = prep.problem
-    people, groups = problem.people, problem.groups
-    members = group_members(prep, where)
-    size = [len(m) for m in members]
-    fac = [sum(1 for i in m if prep.sector_of[i] < 0) for m in members]
-    sectors = [Counter(prep.sector_of[i] for i in m if prep.sector_of[i] >= 0) for m in members]
-    n = [sum(c.values()) for c in sectors]
-    excess = [_balance_excess(prep, sectors[g], n[g]) for g in range(len(groups))]
-    lo_f, hi_f = prep.fac_bounds
-    rule_on = prep.facilitator_rule()
+    blocks = _Blocks(prep, where)
     theme_index = {t: k for k, t in enumerate(prep.themes)}
-    partners: dict[int, list[str]] = {}
-    apart_of: dict[int, set[int]] = {}
-    for a, b in problem.together:
-        ia, ib = prep.pindex[a], prep.pindex[b]
-        partners.setdefault(ia, []).append(b)
-        partners.setdefault(ib, []).append(a)
-    for a, b in problem.apart:
-        ia, ib = prep.pindex[a], prep.pindex[b]
-        apart_of.setdefault(ia, set()).add(ib)
-        apart_of.setdefault(ib, set()).add(ia)
-
-    def delta_in(g: int, s: int) -> int:
-        c = Counter(sectors[g])
-        c[s] += 1
-        return _balance_excess(prep, c, n[g] + 1) - excess[g]
-
-    def delta_out(g: int, s: int) -> int:
-        c = Counter(sectors[g])
-        c[s] -= 1
-        return _balance_excess(prep, c, n[g] - 1) - excess[g]
-
-    cache_in: dict[tuple[int, int], int] = {}
-    cache_out: dict[tuple[int, int], int] = {}
     reasons: dict[str, list[dict]] = {}
-    for i, person in enumerate(people):
+    for i, person in enumerate(problem.people):
         if not person.preferences:
             continue
         g = where[i]
         current = prep.ranks[i][prep.group_theme[g]]
         if current == 1:
             continue
-        s = prep.sector_of[i]
         entries = []
         for position, theme in enumerate(person.preferences[: current - 1], start=1):
             t = theme_index.get(theme)
@@ -169,68 +203,64 @@ def explain(prep: Prepared, where: list[int], *, optimal: bool) -> dict[str, lis
                 entries.append({"theme": theme, "rank": position, "rules": ["no_group"],
                                 "message": MESSAGES["no_group"]})
                 continue
-            personal: list[str] = []
-            if prep.pin[i] is not None:
-                personal.append("pin")
-            if i in partners:
-                personal.append("together")
+            personal = blocks.personal(i, g)
             if problem.previous and prep.previous[i] == g:
-                personal.append("stability")
-            if s >= 0 and (g, s) not in cache_out:
-                cache_out[g, s] = delta_out(g, s)
-            per_group: list[set[str]] = []
-            for h in prep.theme_groups[t]:
-                blocked = set(personal)
-                if apart_of.get(i) and any(where[j] == h for j in apart_of[i]):
-                    blocked.add("apart")
-                if size[h] >= groups[h].capacity:
-                    blocked.add("full")
-                if size[g] - 1 < groups[g].min_size:
-                    blocked.add("min_size")
-                if s < 0:
-                    if rule_on and (fac[h] + 1 > hi_f or fac[g] - 1 < lo_f):
-                        blocked.add("facilitator")
-                else:
-                    if (h, s) not in cache_in:
-                        cache_in[h, s] = delta_in(h, s)
-                    if cache_in[h, s] + cache_out[g, s] > 0:
-                        lo, hi = band(prep.n_participants, prep.sector_total[s], n[h] + 1)
-                        blocked.add("sector_share" if sectors[h][s] + 1 > hi else "balance")
-                per_group.append(blocked)
-            rules = sorted(set().union(*per_group)) if all(per_group) else []
-            if not rules:
-                rules = ["none"]
-            entries.append(_entry(prep, theme, position, rules, t, size, sectors, n, s,
-                                  partners.get(i, [])))
+                personal.add("stability")
+            per_group = [personal | blocks.between(i, g, h) for h in prep.theme_groups[t]]
+            rules = sorted(set().union(*per_group)) if all(per_group) else ["none"]
+            entries.append(_entry(prep, theme, position, rules, prep.theme_groups[t], blocks,
+                                  prep.sector_of[i], blocks.partners.get(i, [])))
         if entries:
             reasons[person.id] = entries
     return reasons
+
+
+def explain_moves(prep: Prepared, where: list[int]) -> dict[str, dict]:
+    """For everyone not in their previous group: the rules that forbid moving them back."""
+    blocks = _Blocks(prep, where)
+    gid = [g.id for g in prep.problem.groups]
+    moves: dict[str, dict] = {}
+    for i, person in enumerate(prep.problem.people):
+        before, now = prep.previous[i], where[i]
+        if before is None or before == now:
+            continue
+        rules = sorted(blocks.personal(i, now) | blocks.between(i, now, before)) or ["none"]
+        entry = _entry(prep, prep.problem.groups[before].theme, 0, rules, [before], blocks,
+                       prep.sector_of[i], blocks.partners.get(i, []), back=True)
+        moves[person.id] = {"from": gid[before], "to": gid[now], "rules": entry["rules"],
+                            "message": entry["message"]}
+    return moves
 
 
 ORDER = ["pin", "together", "apart", "stability", "facilitator", "full", "sector_share",
          "balance", "min_size", "none"]
 
 
-def _entry(prep: Prepared, theme: str, position: int, rules: list[str], t: int,
-           size: list[int], sectors: list[Counter], n: list[int], s: int,
-           partners: list[str]) -> dict:
+def _entry(prep: Prepared, theme: str, position: int, rules: list[str], groups: list[int],
+           blocks: _Blocks, s: int, partners: list[str], back: bool = False) -> dict:
     rules = sorted(rules, key=ORDER.index)
-    groups = prep.problem.groups
+    names = prep.problem.groups
     messages = []
     for rule in rules:
         if rule == "full":
-            detail = ", ".join(f"{groups[h].id} {size[h]}/{groups[h].capacity}"
-                               for h in prep.theme_groups[t])
+            detail = ", ".join(f"{names[h].id} {blocks.size[h]}/{names[h].capacity}"
+                               for h in groups)
             messages.append(MESSAGES["full"].format(detail=detail))
         elif rule == "sector_share":
             sector = prep.sectors[s]
             detail = ", ".join(
-                f"{groups[h].id}: {sectors[h][s]} {sector} of at most "
-                f"{band(prep.n_participants, prep.sector_total[s], n[h] + 1)[1]}"
-                for h in prep.theme_groups[t])
+                f"{names[h].id}: {blocks.sectors[h][s]} {sector} of at most "
+                f"{band(prep.n_participants, prep.sector_total[s], blocks.n[h] + 1)[1]}"
+                for h in groups)
             messages.append(MESSAGES["sector_share"].format(detail=detail))
         elif rule == "together":
             messages.append(MESSAGES["together"].format(partners=", ".join(partners)))
+        elif rule == "none" and back:
+            messages.append("No single rule keeps them out of their previous group; the "
+                            "search stopped at the time limit first.")
         else:
             messages.append(MESSAGES[rule])
+    if back:
+        messages[0:0] = ["Moved from their announced group because moving back would break "
+                         "a rule:"] if rules != ["none"] else []
     return {"theme": theme, "rank": position, "rules": rules, "message": " ".join(messages)}

@@ -91,6 +91,7 @@ class Solution:
     stages: list[Stage] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     reasons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    moves: dict[str, dict[str, Any]] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     wall_s: float = 0.0
 
@@ -289,6 +290,8 @@ def solution_to_dict(solution: Solution, *, timings: bool = True) -> dict[str, A
     ]
     out["metrics"] = solution.metrics
     out["reasons"] = solution.reasons
+    if solution.status != "infeasible":
+        out["moves"] = solution.moves
     if timings:
         out["wall_s"] = round(solution.wall_s, 3)
     return out

@@ -87,3 +87,14 @@ def test_api_docs_are_served_locally(client):
     js = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.data) > 100_000
     assert client.get("/api/docs/static/../../secret_key").status_code == 404
+
+
+def test_health_says_503_when_the_database_is_gone(tmp_path):
+    from allocator import create_app
+
+    app = create_app({"ENV_NAME": "testing",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    r = app.test_client().get("/healthz")
+    assert r.status_code == 503
+    assert r.content_type == "application/problem+json"
+    assert r.headers["Retry-After"] == "5"

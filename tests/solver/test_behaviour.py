@@ -50,6 +50,33 @@ def test_late_arrivals_do_not_reshuffle_the_announced_groups():
     assert len(moved) <= sum(1 for p, g in first["assignments"].items()
                              if fresh["assignments"][p] != g)
     assert second["objective"]["balance"] == 0
+    # every move names the rule that keeps the person from going back
+    assert set(second["moves"]) == set(moved)
+    for pid in moved:
+        entry = second["moves"][pid]
+        assert entry["from"] == first["assignments"][pid]
+        assert entry["rules"] and "none" not in entry["rules"], entry
+
+
+def test_a_forced_move_names_its_rule():
+    # wg1 was announced with 3 government people; a late NGO registration makes the
+    # event half NGO, so balance forces one government person out of wg1
+    problem = {
+        "groups": [{"id": "wg1", "theme": "a", "capacity": 3},
+                   {"id": "wg2", "theme": "b", "capacity": 3}],
+        "participants": [{"id": f"g{i}", "sector": "gov", "preferences": ["a"]}
+                         for i in range(3)] + [
+            {"id": "n1", "sector": "ngo", "preferences": ["a"]},
+            {"id": "n2", "sector": "ngo", "preferences": ["b"]},
+            {"id": "n3", "sector": "ngo", "preferences": ["b"]}],
+        "previous": {"g0": "wg1", "g1": "wg1", "g2": "wg1"},
+    }
+    result = answer(problem)
+    assert result["objective"]["moves"] >= 1
+    for entry in result["moves"].values():
+        assert entry["from"] == "wg1" and entry["to"] == "wg2"
+        assert set(entry["rules"]) & {"sector_share", "balance", "full"}, entry
+        assert entry["message"].startswith("Moved from their announced group")
 
 
 def test_facilitators_one_per_group_and_matched_to_their_theme():

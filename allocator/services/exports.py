@@ -1,0 +1,191 @@
+"""Group lists for facilitators: CSV (RFC 4180, UTF-8 with BOM) and an XLSX workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from allocator.auth import Principal
+from allocator.errors import abort_problem
+from allocator.extensions import db
+from allocator.models import AllocationRun, Assignment, Event, Participant, WorkingGroup
+from allocator.services import audit, invalid
+from allocator.services.allocation import get_run, published_run
+
+DEFAULT_COLUMNS = ["group", "theme", "room", "facilitator", "full_name", "organization",
+                   "sector", "country"]
+OPTIONAL_COLUMNS = ["email", "gender", "role", "status", "participant_id"]
+ORGANIZER_ONLY = {"email"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADERS = {"group": "Group", "theme": "Theme", "room": "Room", "facilitator": "Facilitator",
+           "full_name": "Full name", "organization": "Organisation", "sector": "Sector",
+           "country": "Country", "email": "E-mail", "gender": "Gender", "role": "Role",
+           "status": "Status", "participant_id": "Participant id"}
+
+
+def neutralise(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@dataclass
+class GroupList:
+    """The rows of one group's list, in the chosen columns."""
+
+    group: WorkingGroup
+    rows: list[list[str]]
+
+
+def choose_columns(raw: str | None, principal: Principal) -> list[str]:
+    """The columns asked for (comma-separated), checked against what the caller may see."""
+    if not raw:
+        return list(DEFAULT_COLUMNS)
+    columns = [c.strip() for c in raw.split(",") if c.strip()]
+    known = DEFAULT_COLUMNS + OPTIONAL_COLUMNS
+    unknown = [c for c in columns if c not in known]
+    if unknown or not columns:
+        invalid({"columns": [f"Unknown column(s): {', '.join(unknown) or '(none)'}. "
+                             f"Choose from: {', '.join(known)}."]})
+    if len(set(columns)) != len(columns):
+        invalid({"columns": ["Each column may appear only once."]})
+    if ORGANIZER_ONLY & set(columns) and principal.role != "organizer":
+        abort_problem(403, "Only organisers may download e-mail addresses.")
+    return columns
+
+
+def source_run(event: Event, run_id: int | None, principal: Principal) -> AllocationRun:
+    """The published allocation, or (organisers only) a chosen run."""
+    if run_id is not None:
+        if principal.role != "organizer":
+            abort_problem(403, "Only organisers may download lists of unpublished runs.")
+        run = get_run(event, run_id)
+        if run.status != "succeeded":
+            abort_problem(409, f"Run {run.id} has no allocation (status {run.status}).")
+        return run
+    run = published_run(event)
+    if run is None:
+        abort_problem(404, "No allocation has been published for this event yet.",
+                      title="Not Found", type_="/problems/nothing-published")
+    return run
+
+
+def group_lists(event: Event, run: AllocationRun, columns: list[str],
+                only_group: int | None = None) -> list[GroupList]:
+    """Members per group (facilitators first, then by name); withdrawn people left out."""
+    groups = list(db.session.scalars(select(WorkingGroup).where(
+        WorkingGroup.event_id == event.id).order_by(WorkingGroup.id)))
+    if only_group is not None:
+        groups = [g for g in groups if g.id == only_group]
+        if not groups:
+            abort_problem(404, f"Working group {only_group} was not found.")
+    rows = db.session.execute(
+        select(Assignment.group_id, Participant).join(
+            Participant, Participant.id == Assignment.participant_id)
+        .where(Assignment.run_id == run.id, Participant.status != "withdrawn")
+    ).all()
+    by_group: dict[int, list[Participant]] = {}
+    for group_id, person in rows:
+        by_group.setdefault(group_id, []).append(person)
+    lists = []
+    for group in groups:
+        people = sorted(by_group.get(group.id, []),
+                        key=lambda p: (p.role != "facilitator", p.search_key, p.id))
+        lists.append(GroupList(group, [[neutralise(_value(c, group, p)) for c in columns]
+                                       for p in people]))
+    return lists
+
+
+def _value(column: str, group: WorkingGroup, person: Participant) -> object:
+    if column == "group":
+        return group.name
+    if column == "theme":
+        return group.theme.title
+    if column == "room":
+        return group.room
+    if column == "facilitator":
+        return "yes" if person.role == "facilitator" else "no"
+    if column == "participant_id":
+        return person.id
+    return getattr(person, column)
+
+
+def to_csv(columns: list[str], lists: list[GroupList]) -> bytes:
+    """RFC 4180 with CRLF line ends, UTF-8 with a byte-order mark for spreadsheet programs."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([HEADERS[c] for c in columns])
+    for group_list in lists:
+        writer.writerows(group_list.rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(columns: list[str], lists: list[GroupList]) -> bytes:
+    """One sheet per group, the same columns, every cell stored as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for group_list in lists:
+        sheet = book.create_sheet(_sheet_title(group_list.group.name, used))
+        header = []
+        for c in columns:
+            cell = WriteOnlyCell(sheet, value=HEADERS[c])
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in group_list.rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # text, never a formula
+                cells.append(cell)
+            sheet.append(cells)
+    if not lists:
+        book.create_sheet("Groups")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "-", name).strip("'") or "Group"
+    title = base[:31]
+    n = 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def filename(event: Event, what: str, extension: str) -> str:
+    """A meaningful file name: the event's name, what the list holds, the extension."""
+    return f"{event.name[:80]} – {what}.{extension}"
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]+", "", ascii_name).strip() or "group-list"
+    ascii_name = re.sub(r"\s+", "-", ascii_name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def record_download(event: Event, run: AllocationRun, fmt: str, group_id: int | None,
+                    columns: list[str], rows: int) -> None:
+    """Who downloaded which list, and when (ids only)."""
+    audit.record("grouplist.downloaded", event_id=event.id, subject=("allocation", run.id),
+                 details={"format": fmt, "group_id": group_id, "columns": columns,
+                          "rows": rows})
+    db.session.commit()

@@ -1,0 +1,197 @@
+"""Reading and adjusting a run: the organisers' report, and moving one person by hand."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+
+from allocator.extensions import db
+from allocator.models import AllocationRun, Assignment, Event, Participant, WorkingGroup, utcnow
+from allocator.services import audit, conflict, find, invalid, not_found
+from allocator.solver import parse_problem
+from allocator.solver.evaluate import band, group_members, scores
+from allocator.solver.explain import explain, explain_moves, measure
+from allocator.solver.prepare import Prepared, prepare
+
+
+def load_state(run: AllocationRun) -> tuple[Prepared, list[int], dict[int, Assignment]]:
+    """The run's problem, prepared, and where everyone is now (manual moves included)."""
+    prep = prepare(parse_problem(run.problem))
+    rows = {a.participant_id: a for a in db.session.scalars(
+        select(Assignment).where(Assignment.run_id == run.id))}
+    where = [prep.gindex[str(rows[int(p.id)].group_id)] for p in prep.problem.people]
+    return prep, where, rows
+
+
+def refresh_figures(run: AllocationRun, prep: Prepared, where: list[int]) -> None:
+    """Recompute the run's metrics and explanations for its current assignments."""
+    run.metrics = measure(prep, where)
+    run.reasons = explain(prep, where, optimal=False)
+    run.moves = explain_moves(prep, where) if prep.problem.previous else {}
+
+
+def _require_answer(run: AllocationRun) -> None:
+    if run.status != "succeeded":
+        conflict(f"Run {run.id} has no allocation (status {run.status}).",
+                 type_="/problems/no-allocation")
+
+
+def report(event: Event, run: AllocationRun) -> dict[str, Any]:
+    """Per group: members, facilitators, sector counts against shares, spread; ranks;
+    the worst-off people; each person's reasons; and the moves of a stable run."""
+    _require_answer(run)
+    prep, where, rows = load_state(run)
+    people = {p.id: p for p in db.session.scalars(
+        select(Participant).where(Participant.id.in_(list(rows))))}
+    groups = {g.id: g for g in db.session.scalars(
+        select(WorkingGroup).where(WorkingGroup.event_id == event.id))}
+    metrics = run.metrics or measure(prep, where)
+    reasons = run.reasons or {}
+    rank_of = {int(p.id): prep.ranks[i][prep.group_theme[where[i]]]
+               for i, p in enumerate(prep.problem.people)}
+
+    def person(pid: int) -> dict[str, Any]:
+        p = people[pid]
+        row = rows[pid]
+        return {"participant_id": pid, "full_name": p.full_name, "organization": p.organization,
+                "sector": p.sector, "country": p.country, "gender": p.gender, "role": p.role,
+                "status": p.status, "rank": rank_of[pid] if p.preferences else None,
+                "moved_by_organiser": row.moved_at is not None}
+
+    out_groups = []
+    for g, members in enumerate(group_members(prep, where)):
+        group_id = int(prep.problem.groups[g].id)
+        group = groups.get(group_id)
+        figures = metrics["groups"][str(group_id)]
+        listed = sorted((int(prep.problem.people[i].id) for i in members),
+                        key=lambda pid: (people[pid].role != "facilitator",
+                                         people[pid].search_key, pid))
+        out_groups.append({
+            "id": group_id, "name": group.name if group else str(group_id),
+            "theme": prep.problem.groups[g].theme, "room": group.room if group else "",
+            "capacity": prep.problem.groups[g].capacity, "size": len(members),
+            "facilitators": [person(pid) for pid in listed
+                             if people[pid].role == "facilitator"],
+            "members": [person(pid) for pid in listed],
+            "sectors": figures["sectors"], "genders": figures["genders"],
+            "countries": figures["countries"], "organizations": figures["organizations"],
+        })
+    ranked = [pid for pid in rank_of if people[pid].preferences]
+    worst = max((rank_of[pid] for pid in ranked), default=None)
+    worst_off = [dict(person(pid), group_id=rows[pid].group_id,
+                      reasons=reasons.get(str(pid), []))
+                 for pid in ranked if worst is not None and worst > 1 and rank_of[pid] == worst]
+    return {
+        "run_id": run.id,
+        "status": run.status,
+        "solver_status": run.solver_status,
+        "published": run.published,
+        "edited": any(r.moved_at is not None for r in rows.values()),
+        "groups": out_groups,
+        "ranks": {"counts": metrics["rank_counts"], "worst": worst,
+                  "first_choice_share": metrics["first_choice_share"],
+                  "without_preferences": len(rank_of) - len(ranked)},
+        "balance_excess": metrics.get("balance_excess", 0),
+        "worst_off": worst_off,
+        "reasons": [dict(person(int(pid)), group_id=rows[int(pid)].group_id, entries=entries)
+                    for pid, entries in sorted(reasons.items(), key=lambda kv: int(kv[0]))],
+        "moves": [dict(person(int(pid)), from_group_id=int(m["from"]),
+                       to_group_id=int(m["to"]), rules=m["rules"], message=m["message"])
+                  for pid, m in sorted((run.moves or {}).items(), key=lambda kv: int(kv[0]))],
+        "ignored_rules": run.ignored_rules or [],
+    }
+
+
+def _band_warnings(prep: Prepared, where: list[int], groups: list[int]) -> list[str]:
+    members = group_members(prep, where)
+    notes = []
+    for g in groups:
+        counts = Counter(prep.sector_of[i] for i in members[g] if prep.sector_of[i] >= 0)
+        n = sum(counts.values())
+        for s, sector in enumerate(prep.sectors):
+            lo, hi = band(prep.n_participants, prep.sector_total[s], n)
+            c = counts.get(s, 0)
+            name = prep.problem.groups[g].id
+            if c > hi:
+                notes.append(f"group {name} now has {c} {sector}, above its share "
+                             f"(at most {hi})")
+            elif c < lo:
+                notes.append(f"group {name} now has {c} {sector}, below its share "
+                             f"(at least {lo})")
+    return notes
+
+
+def move_person(event: Event, run: AllocationRun, participant_id: int,
+                group_id: int) -> dict[str, Any]:
+    """Move one person in a draft run. Hard rules are enforced (409 names the rule);
+    sector balance is only warned about."""
+    _require_answer(run)
+    if run.published:
+        conflict("A published allocation is not changed by hand; adjust a new run and "
+                 "publish it.", type_="/problems/published")
+    row = find(Assignment, (run.id, participant_id))
+    if row is None:
+        not_found(f"Participant {participant_id} in run {run.id}")
+    target = find(WorkingGroup, group_id)
+    if target is None or target.event_id != event.id:
+        invalid({"group_id": [f"The event has no working group {group_id}."]})
+    before = row.group_id
+    if before == target.id:
+        return {"participant_id": participant_id, "from_group_id": before,
+                "group_id": before, "warnings": [], "rank_before": None, "rank_after": None}
+    prep, where, rows = load_state(run)
+    if str(target.id) not in prep.gindex:
+        conflict("This group was added after the run; run the allocation again to use it.")
+    i = prep.pindex[str(participant_id)]
+    g, h = where[i], prep.gindex[str(target.id)]
+    members = group_members(prep, where)
+    groups = prep.problem.groups
+    broken: list[tuple[str, str]] = []
+    if len(members[h]) + 1 > groups[h].capacity:
+        broken.append(("capacity", f"{target.name} is full ({len(members[h])}/"
+                                   f"{groups[h].capacity})."))
+    if len(members[g]) - 1 < groups[g].min_size:
+        broken.append(("min_size", f"Their group would fall below its minimum of "
+                                   f"{groups[g].min_size}."))
+    if prep.pin[i] is not None and prep.pin[i] != h:
+        broken.append(("pin", "An organiser's rule pins them to their group."))
+    pid = prep.problem.people[i].id
+    for a, b in prep.problem.together:
+        if pid in (a, b):
+            partner = b if a == pid else a
+            if where[prep.pindex[partner]] != h:
+                broken.append(("together", f"They must stay with participant {partner}."))
+    for a, b in prep.problem.apart:
+        if pid in (a, b):
+            other = b if a == pid else a
+            if where[prep.pindex[other]] == h:
+                broken.append(("apart", f"They must be kept apart from participant {other}, "
+                                        f"who is in {target.name}."))
+    if prep.sector_of[i] < 0 and prep.facilitator_rule():
+        lo, hi = prep.fac_bounds
+        fac = [sum(1 for j in m if prep.sector_of[j] < 0) for m in members]
+        if fac[h] + 1 > hi or fac[g] - 1 < lo:
+            broken.append(("facilitator", f"Each group keeps {lo}" + (f"–{hi}" if hi > lo else "")
+                           + " facilitator(s)."))
+    if broken:
+        conflict("This move breaks a rule: " + " ".join(m for _, m in broken),
+                 type_="/problems/move-breaks-rule", rules=[r for r, _ in broken])
+    old_scores = scores(prep, where)
+    rank_before = prep.ranks[i][prep.group_theme[g]]
+    where[i] = h
+    new_scores = scores(prep, where)
+    warnings = _band_warnings(prep, where, [g, h]) if new_scores.balance > old_scores.balance \
+        else []
+    rank_after = prep.ranks[i][prep.group_theme[h]]
+    if prep.problem.people[i].preferences and rank_after > rank_before:
+        warnings.append(f"participant {pid} now has their choice {rank_after} "
+                        f"(was {rank_before})")
+    row.group_id, row.moved_at, row.moved_by = target.id, utcnow(), audit.actor_name()
+    refresh_figures(run, prep, where)
+    audit.record("allocation.person_moved", event_id=event.id, subject=("allocation", run.id),
+                 details={"participant_id": participant_id, "from": before, "to": target.id})
+    db.session.commit()
+    return {"participant_id": participant_id, "from_group_id": before, "group_id": target.id,
+            "warnings": warnings, "rank_before": rank_before, "rank_after": rank_after}

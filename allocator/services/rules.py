@@ -1,0 +1,106 @@
+"""Organisers' rules: pins to a group, pairs kept apart or together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from allocator.extensions import db
+from allocator.models import Event, Participant, Rule, WorkingGroup
+from allocator.services import audit, conflict, event_row, find, invalid
+
+
+def list_rules(event: Event) -> list[Rule]:
+    """The event's rules, oldest first."""
+    return list(db.session.scalars(
+        select(Rule).where(Rule.event_id == event.id).order_by(Rule.id)))
+
+
+def _person(event: Event, participant_id: int, field: str) -> Participant:
+    person = find(Participant, participant_id)
+    if person is None or person.event_id != event.id:
+        invalid({field: [f"The event has no participant {participant_id}."]})
+    if person.status == "withdrawn":
+        invalid({field: [f"Participant {participant_id} has withdrawn."]})
+    return person
+
+
+def create_rule(event: Event, data: dict[str, Any]) -> Rule:
+    """Add a rule after checking it names this event's people and groups and fits the others."""
+    kind = data["kind"]
+    first = _person(event, data["participant_id"], "participant_id")
+    if kind == "pin":
+        if data.get("other_id") is not None:
+            invalid({"other_id": ["A pin names one participant and a group."]})
+        group_id = data.get("group_id")
+        if group_id is None:
+            invalid({"group_id": ["A pin needs the group to pin to."]})
+        group = find(WorkingGroup, group_id)
+        if group is None or group.event_id != event.id:
+            invalid({"group_id": [f"The event has no working group {group_id}."]})
+        existing = db.session.scalar(select(Rule).where(
+            Rule.kind == "pin", Rule.participant_id == first.id))
+        if existing is not None:
+            conflict(f"Participant {first.id} is already pinned (rule {existing.id}); delete "
+                     "that rule first.", type_="/problems/rule-conflict", existing_id=existing.id)
+        rule = Rule(event_id=event.id, kind="pin", participant_id=first.id, group_id=group.id,
+                    note=data.get("note", ""), created_by=audit.actor_name())
+    else:
+        if data.get("group_id") is not None:
+            invalid({"group_id": ["Pairs name two participants and no group."]})
+        other_id = data.get("other_id")
+        if other_id is None:
+            invalid({"other_id": ["A pair needs the second participant."]})
+        second = _person(event, other_id, "other_id")
+        if second.id == first.id:
+            invalid({"other_id": ["A pair needs two different participants."]})
+        low, high = sorted((first.id, second.id))
+        clash = db.session.scalar(select(Rule).where(
+            Rule.participant_id == low, Rule.other_id == high, Rule.kind != "pin"))
+        if clash is not None:
+            verb = "kept apart" if clash.kind == "apart" else "together"
+            conflict(f"Participants {low} and {high} already must be {verb} (rule {clash.id}).",
+                     type_="/problems/rule-conflict", existing_id=clash.id)
+        rule = Rule(event_id=event.id, kind=kind, participant_id=low, other_id=high,
+                    note=data.get("note", ""), created_by=audit.actor_name())
+    db.session.add(rule)
+    db.session.flush()
+    audit.record("rule.created", event_id=event.id, subject=("rule", rule.id),
+                 details={"kind": kind, "participants": [rule.participant_id, rule.other_id],
+                          "group_id": rule.group_id})
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        conflict("The same rule was added at the same moment; it exists now.")
+    return rule
+
+
+def get_rule(event: Event, rule_id: int) -> Rule:
+    """The event's rule or 404."""
+    return event_row(Rule, rule_id, event.id, "Rule")
+
+
+def delete_rule(event: Event, rule_id: int) -> None:
+    """Remove a rule (allocations already made keep the rules they were made with)."""
+    rule = get_rule(event, rule_id)
+    audit.record("rule.deleted", event_id=event.id, subject=("rule", rule.id),
+                 details={"kind": rule.kind})
+    db.session.delete(rule)
+    db.session.commit()
+
+
+def rules_naming_group(group_id: int) -> int:
+    """How many pins name this group."""
+    return len(db.session.scalars(select(Rule.id).where(Rule.group_id == group_id)).all())
+
+
+def rules_for(event: Event, people: set[int]) -> tuple[list[Rule], list[Rule]]:
+    """(rules that apply to these people, rules ignored because someone is not included)."""
+    applied, ignored = [], []
+    for rule in list_rules(event):
+        named = {rule.participant_id} | ({rule.other_id} if rule.other_id else set())
+        (applied if named <= people else ignored).append(rule)
+    return applied, ignored
