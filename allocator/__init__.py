@@ -83,24 +83,71 @@ def _request_hooks(app: Flask) -> None:
     @app.before_request
     def limits_and_media_type() -> None:
         g.started = time.perf_counter()
-        if request.endpoint in NON_JSON_BODY:
-            return
+        if request.routing_exception is not None or request.endpoint in NON_JSON_BODY:
+            return  # 404 and 405 come first, from routing
         request.max_content_length = app.config["MAX_JSON_LENGTH"]
         if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
             has_body = (request.content_length or 0) > 0 or request.headers.get(
                 "Transfer-Encoding", "").lower() == "chunked"
             if has_body and not request.is_json:
                 abort_problem(415, "Send the body as JSON (Content-Type: application/json).")
+            if not has_body and _body_required(app):
+                abort_problem(422, "This request needs a JSON body.",
+                              errors={"_body": ["A JSON object is required."]})
 
     @app.after_request
     def headers_and_log(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.path.startswith("/api/") and request.path != "/api/openapi.json":
-            response.headers.setdefault("Cache-Control", "no-store")
+        _security_headers(app, response)
+        _cors(app, response)
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         # Path only: query strings can carry names (participant search).
         log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
         return response
+
+
+def _body_required(app: Flask) -> bool:
+    """Whether the matched view documents a required JSON body (flask-smorest's doc)."""
+    view = app.view_functions.get(request.endpoint or "")
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    parameters = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(p.get("in") == "json" and p.get("required", True) for p in parameters)
+
+
+# The API and the docs page need different policies; pages (allocator/web) set their own.
+CSP_API = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+CSP_DOCS = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def _security_headers(app: Flask, response: Any) -> None:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    path = request.path
+    headers.setdefault("Content-Security-Policy",
+                       CSP_DOCS if path.startswith("/api/docs") else CSP_API)
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Personal data must not linger in caches: everything but the static docs and spec.
+    if not (path == "/api/openapi.json" or path.startswith("/api/docs/static")):
+        headers.setdefault("Cache-Control", "no-store")
+
+
+def _cors(app: Flask, response: Any) -> None:
+    origin = request.headers.get("Origin")
+    allowed = app.config.get("CORS_ORIGINS") or []
+    if not origin or origin not in allowed:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers.add("Vary", "Origin")
+    response.headers["Access-Control-Allow-Headers"] = (
+        "Authorization, Content-Type, Idempotency-Key")
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
+    response.headers["Access-Control-Expose-Headers"] = (
+        "Location, Content-Disposition, Retry-After, Idempotent-Replayed")
+    response.headers["Access-Control-Max-Age"] = "600"
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -109,6 +156,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = AllocatorFlask(__name__, instance_relative_config=True, instance_path=instance)
     _configure(app, overrides)
     app.json.sort_keys = False  # fields in the order the schemas declare them
+    app.json.ensure_ascii = False
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore
 
     from allocator import cli
     from allocator.api import register as register_api

@@ -5,17 +5,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import math
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from allocator.errors import abort_problem
 from allocator.extensions import db
-from allocator.models import ApiToken, utcnow
+from allocator.models import ApiToken, AuthThrottle, utcnow
 
 TOKEN_PREFIX = "alc"
 
@@ -78,12 +81,13 @@ def new_token_string() -> tuple[str, str, str]:
     return f"{TOKEN_PREFIX}_{public_id}_{secret}", public_id, secret
 
 
+TOKEN_RE = re.compile(r"^alc_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
+
+
 def parse_token(raw: str) -> tuple[str, str] | None:
     """Split a presented token into (public id, secret), or None if malformed."""
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
-        return None
-    return parts[1], parts[2]
+    match = TOKEN_RE.match(raw)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def resolve_token(raw: str) -> ApiToken | None:
@@ -112,8 +116,47 @@ def _unauthorized(detail: str) -> None:
     )
 
 
+def _client_key() -> str:
+    # Hashed: the throttle needs to tell clients apart, not to know who they are.
+    return hashlib.sha256(f"{request.remote_addr}".encode()).hexdigest()
+
+
+def _throttled(client: str) -> int:
+    """Seconds until this client may try again (0: it may try now)."""
+    row = db.session.get(AuthThrottle, client)
+    if row is None:
+        return 0
+    window = current_app.config["AUTH_FAIL_WINDOW_S"]
+    left = window - (utcnow() - row.window_start).total_seconds()
+    if left <= 0 or row.failures < current_app.config["AUTH_FAIL_LIMIT"]:
+        return 0
+    return max(1, math.ceil(left))
+
+
+def _count_failure(client: str, raw: str) -> None:
+    now = utcnow()
+    window = current_app.config["AUTH_FAIL_WINDOW_S"]
+    row = db.session.get(AuthThrottle, client)
+    if row is None:
+        row = AuthThrottle(client=client, window_start=now, failures=0)
+        db.session.add(row)
+    elif (now - row.window_start).total_seconds() > window:
+        row.window_start, row.failures = now, 0
+    row.failures += 1
+    parsed = parse_token(raw)
+    from allocator.services import audit
+
+    audit.record("auth.failed", event_id=(request.view_args or {}).get("event_id"),
+                 subject=("token", parsed[0] if parsed else ""),
+                 details={"path": request.path, "method": request.method})
+    try:
+        db.session.commit()
+    except IntegrityError:  # two failures of one new client at once: count one
+        db.session.rollback()
+
+
 def authenticate() -> Principal:
-    """Return the caller of this request, or answer 401."""
+    """Return the caller of this request, or answer 401 (429 after repeated failures)."""
     cached = g.get("principal")
     if cached is not None:
         return cached
@@ -121,18 +164,25 @@ def authenticate() -> Principal:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         _unauthorized("Send 'Authorization: Bearer <token>'.")
-    hook = g.get("auth_failure_hook")
+    client = _client_key()
+    wait = _throttled(client)
+    if wait:
+        abort_problem(429, "Too many failed sign-ins from this address; try again later.",
+                      title="Too Many Requests", headers={"Retry-After": str(wait)})
     token = resolve_token(raw.strip())
     if token is None:
-        if hook is not None:
-            hook()
+        _count_failure(client, raw.strip())
         _unauthorized("The token is not valid or has been revoked.")
     now = utcnow()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
-        db.session.commit()
     principal = Principal(token.id, token.name, token.role, token.event_id)
     g.principal = principal
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        token.last_used_at = now
+        from allocator.services import audit
+
+        audit.record("token.used", subject=("token", token.public_id),
+                     event_id=token.event_id or (request.view_args or {}).get("event_id"))
+        db.session.commit()
     return principal
 
 

@@ -127,6 +127,32 @@ def register(app: Flask) -> None:
         for path in written:
             click.echo(str(path))
 
+    @app.cli.command("purge-expired")
+    def purge_expired() -> None:
+        """Erase personal data of events past their retention period (safe to repeat)."""
+        from allocator.services.privacy import purge_expired
+
+        done = purge_expired()
+        click.echo(f"purged {done['events']} event(s), {done['participants']} participant(s); "
+                   f"dropped {done['idempotency_records']} stored response(s)")
+
+    @app.cli.command("audit-log")
+    @click.option("--event", "event_id", type=int, default=None, help="Only this event.")
+    @click.option("--limit", type=int, default=50, show_default=True)
+    def audit_log(event_id: int | None, limit: int) -> None:
+        """Print the newest audit entries (ids only), also those of no event."""
+        from sqlalchemy import select
+
+        from allocator.models import AuditEntry
+
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if event_id is not None:
+            query = query.where(AuditEntry.event_id == event_id)
+        for entry in db.session.scalars(query):
+            click.echo(f"{entry.at.isoformat(timespec='seconds')}\t{entry.actor}\t"
+                       f"{entry.action}\t{entry.subject_type}:{entry.subject_id}\t"
+                       f"event {entry.event_id or '-'}\t{entry.details or ''}")
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has events.")
     def seed_demo(if_empty: bool) -> None:

@@ -16,7 +16,10 @@ PROBLEM_MIMETYPE = "application/problem+json"
 
 
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details (documentation only)."""
+    """RFC 9457 problem details (documentation only); extension members are allowed."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(metadata={"description": "URI reference naming the problem type"})
     title = ma.fields.String(metadata={"description": "Short summary of the problem type"})

@@ -44,6 +44,7 @@ def _validated_key() -> str:
 def _claim(principal: Principal, key: str, fingerprint: str) -> IdempotencyRecord | Response:
     """Insert the in-progress row, or decide what the existing one means."""
     record = IdempotencyRecord(token_id=principal.token_id, key=key,
+                               event_id=(request.view_args or {}).get("event_id"),
                                fingerprint=fingerprint, state="in_progress")
     db.session.add(record)
     try:

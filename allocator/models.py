@@ -280,6 +280,8 @@ class IdempotencyRecord(db.Model):
     token_id: Mapped[int] = mapped_column(
         ForeignKey("api_tokens.id", ondelete="CASCADE")
     )
+    # The stored body can hold personal data: erasure and retention delete by event.
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="in_progress")
@@ -415,3 +417,13 @@ class AuditEntry(db.Model):
     subject_type: Mapped[str] = mapped_column(String(32), default="")
     subject_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class AuthThrottle(db.Model):
+    """Failed sign-ins per client in the current window (the client address is hashed)."""
+
+    __tablename__ = "auth_throttle"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -52,6 +52,15 @@ class BaseConfig:
     # A key still "in progress" after this long belongs to a request that died.
     IDEMPOTENCY_LEASE_S = 120
 
+    # Failed sign-ins from one address: this many per window, then 429 until it ends.
+    AUTH_FAIL_LIMIT = env_int("AUTH_FAIL_LIMIT", 10)
+    AUTH_FAIL_WINDOW_S = env_int("AUTH_FAIL_WINDOW_S", 300)
+    # Cross-origin requests: off unless origins are listed (comma-separated).
+    CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",")
+                    if o.strip()]
+    # Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
     CONSENT_TEXT_VERSION = os.environ.get("CONSENT_TEXT_VERSION", "2026-01")
 
     SOLVER_MAX_TIME_LIMIT_S = env_int("SOLVER_MAX_TIME_LIMIT_S", 120)
@@ -74,6 +83,8 @@ class TestingConfig(BaseConfig):
 
     ENV_NAME = "testing"
     TESTING = True
+    # Tests that send many bad tokens on purpose lower this themselves.
+    AUTH_FAIL_LIMIT = 1000
     SECRET_KEY = "testing-secret-key-not-for-production-0123456789"
 
 

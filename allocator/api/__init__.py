@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from allocator.api import allocations, docs, events, exports, health, participants
+from allocator.api import allocations, audit, docs, events, exports, health, participants
 from allocator.extensions import api
 
 
@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(allocations.rules_blp)
     api.register_blueprint(allocations.blp)
     api.register_blueprint(exports.blp)
+    api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",

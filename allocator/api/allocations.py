@@ -74,7 +74,7 @@ class RunList(MethodView):
         return allocation.list_runs(get_event(event_id))
 
     @require("allocations:write")
-    @blp.arguments(AllocationIn)
+    @blp.arguments(AllocationIn, required=False)
     @blp.response(201, RunOut)
     def post(self, data, event_id):
         """Run the allocation (409 while another run of the event is in progress)"""

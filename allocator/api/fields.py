@@ -10,20 +10,31 @@ import marshmallow as ma
 
 from allocator import validation
 
+# At least one character that is neither white space nor a control character.
+NOT_BLANK = r"[^\s\x00-\x1f\x7f]"
+
 
 class Text(ma.fields.String):
-    """A string that is trimmed, NFC-normalised, stripped of control characters and bounded."""
+    """A string that is trimmed, NFC-normalised, stripped of control characters and bounded.
+
+    The length limit applies to what was sent, so the published maxLength is exact.
+    """
 
     def __init__(self, *, max_length: int = 200, allow_blank: bool = False, **kwargs: Any):
         self.max_length = max_length
         self.allow_blank = allow_blank
-        validators = list(kwargs.pop("validate", []) or [])
-        validators.append(ma.validate.Length(max=max_length))
-        super().__init__(validate=validators, **kwargs)
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("maxLength", max_length)
+        if not allow_blank:
+            metadata.setdefault("minLength", 1)
+            metadata.setdefault("pattern", NOT_BLANK)
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise ma.ValidationError("Not a valid string.")
+        if len(value) > self.max_length:
+            raise ma.ValidationError(f"Longer than maximum length {self.max_length}.")
         cleaned = validation.clean_text(value)
         if not cleaned and not self.allow_blank:
             raise ma.ValidationError("May not be blank.")
@@ -34,7 +45,9 @@ class Email(ma.fields.String):
     """An e-mail address, stored lower-case with an IDNA domain."""
 
     def __init__(self, **kwargs: Any):
-        kwargs.setdefault("metadata", {}).setdefault("format", "email")
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("format", "email")
+        metadata.setdefault("maxLength", 254)
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -47,19 +60,17 @@ class Email(ma.fields.String):
 
 
 class Country(ma.fields.String):
-    """An ISO 3166-1 alpha-2 code; blank means not given."""
+    """An ISO 3166-1 alpha-2 code in capitals, or null when not given."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("metadata", {}).setdefault("enum", sorted(validation.COUNTRY_CODES))
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise ma.ValidationError("Not a valid string.")
-        if not value.strip():
-            return None
-        try:
-            return validation.normalise_country(value)
-        except ValueError as exc:
-            raise ma.ValidationError(str(exc)) from exc
+        if not isinstance(value, str) or value not in validation.COUNTRY_CODES:
+            raise ma.ValidationError(
+                "Not an ISO 3166-1 alpha-2 country code in capitals (e.g. AT, CO, TH).")
+        return value
 
 
 class Slug(ma.fields.String):
@@ -72,7 +83,6 @@ class Slug(ma.fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise ma.ValidationError("Not a valid string.")
-        value = value.strip()
         if not validation.is_slug(value):
             raise ma.ValidationError(
                 "Use lower-case letters, digits and single hyphens, e.g. 'information-sharing'."

@@ -14,10 +14,11 @@ from allocator.api.schemas import (
     ParticipantPage,
     ParticipantPatch,
     ParticipantQuery,
+    PersonalDataOut,
 )
 from allocator.auth import require
 from allocator.errors import abort_problem
-from allocator.services import imports, participants
+from allocator.services import imports, participants, privacy
 from allocator.services.events import get_event
 
 blp = Blueprint("participants", __name__,
@@ -96,6 +97,28 @@ class CheckIn(MethodView):
     def delete(self, event_id, participant_id):
         """Undo a check-in"""
         return participants.undo_check_in(get_event(event_id), participant_id)
+
+
+@blp.route("/<int:participant_id>/export")
+class PersonalData(MethodView):
+    """A person's right of access."""
+
+    @require("participants:admin")
+    @blp.response(200, PersonalDataOut)
+    def get(self, event_id, participant_id):
+        """Everything held on one participant, as JSON"""
+        return privacy.export_participant(get_event(event_id), participant_id)
+
+
+@blp.route("/<int:participant_id>/erase")
+class Erase(MethodView):
+    """A person's right to erasure."""
+
+    @require("participants:admin")
+    @blp.response(200, ParticipantOut)
+    def post(self, event_id, participant_id):
+        """Erase a participant now (their allocations stay, anonymous)"""
+        return privacy.erase_participant(get_event(event_id), participant_id)
 
 
 def uploaded_csv() -> bytes:

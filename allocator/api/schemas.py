@@ -37,7 +37,8 @@ class EventIn(StrictSchema):
     language = Text(load_default="English", max_length=64)
     sectors = fields.List(
         Slug(), validate=[validate.Length(min=1, max=30), _distinct],
-        metadata={"description": "Sector taxonomy; defaults to the seven UN.GIFT sectors"},
+        metadata={"description": "Sector taxonomy; defaults to the seven UN.GIFT sectors",
+                  "uniqueItems": True},
     )
     retention_days = fields.Integer(
         strict=True, load_default=90, validate=validate.Range(min=0, max=3650)
@@ -155,12 +156,13 @@ class ParticipantIn(StrictSchema):
     role = fields.String(load_default="participant", validate=validate.OneOf(ROLES))
     preferences = fields.List(
         Slug(), load_default=list, validate=[validate.Length(max=50), _distinct],
-        metadata={"description": "Theme keys, first choice first"},
+        metadata={"description": "Theme keys, first choice first", "uniqueItems": True},
     )
     consent = fields.Boolean(
         required=True,
         validate=validate.Equal(True, error="Consent to processing is required."),
-        metadata={"description": "The person agreed to the processing of their data"},
+        metadata={"description": "The person agreed to the processing of their data",
+                  "enum": [True]},
     )
 
 
@@ -204,30 +206,39 @@ class ParticipantOut(ma.Schema):
     updated_at = fields.DateTime()
 
 
-class ParticipantQuery(StrictSchema):
-    """Filters and paging of GET .../participants."""
+class Paging(StrictSchema):
+    """Page number and size of a listing."""
 
-    q = fields.String(validate=validate.Length(max=200),
-                      metadata={"description": "Text in name, organisation or e-mail"})
-    sector = fields.String(validate=validate.Length(max=64))
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    role = fields.String(validate=validate.OneOf(ROLES))
-    theme = fields.String(validate=validate.Length(max=64),
-                          metadata={"description": "People who ranked this theme key"})
-    sort = fields.String(load_default="name",
-                         validate=validate.OneOf(["name", "-name", "created", "-created"]))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class ParticipantPage(ma.Schema):
-    """One page of participants with the total count."""
+class PageInfo(ma.Schema):
+    """Where a page sits in the whole listing."""
 
-    items = fields.List(fields.Nested(ParticipantOut))
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
     pages = fields.Integer()
+
+
+class ParticipantQuery(Paging):
+    """Filters and paging of GET .../participants."""
+
+    q = Text(max_length=200, allow_blank=True,
+             metadata={"description": "Text in name, organisation or e-mail"})
+    sector = Slug()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    theme = Slug(metadata={"description": "People who ranked this theme key"})
+    sort = fields.String(load_default="name",
+                         validate=validate.OneOf(["name", "-name", "created", "-created"]))
+
+
+class ParticipantPage(PageInfo):
+    """One page of participants with the total count."""
+
+    items = fields.List(fields.Nested(ParticipantOut))
 
 
 class ImportQuery(StrictSchema):
@@ -288,7 +299,7 @@ class AllocationIn(StrictSchema):
         load_default=lambda: ["registered", "checked_in"],
         validate=[validate.Length(min=1, max=2), _distinct, _include_checked_in],
         metadata={"description": "Statuses allocated: both (default), or only checked_in "
-                                 "so the morning's no-shows stay out"},
+                                 "so the morning's no-shows stay out", "uniqueItems": True},
     )
     stable = fields.Boolean(load_default=False, metadata={
         "description": "Keep people where the published allocation put them"})
@@ -373,9 +384,47 @@ class MoveOut(ma.Schema):
 class ExportQuery(StrictSchema):
     """Query of the group-list downloads."""
 
-    columns = fields.String(validate=validate.Length(max=300), metadata={
+    columns = fields.String(validate=validate.Regexp(r"^[a-z_, ]{0,300}$"), metadata={
+        "pattern": r"^[a-z_, ]{0,300}$",
         "description": "Comma-separated columns (default: group, theme, room, facilitator, "
                        "full_name, organization, sector, country; also email, gender, role, "
                        "status, participant_id)"})
     run = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
         "description": "An unpublished run (organisers only)"})
+
+
+class PersonalDataOut(ma.Schema):
+    """Everything held on one person."""
+
+    generated_at = fields.String()
+    event = fields.Dict()
+    participant = fields.Dict()
+    rules = fields.List(fields.Dict())
+    allocations = fields.List(fields.Dict())
+    audit = fields.List(fields.Dict())
+
+
+class AuditQuery(Paging):
+    """Filters and paging of GET .../audit."""
+
+    action = fields.String(validate=validate.Regexp(r"^[a-z_.]{1,64}$"),
+                           metadata={"description": "e.g. participant.checked_in",
+                                     "pattern": r"^[a-z_.]{1,64}$"})
+
+
+class AuditEntryOut(ma.Schema):
+    """One audit entry: ids, never names or e-mails."""
+
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String(metadata={"description": "Token name, or cli"})
+    action = fields.String()
+    subject_type = fields.String()
+    subject_id = fields.String()
+    details = fields.Dict(allow_none=True)
+
+
+class AuditPage(PageInfo):
+    """One page of the audit log, newest first."""
+
+    items = fields.List(fields.Nested(AuditEntryOut))

@@ -31,3 +31,19 @@ def actor_name() -> str:
     """The current caller's token name, or 'cli' outside a request."""
     principal = g.get("principal") if has_app_context() else None
     return principal.name if principal else "cli"
+
+
+def page(event: Any, args: dict[str, Any]) -> Any:
+    """One page of an event's audit log, newest first."""
+    from sqlalchemy import func, select
+
+    from allocator.services.participants import Page
+
+    query = select(AuditEntry).where(AuditEntry.event_id == event.id)
+    if args.get("action"):
+        query = query.where(AuditEntry.action == args["action"])
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page_no, per_page = args["page"], args["per_page"]
+    items = list(db.session.scalars(query.order_by(AuditEntry.id.desc())
+                                    .offset((page_no - 1) * per_page).limit(per_page)))
+    return Page(items=items, total=total, page=page_no, per_page=per_page)

@@ -19,7 +19,8 @@ from allocator.models import (
     Theme,
     WorkingGroup,
 )
-from allocator.services import conflict, event_row, find, invalid, not_found
+from allocator.services import audit, conflict, event_row, find, invalid, not_found
+from allocator.validation import is_slug
 
 
 def _aware(value: dt.datetime, zone: str) -> dt.datetime:
@@ -67,6 +68,8 @@ def create_event(data: dict[str, Any]) -> Event:
         retention_days=data.get("retention_days", 90),
     )
     db.session.add(event)
+    db.session.flush()
+    audit.record("event.created", event_id=event.id, subject=("event", event.id))
     db.session.commit()
     return event
 
@@ -98,6 +101,8 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
             setattr(event, name, data[name])
     event.timezone = zone
     event.starts_at, event.ends_at = starts, ends
+    audit.record("event.updated", event_id=event.id, subject=("event", event.id),
+                 details={"fields": sorted(data)})
     db.session.commit()
     return event
 
@@ -106,6 +111,8 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
 
 def get_theme(event: Event, key: str) -> Theme:
     """Return the event's theme with this key or answer 404."""
+    if not is_slug(key) or len(key) > 64:
+        not_found(f"Theme '{key[:64]}'")
     theme = db.session.scalar(select(Theme).where(Theme.event_id == event.id, Theme.key == key))
     if theme is None:
         not_found(f"Theme '{key}'")
@@ -174,6 +181,8 @@ def delete_theme(event: Event, key: str, *, force: bool = False) -> None:
             "it from their preferences as well.",
             type_="/problems/theme-in-use",
         )
+    audit.record("theme.deleted", event_id=event.id, subject=("theme", theme.id),
+                 details={"force": force, "preferences_removed": prefs})
     db.session.delete(theme)
     db.session.commit()
 
@@ -257,5 +266,6 @@ def delete_group(event: Event, group_id: int) -> None:
         conflict(f"Allocation run(s) {', '.join(map(str, runs))} place people in this group; "
                  "delete those draft runs first (a published allocation must be replaced "
                  "by publishing another run).", type_="/problems/group-in-use", runs=runs)
+    audit.record("group.deleted", event_id=event.id, subject=("group", group.id))
     db.session.delete(group)
     db.session.commit()

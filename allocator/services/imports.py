@@ -16,7 +16,7 @@ from allocator.api.schemas import ParticipantIn
 from allocator.errors import abort_problem
 from allocator.extensions import db
 from allocator.models import Event, Participant
-from allocator.services import conflict
+from allocator.services import audit, conflict
 from allocator.services.participants import build_participant, check_fields, theme_ids
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
@@ -203,6 +203,10 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
     people = [build_participant(event, data, themes) for _, data in valid]
     db.session.add_all(people)
     try:
+        db.session.flush()
+        audit.record("participants.imported", event_id=event.id, subject=("event", event.id),
+                     details={"rows": len(people), "first_id": people[0].id,
+                              "last_id": people[-1].id})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

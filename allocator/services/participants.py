@@ -21,7 +21,7 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import conflict, event_row, invalid
+from allocator.services import audit, conflict, event_row, invalid
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role")
@@ -182,6 +182,9 @@ def register(event: Event, data: dict[str, Any]) -> Participant:
     person = build_participant(event, data, themes)
     db.session.add(person)
     try:
+        db.session.flush()
+        audit.record("participant.registered", event_id=event.id,
+                     subject=("participant", person.id))
         db.session.commit()
     except IntegrityError:
         # Another desk registered the same e-mail between our check and insert.
@@ -207,6 +210,8 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
     if "preferences" in data:
         _set_preferences(person, data["preferences"], themes)
     _refresh_search_key(person)
+    audit.record("participant.updated", event_id=event.id, subject=("participant", person.id),
+                 details={"fields": sorted(data)})
     try:
         db.session.commit()
     except IntegrityError:
@@ -222,6 +227,8 @@ def withdraw(event: Event, participant_id: int) -> Participant:
     if person.status != "withdrawn":
         person.status = "withdrawn"
         person.withdrawn_at = utcnow()
+        audit.record("participant.withdrawn", event_id=event.id,
+                     subject=("participant", person.id))
         db.session.commit()
     return with_groups(event, [person])[0]
 
@@ -237,6 +244,8 @@ def check_in(event: Event, participant_id: int) -> Participant:
     if person.status != "checked_in":
         person.status = "checked_in"
         person.checked_in_at = utcnow()
+        audit.record("participant.checked_in", event_id=event.id,
+                     subject=("participant", person.id))
         db.session.commit()
     return with_groups(event, [person])[0]
 
@@ -249,6 +258,8 @@ def undo_check_in(event: Event, participant_id: int) -> Participant:
     if person.status == "checked_in":
         person.status = "registered"
         person.checked_in_at = None
+        audit.record("participant.check_in_undone", event_id=event.id,
+                     subject=("participant", person.id))
         db.session.commit()
     return with_groups(event, [person])[0]
 

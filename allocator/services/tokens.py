@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from allocator.auth import hash_secret, new_token_string
 from allocator.extensions import db
 from allocator.models import TOKEN_ROLES, ApiToken, Event, utcnow
+from allocator.services import audit
 
 
 class TokenError(ValueError):
@@ -27,8 +28,12 @@ def create_token(role: str, name: str, event_id: int | None = None) -> str:
     if taken is not None:
         raise TokenError(f"an active token named {name!r} exists; revoke it or pick another name")
     token, public_id, secret = new_token_string()
-    db.session.add(ApiToken(public_id=public_id, secret_hash=hash_secret(secret), name=name,
-                            role=role, event_id=event_id))
+    record = ApiToken(public_id=public_id, secret_hash=hash_secret(secret), name=name,
+                      role=role, event_id=event_id)
+    db.session.add(record)
+    db.session.flush()
+    audit.record("token.created", event_id=event_id, subject=("token", record.public_id),
+                 details={"role": role})
     db.session.commit()
     return token
 
@@ -42,6 +47,7 @@ def revoke_token(name_or_id: str) -> ApiToken:
     if token is None:
         raise TokenError(f"no active token named {name_or_id!r}")
     token.revoked_at = utcnow()
+    audit.record("token.revoked", event_id=token.event_id, subject=("token", token.public_id))
     db.session.commit()
     return token
 
