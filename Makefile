@@ -6,9 +6,12 @@ BIN := $(VENV)/bin
 export ALLOCATOR_ENV ?= development
 FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+POSTGRES_URL ?= $(or $(DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/allocator)
+REDIS_URL ?= redis://127.0.0.1:6379/0
+RQ_QUEUE ?= allocator
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint migrate seed venv clean
+.PHONY: run run-postgres worker test test-sqlite test-postgres lint migrate seed venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +36,17 @@ seed: migrate
 ## Serve the demo workshop on http://127.0.0.1:$${PORT:-8000}
 run: seed
 	$(BIN)/gunicorn --config config/gunicorn.conf.py wsgi:app
+
+## The same app on PostgreSQL (DATABASE_URL overrides; the database is created if missing)
+run-postgres: $(VENV)/.installed
+	DATABASE_URL=$(POSTGRES_URL) $(FLASK) create-database
+	DATABASE_URL=$(POSTGRES_URL) $(FLASK) db upgrade
+	DATABASE_URL=$(POSTGRES_URL) $(FLASK) seed-demo --if-empty
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/gunicorn --config config/gunicorn.conf.py wsgi:app
+
+## An RQ worker for background allocations (the app uses it when REDIS_URL is set)
+worker: $(VENV)/.installed
+	$(BIN)/rq worker --url $(REDIS_URL) $(RQ_QUEUE)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

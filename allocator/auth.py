@@ -156,7 +156,7 @@ def _count_failure(client: str, raw: str) -> None:
 
 
 def authenticate() -> Principal:
-    """Return the caller of this request, or answer 401 (429 after repeated failures)."""
+    """Return the caller of this request; 401 for a wrong token, 429 after too many."""
     cached = g.get("principal")
     if cached is not None:
         return cached
@@ -164,13 +164,16 @@ def authenticate() -> Principal:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         _unauthorized("Send 'Authorization: Bearer <token>'.")
-    client = _client_key()
-    wait = _throttled(client)
-    if wait:
-        abort_problem(429, "Too many failed sign-ins from this address; try again later.",
-                      title="Too Many Requests", headers={"Retry-After": str(wait)})
     token = resolve_token(raw.strip())
     if token is None:
+        # Only wrong tokens are throttled: a valid token is never guessed, and a shared
+        # desk address must not be locked out by someone else's attempts.
+        client = _client_key()
+        wait = _throttled(client)
+        if wait:
+            abort_problem(429, "Too many failed sign-ins from this address; try again "
+                          "later.", title="Too Many Requests",
+                          headers={"Retry-After": str(wait)})
         _count_failure(client, raw.strip())
         _unauthorized("The token is not valid or has been revoked.")
     now = utcnow()

@@ -127,6 +127,25 @@ def register(app: Flask) -> None:
         for path in written:
             click.echo(str(path))
 
+    @app.cli.command("create-database")
+    def create_database() -> None:
+        """Create the PostgreSQL database DATABASE_URL names, if it does not exist yet."""
+        import sqlalchemy as sa
+
+        url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if not url.drivername.startswith("postgresql"):
+            click.echo("not PostgreSQL: nothing to create", err=True)
+            return
+        server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                       {"n": url.database})
+            if not exists:
+                name = connection.dialect.identifier_preparer.quote(url.database)
+                connection.execute(sa.text(f"CREATE DATABASE {name}"))
+        server.dispose()
+        click.echo(f"database {url.database}: {'exists' if exists else 'created'}", err=True)
+
     @app.cli.command("purge-expired")
     def purge_expired() -> None:
         """Erase personal data of events past their retention period (safe to repeat)."""

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from allocator.extensions import db
 from allocator.models import Event
 from allocator.services import events as event_service
-from allocator.services.participants import build_participant, theme_ids
+from allocator.services.participants import build_participant, event_themes
 from allocator.validation import fold
 
 VIENNA = ZoneInfo("Europe/Vienna")
@@ -151,7 +151,7 @@ def seed_demo() -> Event:
     for name, theme, room in GROUPS:
         event_service.create_group(event, {"name": name, "theme": theme, "room": room,
                                            "capacity": 35, "min_size": 10})
-    themes = theme_ids(event)
+    themes = event_themes(event)
     db.session.add_all(build_participant(event, person, themes) for person in demo_people())
     db.session.commit()
     return event

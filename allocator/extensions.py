@@ -24,6 +24,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Sessions live for one request; after a commit the objects in hand are current, so
+# they are not expired (which would re-read each of them to build the response).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 api = ProblemApi()

@@ -375,6 +375,8 @@ class AllocationRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     wall_s: Mapped[float | None] = mapped_column(nullable=True)
     triggered_by: Mapped[str] = mapped_column(String(100), default="")
+    # host:pid of the process solving it, so a run whose process died is noticed.
+    runner: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

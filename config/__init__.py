@@ -29,7 +29,13 @@ class BaseConfig:
     ENV_NAME = "base"
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Pooled connections, checked before use (PostgreSQL restarts, idle timeouts).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        "pool_pre_ping": True,
+        "pool_size": env_int("DB_POOL_SIZE", 5),
+        "max_overflow": env_int("DB_MAX_OVERFLOW", 10),
+        "pool_recycle": 1800,
+    }
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # flask-smorest / OpenAPI
@@ -64,6 +70,14 @@ class BaseConfig:
     CONSENT_TEXT_VERSION = os.environ.get("CONSENT_TEXT_VERSION", "2026-01")
 
     SOLVER_MAX_TIME_LIMIT_S = env_int("SOLVER_MAX_TIME_LIMIT_S", 120)
+    # A run still "running" this long after its solver limit was abandoned by a dead
+    # process on another host; on the same host a dead process is noticed at once.
+    ALLOCATION_GRACE_S = env_int("ALLOCATION_GRACE_S", 60)
+    # A queued run no worker has picked up after this long is marked failed.
+    ALLOCATION_QUEUE_WAIT_S = env_int("ALLOCATION_QUEUE_WAIT_S", 900)
+    # With REDIS_URL set, allocations run as RQ jobs (`make worker`) and answer 202.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "allocator")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -85,6 +99,8 @@ class TestingConfig(BaseConfig):
     TESTING = True
     # Tests that send many bad tokens on purpose lower this themselves.
     AUTH_FAIL_LIMIT = 1000
+    # Fault injection: keep a run busy this long before solving (gunicorn kill test).
+    SOLVER_TEST_DELAY_S = float(os.environ.get("SOLVER_TEST_DELAY_S", "0") or 0)
     SECRET_KEY = "testing-secret-key-not-for-production-0123456789"
 
 

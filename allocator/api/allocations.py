@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -75,12 +75,19 @@ class RunList(MethodView):
 
     @require("allocations:write")
     @blp.arguments(AllocationIn, required=False)
-    @blp.response(201, RunOut)
+    @blp.response(201, RunOut, description="Solved in the request (no REDIS_URL)")
+    @blp.alt_response(202, schema=RunSummary,
+                      description="Queued for a background worker (REDIS_URL set)")
     def post(self, data, event_id):
         """Run the allocation (409 while another run of the event is in progress)"""
-        run = allocation.allocate(get_event(event_id), data)
-        return run, 201, {"Location": url_for("allocations.RunItem", event_id=event_id,
-                                              run_id=run.id)}
+        event = get_event(event_id)
+        background = bool(current_app.config.get("REDIS_URL"))
+        run = allocation.enqueue(event, data) if background else allocation.allocate(
+            event, data)
+        location = url_for("allocations.RunItem", event_id=event_id, run_id=run.id)
+        if background:  # a different schema than the 201: answer it ready-made
+            return jsonify(RunSummary().dump(run)), 202, {"Location": location}
+        return run, 201, {"Location": location}
 
 
 @blp.route("/<int:run_id>")

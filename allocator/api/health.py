@@ -21,6 +21,16 @@ class HealthOut(Schema):
     database = fields.String()
 
 
+@blp.route("/livez")
+class Live(MethodView):
+    """Liveness: the process answers (no database); also the load benchmark's ceiling."""
+
+    @blp.response(200, HealthOut)
+    def get(self):
+        """Is the process up?"""
+        return {"status": "ok"}
+
+
 @blp.route("/healthz")
 class Health(MethodView):
     """Health check for load balancers and monitoring."""

@@ -325,6 +325,8 @@ class RunSummary(ma.Schema):
     published_at = fields.DateTime(allow_none=True)
     published_by = fields.String(allow_none=True)
     triggered_by = fields.String()
+    runner = fields.String(allow_none=True, metadata={
+        "description": "host:pid of the process solving it"})
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)

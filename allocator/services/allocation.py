@@ -6,6 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import socket
+import time
 from typing import Any
 
 import ortools
@@ -30,9 +33,27 @@ from allocator.solver.problem import problem_to_dict
 
 log = logging.getLogger(__name__)
 SOLVER_VERSION = "1"
-# Time a run may take beyond its solver limit (building, storing) before it counts
-# as abandoned by a worker that died.
-GRACE_S = 120
+HOST = socket.gethostname()
+
+
+def _grace() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["ALLOCATION_GRACE_S"])
+
+
+def _runner_is_dead(runner: str | None) -> bool:
+    """True when the run's process lived on this host and is gone (killed, crashed)."""
+    if not runner or ":" not in runner:
+        return False
+    host, _, pid = runner.rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return False  # another host: its deadline decides
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def published_run(event: Event) -> AllocationRun | None:
@@ -54,15 +75,32 @@ def list_runs(event: Event) -> list[AllocationRun]:
 
 
 def expire_abandoned(event_id: int) -> int:
-    """Mark runs whose worker died (past their deadline) as failed; return how many."""
+    """Mark runs whose process died as failed, and free the event; return how many.
+
+    A run past its deadline counts as abandoned wherever it ran; a run whose process
+    on this host no longer exists is abandoned at once.
+    """
+    now = utcnow()
     count = db.session.execute(
         update(AllocationRun)
         .where(AllocationRun.event_id == event_id,
                AllocationRun.status.in_(("queued", "running")),
-               AllocationRun.deadline_at < utcnow())
-        .values(status="failed", finished_at=utcnow(),
+               AllocationRun.deadline_at < now)
+        .values(status="failed", finished_at=now,
                 error="abandoned: the process running it stopped before finishing")
     ).rowcount
+    running = db.session.execute(select(AllocationRun.id, AllocationRun.runner).where(
+        AllocationRun.event_id == event_id, AllocationRun.status == "running")).all()
+    dead = [run_id for run_id, runner in running if _runner_is_dead(runner)]
+    if dead:
+        count += db.session.execute(
+            update(AllocationRun)
+            .where(AllocationRun.id.in_(dead), AllocationRun.status == "running")
+            .values(status="failed", finished_at=now,
+                    error="abandoned: the process running it was killed")
+        ).rowcount
+    for run_id in dead:
+        audit.record("allocation.abandoned", event_id=event_id, subject=("allocation", run_id))
     db.session.commit()
     return count
 
@@ -128,13 +166,15 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     problem, skipped = build_problem(event, data["include"], data.get("stable", False), limit,
                                      data.get("seed", 0))
     now = utcnow()
+    wait = dt.timedelta(seconds=current_app.config["ALLOCATION_QUEUE_WAIT_S"]
+                        if status == "queued" else 0)
     run = AllocationRun(
         event_id=event.id, status=status, include=sorted(data["include"]),
         stable=data.get("stable", False), time_limit_s=limit, seed=data.get("seed", 0),
         people=len(problem["participants"]), inputs_hash=inputs_hash(problem), problem=problem,
         solver_version=SOLVER_VERSION, ortools_version=ortools.__version__,
         ignored_rules=skipped, triggered_by=audit.actor_name(), created_at=now,
-        deadline_at=now + dt.timedelta(seconds=limit + GRACE_S),
+        deadline_at=now + wait + dt.timedelta(seconds=limit) + _grace(),
     )
     db.session.add(run)
     try:
@@ -157,10 +197,16 @@ def execute(run_id: int) -> AllocationRun:
     run = db.session.get(AllocationRun, run_id)
     if run is None:
         raise LookupError(f"allocation run {run_id} does not exist")
+    if run.status not in ("queued", "running"):
+        return run  # finished, or given up as abandoned, before this worker got to it
     run.status, run.started_at = "running", utcnow()
-    run.deadline_at = run.started_at + dt.timedelta(seconds=run.time_limit_s + GRACE_S)
+    run.runner = f"{HOST}:{os.getpid()}"
+    run.deadline_at = run.started_at + dt.timedelta(seconds=run.time_limit_s) + _grace()
     db.session.commit()
     problem = parse_problem(run.problem)
+    delay = current_app.config.get("SOLVER_TEST_DELAY_S")
+    if delay:  # fault injection for the tests: a run that is still working
+        time.sleep(delay)
     try:
         solution = solve(problem)
     except TimeoutError as exc:
@@ -212,6 +258,26 @@ def allocate(event: Event, data: dict[str, Any]) -> AllocationRun:
     if run.status == "failed":
         abort_problem(503, f"The allocation did not finish: {run.error}",
                       headers={"Retry-After": "5"}, run=run.id)
+    return run
+
+
+def enqueue(event: Event, data: dict[str, Any]) -> AllocationRun:
+    """Record a run as queued and hand it to an RQ worker (``make worker``)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue
+
+    run = start_run(event, data, status="queued")
+    config = current_app.config
+    try:
+        queue = Queue(config["RQ_QUEUE"], connection=Redis.from_url(config["REDIS_URL"]))
+        queue.enqueue("allocator.jobs.run_allocation", run.id,
+                      job_timeout=int(run.time_limit_s + config["ALLOCATION_GRACE_S"]),
+                      result_ttl=3600, failure_ttl=86400)
+    except RedisError:
+        _fail(run, "the job queue (Redis) is not reachable")
+        abort_problem(503, "The job queue is not reachable; try again shortly.",
+                      headers={"Retry-After": "10"}, run=run.id)
     return run
 
 

@@ -17,7 +17,7 @@ from allocator.errors import abort_problem
 from allocator.extensions import db
 from allocator.models import Event, Participant
 from allocator.services import audit, conflict
-from allocator.services.participants import build_participant, check_fields, theme_ids
+from allocator.services.participants import build_participant, check_fields, event_themes
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
            "preferences", "consent")
@@ -155,7 +155,7 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
     if not rows:
         _reject("The file has a header but no rows.")
     schema = ParticipantIn()
-    themes = theme_ids(event)
+    themes = event_themes(event)
     errors: list[dict[str, Any]] = []
     valid: list[tuple[int, dict[str, Any]]] = []
     first_row_of: dict[str, int] = {}

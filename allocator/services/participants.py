@@ -110,15 +110,13 @@ def duplicate_email(event: Event, email: str, existing: Participant | None) -> N
     )
 
 
-def theme_ids(event: Event) -> dict[str, int]:
-    """Map the event's theme keys to their ids."""
-    return dict(db.session.execute(
-        select(Theme.key, Theme.id).where(Theme.event_id == event.id)
-    ).all())
+def event_themes(event: Event) -> dict[str, Theme]:
+    """The event's themes by key (loaded once, so preferences need no further queries)."""
+    return {t.key: t for t in db.session.scalars(select(Theme).where(Theme.event_id == event.id))}
 
 
 def check_fields(
-    event: Event, data: dict[str, Any], themes: dict[str, int]
+    event: Event, data: dict[str, Any], themes: dict[str, Theme]
 ) -> dict[str, list[str]]:
     """Field errors that depend on the event (sector taxonomy, theme keys)."""
     errors: dict[str, list[str]] = {}
@@ -132,13 +130,13 @@ def check_fields(
     return errors
 
 
-def _set_preferences(person: Participant, keys: list[str], themes: dict[str, int]) -> None:
+def _set_preferences(person: Participant, keys: list[str], themes: dict[str, Theme]) -> None:
     if person.preferences:
         # Delete first: new rows reuse the same (participant, rank) slots.
         person.preferences.clear()
         db.session.flush()
     person.preferences.extend(
-        Preference(theme_id=themes[key], rank=rank) for rank, key in enumerate(keys, start=1)
+        Preference(theme=themes[key], rank=rank) for rank, key in enumerate(keys, start=1)
     )
 
 
@@ -146,7 +144,8 @@ def _refresh_search_key(person: Participant) -> None:
     person.search_key = search_key(person.full_name, person.organization, person.email)
 
 
-def build_participant(event: Event, data: dict[str, Any], themes: dict[str, int]) -> Participant:
+def build_participant(event: Event, data: dict[str, Any],
+                      themes: dict[str, Theme]) -> Participant:
     """A new, unsaved participant from validated input."""
     person = Participant(
         event_id=event.id,
@@ -164,7 +163,7 @@ def build_participant(event: Event, data: dict[str, Any], themes: dict[str, int]
     )
     _refresh_search_key(person)
     person.preferences = [
-        Preference(theme_id=themes[key], rank=rank)
+        Preference(theme=themes[key], rank=rank)
         for rank, key in enumerate(data.get("preferences") or [], start=1)
     ]
     return person
@@ -172,13 +171,12 @@ def build_participant(event: Event, data: dict[str, Any], themes: dict[str, int]
 
 def register(event: Event, data: dict[str, Any]) -> Participant:
     """Register one person; a second active registration with the same e-mail is a 409."""
-    themes = theme_ids(event)
+    themes = event_themes(event)
     errors = check_fields(event, data, themes)
     if errors:
         invalid(errors)
-    existing = active_with_email(event, data["email"])
-    if existing is not None:
-        duplicate_email(event, data["email"], existing)
+    # No look-up first: the unique index refuses a second active registration, and
+    # the rare duplicate pays for the query that names the existing person.
     person = build_participant(event, data, themes)
     db.session.add(person)
     try:
@@ -187,16 +185,16 @@ def register(event: Event, data: dict[str, Any]) -> Participant:
                      subject=("participant", person.id))
         db.session.commit()
     except IntegrityError:
-        # Another desk registered the same e-mail between our check and insert.
         db.session.rollback()
         duplicate_email(event, data["email"], active_with_email(event, data["email"]))
+    person.published_group = None  # new: in no published allocation yet
     return person
 
 
 def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participant:
     """Change a registration; the same rules as registering apply."""
     person = get_participant(event, participant_id)
-    themes = theme_ids(event)
+    themes = event_themes(event)
     errors = check_fields(event, data, themes)
     if errors:
         invalid(errors)

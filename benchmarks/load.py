@@ -1,0 +1,268 @@
+"""Load benchmark: gunicorn on SQLite and PostgreSQL, driven from a second process.
+
+    .venv/bin/python -m benchmarks.load                      # both databases, 4/16/64 clients
+    .venv/bin/python -m benchmarks.load --db sqlite --seconds 5
+
+For each database: a fresh database with a published allocation of 10,000 people, the
+app under gunicorn (config/gunicorn.conf.py, workers from the core count), then for 4, 16
+and 64 concurrent clients: GET /livez (the ceiling: no database, no auth), registration
+POSTs (new people, desk token), participant searches, and the all-groups CSV. The load
+runs in its own processes (one per scenario), which share the machine's cores with the
+server: figures are for the whole machine, client included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PEOPLE = 10_000
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def prepare(database_url: str) -> dict:
+    """Migrate, seed an event with 10,000 people, allocate and publish; return tokens."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["ALLOCATOR_ENV"] = "testing"
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from allocator import create_app
+    from allocator.extensions import db
+    from allocator.models import Participant, Preference
+    from allocator.services import allocation
+    from allocator.services.events import create_event, create_group, create_theme
+    from allocator.services.tokens import create_token
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        event = create_event({"name": "Load test forum", "starts_at": _ts("2030-05-01T09:00"),
+                              "ends_at": _ts("2030-05-01T17:00"), "timezone": "Europe/Vienna"})
+        keys = ["structured-cooperation", "information-sharing", "non-traditional"]
+        themes = [create_theme(event, {"key": k, "title": k.title()}) for k in keys]
+        for n, key in enumerate(keys):
+            create_group(event, {"name": f"WG{n + 1}", "theme": key, "capacity": 4000})
+        rng = random.Random(1)
+        rows = []
+        for i in range(PEOPLE):
+            name = f"{rng.choice(['Anna', 'Jan', 'Łukasz', 'Nguyễn', 'Maria'])} Person{i:05d}"
+            rows.append({"event_id": event.id, "full_name": name,
+                         "email": f"person{i}@example.org", "organization": f"Org {i % 700}",
+                         "sector": rng.choice(event.sectors), "role": "participant",
+                         "status": "registered", "consent": True, "consent_version": "bench",
+                         "search_key": name.lower(), "consent_at": _ts("2030-04-01T00:00"),
+                         "created_at": _ts("2030-04-01T00:00"),
+                         "updated_at": _ts("2030-04-01T00:00")})
+        db.session.execute(insert(Participant), rows)
+        ids = db.session.scalars(sa.select(Participant.id)).all()
+        db.session.execute(insert(Preference), [
+            {"participant_id": pid, "theme_id": themes[pid % 3].id, "rank": 1} for pid in ids])
+        db.session.commit()
+        with app.test_request_context():
+            run = allocation.allocate(event, {"include": ["registered", "checked_in"],
+                                              "time_limit_s": 60})
+            allocation.publish(event, run.id)
+        return {"event": event.id, "desk": create_token("desk", f"bench-desk-{uuid.uuid4()}"),
+                "viewer": create_token("viewer", f"bench-viewer-{uuid.uuid4()}")}
+
+
+def _ts(text: str):
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def client_process(port: int, scenario: str, clients: int, seconds: float, setup: dict,
+                   out: multiprocessing.Queue) -> None:
+    """Drive one scenario with ``clients`` threads for ``seconds``; report latencies."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    event = setup["event"]
+
+    def request(conn: http.client.HTTPConnection, n: int, tag: str) -> int:
+        if scenario == "ceiling":
+            conn.request("GET", "/livez")
+        elif scenario == "register":
+            body = json.dumps({"full_name": f"Walk In {tag}-{n}",
+                               "email": f"walkin-{tag}-{n}@example.org",
+                               "organization": "Labour Inspectorate", "sector": "government",
+                               "preferences": ["information-sharing"], "consent": True})
+            conn.request("POST", f"/api/events/{event}/participants", body=body, headers={
+                "Authorization": f"Bearer {setup['desk']}",
+                "Content-Type": "application/json"})
+        elif scenario == "search":
+            conn.request("GET", f"/api/events/{event}/participants?q=person{n % 9999:04d}"
+                         f"&per_page=20", headers={"Authorization": f"Bearer {setup['desk']}"})
+        else:
+            conn.request("GET", f"/api/events/{event}/groups.csv",
+                         headers={"Authorization": f"Bearer {setup['viewer']}"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+
+    def worker(index: int) -> None:
+        nonlocal errors
+        tag = f"{scenario}{clients}{index}{uuid.uuid4().hex[:6]}"
+        n = 0
+        while time.monotonic() < stop:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            start = time.perf_counter()
+            try:
+                status = request(conn, n, tag)
+                ok = status < 400 or (scenario == "register" and status == 409)
+            except OSError:
+                ok = False
+            elapsed = time.perf_counter() - start
+            conn.close()
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+            n += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put({"latencies": latencies, "errors": errors, "seconds": seconds})
+
+
+def run_scenario(port: int, scenario: str, clients: int, seconds: float, setup: dict) -> dict:
+    """One scenario in a separate process; its throughput and latency percentiles."""
+    out: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=client_process,
+                                      args=(port, scenario, clients, seconds, setup, out))
+    process.start()
+    result = out.get()
+    process.join()
+    lat = sorted(result["latencies"])
+    count = len(lat)
+    return {
+        "scenario": scenario, "clients": clients, "requests": count, "errors": result["errors"],
+        "rps": round(count / result["seconds"], 1),
+        "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
+        "p99_ms": round(lat[min(count - 1, int(count * 0.99))] * 1000, 1) if lat else None,
+    }
+
+
+def start_gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    """The app under gunicorn with the production configuration file."""
+    env = {**os.environ, "ALLOCATOR_ENV": "testing", "DATABASE_URL": database_url,
+           "PORT": str(port)}
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--config", "config/gunicorn.conf.py",
+                                "wsgi:app"], cwd=ROOT, env=env, stdout=log.open("w"),
+                               stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/livez")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(log.read_text())
+
+
+SCENARIOS = ("ceiling", "register", "search", "csv")
+
+
+def bench_database(kind: str, clients: list[int], seconds: float, workdir: Path,
+                   scenarios: tuple[str, ...] = SCENARIOS) -> list[dict]:
+    """Everything for one database; the database is dropped afterwards."""
+    name = f"allocator_bench_{uuid.uuid4().hex[:8]}"
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir / 'bench.db'}"
+    else:
+        admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = f"{PG_SERVER}/{name}"
+    try:
+        setup = multiprocessing.get_context("spawn").Pool(1).apply(prepare, (url,))
+        port = 18000 + random.randint(0, 999)
+        server = start_gunicorn(url, port, workdir / f"gunicorn-{kind}.log")
+        rows = []
+        try:
+            for scenario in scenarios:
+                for c in clients:
+                    row = run_scenario(port, scenario, c, seconds, setup)
+                    row["db"] = kind
+                    rows.append(row)
+                    print(f"# {kind} {scenario} {c}: {row['rps']} rps", file=sys.stderr)
+            if "csv" in scenarios:
+                single = run_scenario(port, "csv", 1, seconds, setup)
+                single.update(db=kind, scenario="csv (one client)")
+                rows.append(single)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        return rows
+    finally:
+        if kind != "sqlite":
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def main() -> None:
+    """Run the benchmark and print a Markdown table with the targets checked."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"],
+                        choices=["sqlite", "postgres"])
+    parser.add_argument("--clients", nargs="+", type=int, default=[4, 16, 64])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in args.db:
+            rows += bench_database(kind, args.clients, args.seconds, Path(tmp),
+                                   tuple(args.scenarios))
+    workers = os.environ.get("WEB_CONCURRENCY") or f"{multiprocessing.cpu_count() + 1}"
+    print(f"Machine: {os.cpu_count()} cores; gunicorn sync workers: {workers}; "
+          f"{args.seconds:g} s per row; {PEOPLE:,} people published.\n")
+    print("| database | scenario | clients | requests | errors | req/s | p50 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['db']} | {r['scenario']} | {r['clients']} | {r['requests']} | "
+              f"{r['errors']} | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} |")
+    print()
+    for kind in args.db:
+        ceiling = next((r for r in rows if r["db"] == kind and r["scenario"] == "ceiling"
+                        and r["clients"] == 16), None)
+        register = next((r for r in rows if r["db"] == kind and r["scenario"] == "register"
+                         and r["clients"] == 16), None)
+        single = next((r for r in rows if r["db"] == kind
+                       and r["scenario"] == "csv (one client)"), None)
+        if ceiling and register:
+            share = register["rps"] / ceiling["rps"] if ceiling["rps"] else 0
+            print(f"- {kind}: registration at 16 clients = {share:.0%} of the ceiling "
+                  f"(target ≥ 50%), p99 {register['p99_ms']} ms (target < 100 ms)")
+        if single:
+            print(f"- {kind}: all-groups CSV of {PEOPLE:,} people, one client: p50 "
+                  f"{single['p50_ms']} ms, p99 {single['p99_ms']} ms (target < 1 s)")
+
+
+if __name__ == "__main__":
+    main()
