@@ -11,7 +11,8 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 RQ_QUEUE ?= allocator
 PYTEST_ARGS ?=
 
-.PHONY: run run-postgres worker test test-sqlite test-postgres lint migrate seed venv clean
+.PHONY: run run-postgres worker test test-sqlite test-postgres lint migrate seed venv clean \
+	chromium-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,15 +52,22 @@ worker: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test-sqlite: $(VENV)/.installed-dev
-	ALLOCATOR_ENV=testing $(BIN)/pytest -q $(PYTEST_ARGS)
+CHROMIUM ?= /usr/bin/chromium
+
+chromium-check:
+	@test -x $(CHROMIUM) || { echo "The browser tests need Debian's Chromium at $(CHROMIUM):" \
+		"sudo apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)"; exit 1; }
+
+## Everything on SQLite, the browser tests included (they drive Chromium against gunicorn)
+test-sqlite: $(VENV)/.installed-dev chromium-check
+	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-dev
 	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
-		$(BIN)/pytest -q -m db $(PYTEST_ARGS)
+		$(BIN)/pytest -q -m "db and not e2e" $(PYTEST_ARGS)
 
 ## Everything: lint, the whole suite on SQLite, the database tests again on PostgreSQL
 test: lint test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis screenshots

@@ -116,6 +116,8 @@ def _body_required(app: Flask) -> bool:
 
 # The API and the docs page need different policies; pages (allocator/web) set their own.
 CSP_API = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+CSP_PAGES = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 CSP_DOCS = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -127,12 +129,18 @@ def _security_headers(app: Flask, response: Any) -> None:
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     path = request.path
-    headers.setdefault("Content-Security-Policy",
-                       CSP_DOCS if path.startswith("/api/docs") else CSP_API)
+    if path.startswith("/api/docs"):
+        policy = CSP_DOCS
+    elif path.startswith("/api/") or path in ("/healthz", "/livez"):
+        policy = CSP_API
+    else:
+        policy = CSP_PAGES
+    headers.setdefault("Content-Security-Policy", policy)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    # Personal data must not linger in caches: everything but the static docs and spec.
-    if not (path == "/api/openapi.json" or path.startswith("/api/docs/static")):
+    # Personal data must not linger in caches: everything but static files and the spec.
+    static = path.startswith(("/api/docs/static", "/static/"))
+    if not (path == "/api/openapi.json" or static):
         headers.setdefault("Cache-Control", "no-store")
 
 
@@ -176,6 +184,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
             sa_event.listen(Engine, "connect", _sqlite_pragmas)
     register_api(app)
+    from allocator.web import register as register_web
+
+    register_web(app)
     _request_hooks(app)
     cli.register(app)
     return app

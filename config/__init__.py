@@ -23,6 +23,14 @@ def env_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no setting from the environment."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in ("1", "true", "yes", "on")
+
+
 class BaseConfig:
     """Settings shared by every environment."""
 
@@ -69,6 +77,12 @@ class BaseConfig:
 
     CONSENT_TEXT_VERSION = os.environ.get("CONSENT_TEXT_VERSION", "2026-01")
 
+    # The pages' session cookie: signed, script-proof, never sent cross-site; a desk day.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Strict"
+    SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = env_int("SESSION_HOURS", 14) * 3600
+
     SOLVER_MAX_TIME_LIMIT_S = env_int("SOLVER_MAX_TIME_LIMIT_S", 120)
     # A run still "running" this long after its solver limit was abandoned by a dead
     # process on another host; on the same host a dead process is noticed at once.
@@ -90,6 +104,8 @@ class ProductionConfig(BaseConfig):
     """Everything from the environment; refuses to start without a strong secret."""
 
     ENV_NAME = "production"
+    # Production sits behind TLS: the session cookie only travels over HTTPS.
+    SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", True)
 
 
 class TestingConfig(BaseConfig):

@@ -125,7 +125,7 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
     applied, ignored = rules_for(event, ids)
     problem: dict[str, Any] = {
         "groups": [{"id": str(g.id), "theme": g.theme.key, "capacity": g.capacity,
-                    "min_size": g.min_size} for g in groups],
+                    "min_size": g.min_size, "name": g.name} for g in groups],
         "participants": [{"id": str(p.id), "sector": p.sector, "organization": p.organization,
                           "country": p.country, "gender": p.gender, "role": p.role,
                           "preferences": p.preference_keys} for p in people],

@@ -25,6 +25,7 @@ def obvious_conflicts(prep: Prepared) -> list[Conflict]:
     problem = prep.problem
     groups, people = problem.groups, problem.people
     gid = [g.id for g in groups]
+    label = [g.label for g in groups]
     pid = [p.id for p in people]
     found: list[Conflict] = []
     seats = sum(g.capacity for g in groups)
@@ -48,7 +49,7 @@ def obvious_conflicts(prep: Prepared) -> list[Conflict]:
         unit_pin[u] = pins[0] if len(pins) == 1 else None
         if len(pins) > 1:
             pinned = [i for i in members if prep.pin[i] is not None]
-            where = " and ".join(sorted({gid[prep.pin[i]] for i in pinned}))
+            where = " and ".join(sorted({label[prep.pin[i]] for i in pinned}))
             found.append(Conflict(
                 "together", f"{_names([pid[i] for i in pinned])} must be together but are "
                 f"pinned to {where}", people=[pid[i] for i in members],
@@ -67,7 +68,7 @@ def obvious_conflicts(prep: Prepared) -> list[Conflict]:
         elif unit_pin.get(ua) is not None and unit_pin.get(ua) == unit_pin.get(ub):
             found.append(Conflict(
                 "apart", f"{a} and {b} must be apart but are both pinned to "
-                f"{gid[unit_pin[ua]]}", people=[a, b], groups=[gid[unit_pin[ua]]]))
+                f"{label[unit_pin[ua]]}", people=[a, b], groups=[gid[unit_pin[ua]]]))
     # pins per group: capacity and facilitators
     forced: dict[int, list[int]] = defaultdict(list)
     for i in range(len(people)):
@@ -80,19 +81,20 @@ def obvious_conflicts(prep: Prepared) -> list[Conflict]:
     for g, members in sorted(forced.items()):
         if len(members) > groups[g].capacity:
             found.append(Conflict(
-                "capacity", f"{gid[g]} holds {groups[g].capacity} but {len(members)} people "
+                "capacity", f"{label[g]} holds {groups[g].capacity} but {len(members)} people "
                 "are pinned to it (or must be with someone pinned there)",
                 people=[pid[i] for i in members], groups=[gid[g]]))
         fac = [i for i in members if prep.sector_of[i] < 0]
         if prep.facilitator_rule() and len(fac) > hi_f:
             found.append(Conflict(
-                "facilitators", f"{len(fac)} facilitators are pinned to {gid[g]}, but with "
+                "facilitators", f"{len(fac)} facilitators are pinned to {label[g]}, but with "
                 f"{prep.n_facilitators} facilitators for {len(groups)} groups each group gets "
                 f"at most {hi_f}", people=[pid[i] for i in fac], groups=[gid[g]]))
     if prep.facilitator_rule() and any(g.capacity < lo_f for g in groups):
-        small = [g.id for g in groups if g.capacity < lo_f]
-        found.append(Conflict("facilitators", f"{_names(small)} cannot seat the {lo_f} "
-                              "facilitators each group gets", groups=small))
+        small = [g for g in groups if g.capacity < lo_f]
+        found.append(Conflict("facilitators", f"{_names([g.label for g in small])} cannot "
+                              f"seat the {lo_f} facilitators each group gets",
+                              groups=[g.id for g in small]))
     return found
 
 
@@ -155,19 +157,20 @@ def _feasible(prep: Prepared, rules: set[Rule], seconds: float) -> bool | None:
 def _describe(prep: Prepared, rules: list[Rule]) -> Conflict:
     problem = prep.problem
     gid = [g.id for g in problem.groups]
+    label = [g.label for g in problem.groups]
     pid = [p.id for p in problem.people]
     parts: list[str] = []
     people: list[str] = []
     groups: list[str] = []
     for kind, n in rules:
         if kind == "capacity":
-            parts.append(f"{gid[n]} holds at most {problem.groups[n].capacity}")
+            parts.append(f"{label[n]} holds at most {problem.groups[n].capacity}")
             groups.append(gid[n])
         elif kind == "min_size":
-            parts.append(f"{gid[n]} needs at least {problem.groups[n].min_size}")
+            parts.append(f"{label[n]} needs at least {problem.groups[n].min_size}")
             groups.append(gid[n])
         elif kind == "pin":
-            parts.append(f"{pid[n]} is pinned to {gid[prep.pin[n]]}")
+            parts.append(f"{pid[n]} is pinned to {label[prep.pin[n]]}")
             people.append(pid[n])
         elif kind == "together":
             p, q = problem.together[n]

@@ -243,13 +243,13 @@ def _entry(prep: Prepared, theme: str, position: int, rules: list[str], groups: 
     messages = []
     for rule in rules:
         if rule == "full":
-            detail = ", ".join(f"{names[h].id} {blocks.size[h]}/{names[h].capacity}"
+            detail = ", ".join(f"{names[h].label} {blocks.size[h]}/{names[h].capacity}"
                                for h in groups)
             messages.append(MESSAGES["full"].format(detail=detail))
         elif rule == "sector_share":
             sector = prep.sectors[s]
             detail = ", ".join(
-                f"{names[h].id}: {blocks.sectors[h][s]} {sector} of at most "
+                f"{names[h].label}: {blocks.sectors[h][s]} {sector} of at most "
                 f"{band(prep.n_participants, prep.sector_total[s], blocks.n[h] + 1)[1]}"
                 for h in groups)
             messages.append(MESSAGES["sector_share"].format(detail=detail))

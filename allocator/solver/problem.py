@@ -26,6 +26,12 @@ class Group:
     theme: str
     capacity: int
     min_size: int = 0
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name the group: its name when given, else its id."""
+        return self.name or self.id
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,7 @@ def parse_problem(data: Any) -> Problem:
         if not isinstance(g, dict):
             errors.append(f"groups[{n}] must be an object")
             continue
-        extra = set(g) - {"id", "theme", "capacity", "min_size"}
+        extra = set(g) - {"id", "theme", "capacity", "min_size", "name"}
         errors.extend(f"groups[{n}] has unknown field {k!r}" for k in sorted(extra))
         gid = _text(g.get("id"), f"groups[{n}].id", errors)
         theme = _text(g.get("theme"), f"groups[{n}].theme", errors)
@@ -187,8 +193,9 @@ def parse_problem(data: Any) -> Problem:
         min_size = _int(g.get("min_size", 0), f"groups[{n}].min_size", errors)
         if min_size > capacity:
             errors.append(f"group {gid!r}: min_size {min_size} exceeds capacity {capacity}")
+        name = _text(g.get("name"), f"groups[{n}].name", errors, optional=True)
         if gid and theme:
-            groups.append(Group(gid, theme, capacity, min_size))
+            groups.append(Group(gid, theme, capacity, min_size, name))
     people: list[Person] = []
     for n, p in enumerate(raw_people):
         if not isinstance(p, dict):
@@ -261,7 +268,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
     """The JSON form of a problem (what ``parse_problem`` reads)."""
     return {
         "groups": [{"id": g.id, "theme": g.theme, "capacity": g.capacity,
-                    "min_size": g.min_size} for g in problem.groups],
+                    "min_size": g.min_size, "name": g.name} for g in problem.groups],
         "participants": [{"id": p.id, "sector": p.sector, "organization": p.organization,
                           "country": p.country, "gender": p.gender, "role": p.role,
                           "preferences": list(p.preferences)} for p in problem.people],

@@ -110,29 +110,64 @@ def make_world(client, org, name):
             "rule_id": rule["id"], "run_id": run["id"], "key": "t"}
 
 
-def test_no_route_reaches_another_events_data(app, client, tokens):
-    """Every route with an event id and another id, given another event's ids: 404."""
-    org = bearer(tokens["organizer"])
-    mine = make_world(client, org, "mine")
-    theirs = make_world(client, org, "theirs")
-    checked = 0
+def _urls(app, mine, theirs, prefix_api):
+    """Every route with an event id and another id, filled with another event's ids."""
     for rule in app.url_map.iter_rules():
         names = set(rule.arguments)
         if "event_id" not in names or names == {"event_id"}:
             continue
-        values = {name: theirs[name] for name in names}
+        if rule.rule.startswith("/api/") != prefix_api:
+            continue
+        values = {name: theirs.get(name, "csv") for name in names}
         values["event_id"] = mine["event_id"]
         if "key" in names:
             values["key"] = "t-of-theirs"
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: str(v[m.group(1)]), rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            body = {"group_id": theirs["group_id"]} if "assignments" in url else {}
-            r = client.open(url, method=method, headers=org,
-                            json=body if method in ("POST", "PATCH") else None)
-            assert r.status_code == 404, (method, url, r.status_code, r.json)
-            checked += 1
+            yield method, url
+
+
+def test_no_route_reaches_another_events_data(app, client, tokens):
+    """Every API and page route, given another event's ids: 404, nothing read or changed."""
+    org = bearer(tokens["organizer"])
+    mine = make_world(client, org, "mine")
+    theirs = make_world(client, org, "theirs")
+    before = client.get(f"/api/events/{theirs['event_id']}/groups/{theirs['group_id']}",
+                        headers=org).json
+    checked = 0
+    for method, url in _urls(app, mine, theirs, prefix_api=True):
+        body = {"group_id": theirs["group_id"]} if "assignments" in url else {}
+        r = client.open(url, method=method, headers=org,
+                        json=body if method in ("POST", "PATCH") else None)
+        assert r.status_code == 404, (method, url, r.status_code, r.json)
+        checked += 1
     assert checked >= 15
+    # the pages, signed in as an organiser with a valid form token
+    pages = app.test_client()
+    sign_in_page = pages.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', sign_in_page).group(1)
+    pages.post("/sign-in", data={"token": tokens["organizer"], "csrf_token": token})
+    home = pages.get(f"/events/{mine['event_id']}/allocate").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+    for method, url in _urls(app, mine, theirs, prefix_api=False):
+        form = {"csrf_token": token, "participant_id": theirs["participant_id"],
+                "group_id": theirs["group_id"], "name": "Hijacked", "theme": "t",
+                "capacity": "1", "min_size": "0"}
+        r = pages.open(url, method=method, data=form if method == "POST" else None)
+        if r.status_code == 302:  # a form page: refused with a message, never applied
+            follow = pages.get(r.headers["Location"]).get_data(as_text=True)
+            assert "not found" in follow.lower(), (method, url)
+        else:
+            assert r.status_code == 404, (method, url, r.status_code)
+        assert str(theirs["participant_id"]) not in r.get_data(as_text=True) or \
+            r.status_code == 404
+        checked += 1
+    assert checked >= 25
     # and nothing of theirs changed
+    after = client.get(f"/api/events/{theirs['event_id']}/groups/{theirs['group_id']}",
+                       headers=org).json
+    assert after == before
     still = client.get(f"/api/events/{theirs['event_id']}/participants/"
                        f"{theirs['participant_id']}", headers=org).json
     assert still["status"] == "registered" and still["group"]["id"] == theirs["group_id"]
+    assert len(client.get(f"/api/events/{theirs['event_id']}/rules", headers=org).json) == 1

@@ -10,8 +10,7 @@ import pytest
 from redis import Redis
 from rq import Queue
 
-from tests.conftest import bearer, person
-from tests.prod.conftest import BIN, ROOT
+from tests.conftest import BIN, ROOT, bearer, person
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

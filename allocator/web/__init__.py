@@ -1,0 +1,15 @@
+"""Server-rendered pages for the desk and the organisers (Jinja, no build step, no CDN)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/web")
+
+
+def register(app: Flask) -> None:
+    """Attach the pages to ``app``."""
+    from allocator.web import desk, home, organizer  # noqa: F401  (routes)
+
+    app.register_blueprint(bp)

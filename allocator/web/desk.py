@@ -1,0 +1,150 @@
+"""The desk: find a person as you type, check them in, register walk-ins."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import marshmallow as ma
+from flask import flash, g, redirect, request, url_for
+from sqlalchemy import func, select
+
+from allocator.api.schemas import ParticipantIn
+from allocator.errors import Problem
+from allocator.extensions import db
+from allocator.models import GENDERS, Participant
+from allocator.services import participants
+from allocator.validation import COUNTRY_CODES
+from allocator.web import bp
+from allocator.web.session import page, render
+
+RANK_LABELS = {1: "1st", 2: "2nd", 3: "3rd"}
+
+
+def counters(event_id: int) -> dict[str, Any]:
+    """Registered, checked in, and checked in per sector."""
+    rows = db.session.execute(
+        select(Participant.status, Participant.sector, func.count())
+        .where(Participant.event_id == event_id, Participant.status != "withdrawn")
+        .group_by(Participant.status, Participant.sector)).all()
+    by_sector: Counter = Counter()
+    total = checked = 0
+    for status, sector, count in rows:
+        total += count
+        if status == "checked_in":
+            checked += count
+            by_sector[sector] += count
+    return {"registered": total, "checked_in": checked, "by_sector": dict(by_sector)}
+
+
+def _search(q: str) -> list[Participant]:
+    if not q.strip():
+        return []
+    return participants.search(g.event, {"q": q[:200], "per_page": 25, "page": 1,
+                                         "sort": "name"}).items
+
+
+@bp.route("/events/<int:event_id>/desk")
+@page("participants:read")
+def desk(event_id: int):
+    """Search box, results with one-click check-in, and the day's counters."""
+    q = request.args.get("q", "")
+    return render("desk.html", q=q, results=_search(q), counts=counters(event_id))
+
+
+@bp.route("/events/<int:event_id>/desk/results")
+@page("participants:read")
+def desk_results(event_id: int):
+    """Just the results list, for the search-as-you-type script."""
+    q = request.args.get("q", "")
+    return render("_results.html", q=q, results=_search(q))
+
+
+@bp.route("/events/<int:event_id>/desk/<int:participant_id>/check-in", methods=["POST"])
+@page("participants:write")
+def check_in(event_id: int, participant_id: int):
+    """Check someone in (or undo it) and go back to the search."""
+    try:
+        if request.form.get("undo"):
+            person = participants.undo_check_in(g.event, participant_id)
+            flash(f"Check-in of {person.full_name} undone.")
+        else:
+            person = participants.check_in(g.event, participant_id)
+            where = person.published_group
+            flash(f"{person.full_name} is checked in." + (
+                f" Group: {where['name']}, room {where['room']}." if where else ""))
+    except Problem as problem:
+        flash(problem.description or "That did not work.", "error")
+    return redirect(url_for("web.desk", event_id=event_id, q=request.form.get("q", "")))
+
+
+@bp.route("/events/<int:event_id>/desk/<int:participant_id>")
+@page("participants:read")
+def person(event_id: int, participant_id: int):
+    """One person, with their group and room shown large."""
+    return render("person.html", person=participants.read(g.event, participant_id),
+                  q=request.args.get("q", ""))
+
+
+def _form_to_data(form: Any, themes: list[str]) -> dict[str, Any]:
+    ranked = []
+    for key in themes:
+        value = form.get(f"rank-{key}", "")
+        if value.isdigit():
+            ranked.append((int(value), key))
+    data: dict[str, Any] = {
+        "full_name": form.get("full_name", ""),
+        "email": form.get("email", ""),
+        "organization": form.get("organization", ""),
+        "sector": form.get("sector", ""),
+        "role": form.get("role", "participant") or "participant",
+        "preferences": [key for _, key in sorted(ranked)],
+        "consent": form.get("consent") == "yes",
+    }
+    if form.get("country"):
+        data["country"] = form.get("country", "").strip().upper()
+    if form.get("gender"):
+        data["gender"] = form.get("gender")
+    return data
+
+
+@bp.route("/events/<int:event_id>/desk/register", methods=["GET", "POST"])
+@page("participants:write")
+def register(event_id: int):
+    """Register a walk-in: the same rules as the API, said next to each field."""
+    themes = [t.key for t in g.event.themes]
+    errors: dict[str, list[str]] = {}
+    existing = None
+    form = request.form
+    if request.method == "POST":
+        ranks = [v for k, v in form.items() if k.startswith("rank-") and v]
+        if len(ranks) != len(set(ranks)):
+            errors["preferences"] = ["Give each theme a different rank."]
+        data = _form_to_data(form, themes)
+        try:
+            loaded = ParticipantIn().load(data)
+        except ma.ValidationError as exc:
+            errors.update({k: v if isinstance(v, list) else [str(v)]
+                           for k, v in exc.messages.items()})
+            loaded = None
+        if loaded is not None and not errors:
+            try:
+                person = participants.register(g.event, loaded)
+            except Problem as problem:
+                if problem.errors:
+                    errors.update(problem.errors)
+                elif problem.extra.get("existing_id"):
+                    existing = problem.extra["existing_id"]
+                    errors["email"] = ["Someone is already registered with this e-mail."]
+                else:
+                    errors["_form"] = [problem.description or "That did not work."]
+            else:
+                flash(f"{person.full_name} is registered.")
+                if form.get("check_in"):
+                    participants.check_in(g.event, person.id)
+                    flash(f"{person.full_name} is checked in.")
+                return redirect(url_for("web.person", event_id=event_id,
+                                        participant_id=person.id))
+    return render("register.html", form=form, errors=errors, existing=existing,
+                  genders=GENDERS, countries=sorted(COUNTRY_CODES), rank_labels=RANK_LABELS,
+                  status=422 if errors else 200), 422 if errors else 200

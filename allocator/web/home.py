@@ -1,0 +1,88 @@
+"""Signing in and out, choosing an event, and error pages."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+
+from allocator.auth import Principal, _client_key, _count_failure, _throttled, resolve_token
+from allocator.services.events import list_events
+from allocator.web import bp
+from allocator.web.session import check_csrf, csrf_token, current_user, render
+
+
+@bp.app_template_global()
+def home_for(user: Principal | None, event_id: int) -> str:
+    """Where a role starts on an event's pages."""
+    if user is not None and user.role == "organizer":
+        return url_for("web.allocate", event_id=event_id)
+    return url_for("web.desk", event_id=event_id)
+
+
+@bp.app_template_global()
+def event_zone(event: object) -> ZoneInfo:
+    """The event's time zone, to show its times as the people there read them."""
+    return ZoneInfo(getattr(event, "timezone", "UTC") or "UTC")
+
+
+@bp.route("/")
+def index():
+    """Send people to sign in, or to their event."""
+    user = current_user()
+    if user is None:
+        return redirect(url_for("web.sign_in"))
+    events = list_events(user)
+    if len(events) == 1:
+        return redirect(home_for(user, events[0].id))
+    return render("events.html", events=events)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Paste a token once; a session cookie keeps it."""
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        raw = request.form.get("token", "").strip()
+        token = resolve_token(raw) if raw else None
+        if token is None:
+            client = _client_key()
+            wait = _throttled(client)
+            if wait:
+                error = f"Too many failed attempts. Try again in {wait} seconds."
+            else:
+                if raw:
+                    _count_failure(client, raw)
+                error = "That token is not valid. Paste the whole token you were given."
+        else:
+            session.clear()
+            session["token"] = raw
+            session.permanent = True
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("web.index")
+            return redirect(target)
+    return render_template("sign_in.html", error=error, csrf_token=csrf_token(), user=None,
+                           event=None), 401 if error else 200
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    """Forget the token on this device."""
+    check_csrf()
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("web.sign_in"))
+
+
+@bp.errorhandler(HTTPException)
+def error_page(error: HTTPException):
+    """Errors on pages are pages, not JSON."""
+    if error.code == 401:
+        return redirect(url_for("web.sign_in", next=request.path))
+    return render_template("error.html", error=error, user=current_user(), event=None,
+                           csrf_token=csrf_token()), error.code or 500
+
+

@@ -1,0 +1,75 @@
+"""Signing in with a token, the session cookie, CSRF, and permissions for the pages."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, render_template, request, session, url_for
+
+from allocator.auth import Principal, resolve_token
+from allocator.services.events import get_event
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use), for forms and scripts."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    """Refuse a state-changing request without the session's CSRF token."""
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, description="The form expired or did not come from this site; reload "
+                               "the page and try again.")
+
+
+def current_user() -> Principal | None:
+    """Who is signed in, re-checked against the database (revoked tokens sign out)."""
+    if "principal" in g:
+        return g.principal
+    raw = session.get("token")
+    token = resolve_token(raw) if raw else None
+    if token is None:
+        session.pop("token", None)
+        return None
+    g.principal = Principal(token.id, token.name, token.role, token.event_id)
+    return g.principal
+
+
+def page(permission: str) -> Callable[[F], F]:
+    """A page that needs ``permission``: sign-in first, 403 for the wrong role, CSRF on POST."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("web.sign_in", next=request.path))
+            if not user.can(permission):
+                abort(403, description=f"A {user.role} token cannot open this page.")
+            event_id = kwargs.get("event_id")
+            if event_id is not None:
+                if user.event_id is not None and user.event_id != event_id:
+                    abort(403, description="Your token is for another event.")
+                g.event = get_event(event_id)
+            if request.method == "POST":
+                check_csrf()
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def render(template: str, **context: Any) -> str:
+    """Render a page with the signed-in user and the CSRF token available."""
+    return render_template(template, user=current_user(), csrf_token=csrf_token(),
+                           event=g.get("event"), **context)

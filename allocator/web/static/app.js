@@ -1,0 +1,39 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Search as you type: the form still submits normally without JavaScript.
+  var form = document.querySelector("form[data-live-search]");
+  if (form) {
+    var input = form.querySelector("input[type=search]");
+    var target = document.getElementById("results");
+    var timer = null;
+    var latest = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var ticket = ++latest;
+        var url = form.getAttribute("data-live-search") + "?q=" + encodeURIComponent(input.value);
+        fetch(url, { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            if (html !== null && ticket === latest) { target.innerHTML = html; }
+          })
+          .catch(function () { /* offline for a moment: the Search button still works */ });
+        if (window.history && window.history.replaceState) {
+          window.history.replaceState(null, "", "?q=" + encodeURIComponent(input.value));
+        }
+      }, 180);
+    });
+  }
+
+  // Long actions (allocation): show that something is happening.
+  document.querySelectorAll("form[data-progress]").forEach(function (f) {
+    f.addEventListener("submit", function () {
+      var note = f.querySelector(".progress");
+      var button = f.querySelector("button[type=submit]");
+      if (note) { note.textContent = f.getAttribute("data-progress"); note.hidden = false; }
+      if (button) { button.disabled = true; button.textContent = "Allocating…"; }
+    });
+  });
+})();

@@ -1,0 +1,57 @@
+"""Debian's Chromium driven by Playwright, against the app served by gunicorn."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("SCREENSHOTS", ROOT / "screenshots"))
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session (never `playwright install`: the system's own)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (see README)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(app):
+    """The aide-memoire's workshop, with an organizer and a desk token."""
+    from allocator.demo import seed_demo
+    from allocator.services.tokens import create_token
+
+    with app.app_context():
+        event = seed_demo()
+        return {"event": event.id, "organizer": create_token("organizer", "Organiser"),
+                "desk": create_token("desk", "Desk 1")}
+
+
+@pytest.fixture
+def server(start_server, demo):
+    """The app under gunicorn, on the demo's database."""
+    return start_server()
+
+
+def shot(page, name: str) -> None:
+    """Save a screenshot for a reviewer (git-ignored folder)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fits(page) -> bool:
+    """No sideways scrolling at this width."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -1,0 +1,149 @@
+"""The pages without a browser: sign-in, CSRF, roles, labels, weight, headers."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from allocator.services.tokens import create_token, revoke_token
+
+
+@pytest.fixture
+def demo(app):
+    from allocator.demo import seed_demo
+
+    with app.app_context():
+        event = seed_demo()
+        return {"event": event.id, "organizer": create_token("organizer", "Organiser"),
+                "desk": create_token("desk", "Desk 1"),
+                "viewer": create_token("viewer", "Facilitator")}
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, token):
+    page = client.get("/sign-in").get_data(as_text=True)
+    return client.post("/sign-in", data={"token": token, "csrf_token": csrf(page)})
+
+
+def test_sign_in_sets_a_strict_cookie_and_wrong_tokens_are_refused(client, demo):
+    bad = sign_in(client, "alc_000000000000_" + "x" * 40)
+    assert bad.status_code == 401 and "not valid" in bad.get_data(as_text=True)
+    good = sign_in(client, demo["desk"])
+    assert good.status_code == 302
+    cookie = good.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert client.get("/", follow_redirects=True).request.path == "/events/1/desk"
+
+
+def test_forms_need_the_csrf_token(client, demo):
+    sign_in(client, demo["desk"])
+    r = client.post("/events/1/desk/1/check-in", data={})
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    assert "reload the page" in r.get_data(as_text=True)
+    no_token_sign_in = client.post("/sign-in", data={"token": demo["desk"]})
+    assert no_token_sign_in.status_code == 400
+
+
+def test_roles_and_scopes_on_pages(app, client, demo):
+    assert client.get("/events/1/desk").status_code == 302  # to sign-in
+    sign_in(client, demo["desk"])
+    assert client.get("/events/1/desk").status_code == 200
+    for organiser_only in ("/events/1/setup", "/events/1/rules", "/events/1/allocate"):
+        r = client.get(organiser_only)
+        assert r.status_code == 403 and r.mimetype == "text/html"
+    viewer = app.test_client()
+    sign_in(viewer, demo["viewer"])
+    assert viewer.get("/events/1/desk").status_code == 403
+    with app.app_context():
+        revoke_token("Desk 1")
+    r = client.get("/events/1/desk")
+    assert r.status_code == 302 and "/sign-in" in r.headers["Location"]
+
+
+def test_search_check_in_and_undo_without_javascript(client, demo):
+    sign_in(client, demo["desk"])
+    page = client.get("/events/1/desk?q=bonneau").get_data(as_text=True)
+    assert "Lance Bonneau" in page
+    pid = re.search(r'/events/1/desk/(\d+)/check-in', page).group(1)
+    r = client.post(f"/events/1/desk/{pid}/check-in", data={"csrf_token": csrf(page),
+                                                            "q": "bonneau"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("q=bonneau")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Lance Bonneau is checked in." in page and "✓ checked in" in page
+    client.post(f"/events/1/desk/{pid}/check-in", data={"csrf_token": csrf(page), "undo": "1"})
+    assert "Check-in of Lance Bonneau undone." in client.get("/events/1/desk").get_data(
+        as_text=True)
+    fragment = client.get("/events/1/desk/results?q=holmes").get_data(as_text=True)
+    assert "Paul Holmes" in fragment and "<html" not in fragment
+
+
+def test_registration_speaks_the_apis_rules(client, demo):
+    sign_in(client, demo["desk"])
+    page = client.get("/events/1/desk/register").get_data(as_text=True)
+    form = {"csrf_token": csrf(page), "full_name": "Ada", "email": "not-an-email",
+            "organization": "X", "sector": "government", "rank-information-sharing": "1",
+            "rank-structured-cooperation": "1"}
+    r = client.post("/events/1/desk/register", data=form)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "Not a valid e-mail address." in text
+    assert "Consent to processing is required." in text
+    assert "Give each theme a different rank." in text
+    assert 'aria-invalid="true"' in text
+    form.update(email="ada@example.org", consent="yes", **{"rank-structured-cooperation": "2"})
+    r = client.post("/events/1/desk/register", data=form)
+    assert r.status_code == 302
+    again = client.post("/events/1/desk/register", data={**form, "full_name": "Ada Two",
+                                                          "email": "ADA@example.org"})
+    text = again.get_data(as_text=True)
+    assert again.status_code == 422 and "open their registration" in text
+    assert re.search(r'href="/events/1/desk/\d+"', text)
+
+
+class Inputs(HTMLParser):
+    """Collects form controls, labels and asset URLs of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.controls, self.labels, self.assets = [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("input", "select", "textarea") and a.get("type") not in (
+                "hidden", "submit", "button"):
+            self.controls.append(a.get("id"))
+        if tag == "label" and a.get("for"):
+            self.labels.add(a["for"])
+        if tag in ("script", "link", "img"):
+            self.assets.append(a.get("src") or a.get("href"))
+
+
+def test_every_page_labels_its_inputs_stays_small_and_loads_nothing_external(app, client,
+                                                                             demo):
+    sign_in(client, demo["organizer"])
+    page = client.get("/events/1/allocate").get_data(as_text=True)
+    run = client.post("/events/1/allocate", data={"csrf_token": csrf(page),
+                                                  "time_limit_s": "5"})
+    assert run.status_code == 302
+    css = len(client.get("/static/web/app.css").data)
+    js = len(client.get("/static/web/app.js").data)
+    for path in ("/events/1/desk?q=a", "/events/1/desk/register", "/events/1/setup",
+                 "/events/1/rules", "/events/1/allocate", run.headers["Location"], "/sign-in"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        html = r.get_data(as_text=True)
+        parser = Inputs()
+        parser.feed(html)
+        unlabelled = [c for c in parser.controls if c not in parser.labels]
+        assert not unlabelled, (path, unlabelled)
+        assert all(a.startswith("/") for a in parser.assets if a), (path, parser.assets)
+        assert len(r.data) + css + js < 200 * 1024, (path, len(r.data))
+        assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in r.headers["Content-Security-Policy"]
+        assert r.headers["Cache-Control"] == "no-store"
+        assert "<script>" not in html  # no inline scripts: the policy forbids them
