@@ -32,8 +32,8 @@ STABLE_EXACT_LIMIT = 3_000
 # min-cost-flow answer is always at hand, so a request does not wait long for it.
 SPREAD_STAGE_MAX_S = 2.0
 
-# A fine model with more class variables than this is not tried: measured on 2 cores,
-# HiGHS proves ~1,000 in well under a second and stalls on ~20,000 (1,200 people).
+# A fine model with more class variables than this is not tried: on 2 cores HiGHS proves
+# ~1,100 in half a second and needs seconds, or fails, beyond (benchmarks/fine_model.py).
 FINE_GLOBAL_LIMIT = 1_500
 
 
