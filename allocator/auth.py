@@ -155,6 +155,23 @@ def _count_failure(client: str, raw: str) -> None:
         db.session.rollback()
 
 
+def sign_in_attempt(raw: str) -> tuple[ApiToken | None, int]:
+    """Check a presented token: (the token or None, seconds this client must wait).
+
+    Only wrong tokens are throttled and counted: a valid token is never guessed, and a
+    shared desk address must not be locked out by someone else's attempts. The API and
+    the sign-in page both come through here.
+    """
+    token = resolve_token(raw) if raw else None
+    if token is not None:
+        return token, 0
+    client = _client_key()
+    wait = _throttled(client)
+    if not wait and raw:
+        _count_failure(client, raw)
+    return None, wait
+
+
 def authenticate() -> Principal:
     """Return the caller of this request; 401 for a wrong token, 429 after too many."""
     cached = g.get("principal")
@@ -164,17 +181,11 @@ def authenticate() -> Principal:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         _unauthorized("Send 'Authorization: Bearer <token>'.")
-    token = resolve_token(raw.strip())
+    token, wait = sign_in_attempt(raw.strip())
+    if wait:
+        abort_problem(429, "Too many failed sign-ins from this address; try again later.",
+                      title="Too Many Requests", headers={"Retry-After": str(wait)})
     if token is None:
-        # Only wrong tokens are throttled: a valid token is never guessed, and a shared
-        # desk address must not be locked out by someone else's attempts.
-        client = _client_key()
-        wait = _throttled(client)
-        if wait:
-            abort_problem(429, "Too many failed sign-ins from this address; try again "
-                          "later.", title="Too Many Requests",
-                          headers={"Retry-After": str(wait)})
-        _count_failure(client, raw.strip())
         _unauthorized("The token is not valid or has been revoked.")
     now = utcnow()
     principal = Principal(token.id, token.name, token.role, token.event_id)

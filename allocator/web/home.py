@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
-from allocator.auth import Principal, _client_key, _count_failure, _throttled, resolve_token
+from allocator.auth import Principal, sign_in_attempt
 from allocator.services.events import list_events
 from allocator.web import bp
 from allocator.web.session import check_csrf, csrf_token, current_user, render
@@ -46,16 +46,11 @@ def sign_in():
     if request.method == "POST":
         check_csrf()
         raw = request.form.get("token", "").strip()
-        token = resolve_token(raw) if raw else None
-        if token is None:
-            client = _client_key()
-            wait = _throttled(client)
-            if wait:
-                error = f"Too many failed attempts. Try again in {wait} seconds."
-            else:
-                if raw:
-                    _count_failure(client, raw)
-                error = "That token is not valid. Paste the whole token you were given."
+        token, wait = sign_in_attempt(raw)
+        if wait:
+            error = f"Too many failed attempts. Try again in {wait} seconds."
+        elif token is None:
+            error = "That token is not valid. Paste the whole token you were given."
         else:
             session.clear()
             session["token"] = raw

@@ -147,3 +147,13 @@ def test_every_page_labels_its_inputs_stays_small_and_loads_nothing_external(app
         assert "unsafe-inline" not in r.headers["Content-Security-Policy"]
         assert r.headers["Cache-Control"] == "no-store"
         assert "<script>" not in html  # no inline scripts: the policy forbids them
+
+
+def test_sign_in_page_is_throttled_like_the_api(app, client, demo):
+    app.config["AUTH_FAIL_LIMIT"] = 2
+    for _ in range(2):
+        assert "not valid" in sign_in(client, "alc_000000000000_" + "y" * 40).get_data(
+            as_text=True)
+    blocked = sign_in(client, "alc_000000000000_" + "y" * 40).get_data(as_text=True)
+    assert "Too many failed attempts" in blocked
+    assert sign_in(client, demo["desk"]).status_code == 302  # the real holder gets in
