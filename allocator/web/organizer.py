@@ -78,11 +78,16 @@ def add_theme(event_id: int):
                          "Theme added.")
 
 
-@bp.route("/events/<int:event_id>/setup/themes/<key>/delete", methods=["POST"])
+@bp.route("/events/<int:event_id>/setup/themes/<key>", methods=["POST"])
 @page("event:write")
-def delete_theme(event_id: int, key: str):
-    """Delete a theme (refused while groups or preferences use it)."""
-    return _setup_action(lambda: events.delete_theme(g.event, key), "Theme deleted.")
+def edit_theme(event_id: int, key: str):
+    """Rename a theme, or delete it (refused while groups or preferences use it)."""
+    if request.form.get("delete"):
+        return _setup_action(lambda: events.delete_theme(g.event, key), "Theme deleted.")
+    data = {"title": request.form.get("title", "")}
+    return _setup_action(
+        lambda: events.update_theme(g.event, key, ThemeIn(partial=True).load(data)),
+        "Theme saved.")
 
 
 def _group_data(form: Any) -> dict[str, Any]:

@@ -157,3 +157,26 @@ def test_sign_in_page_is_throttled_like_the_api(app, client, demo):
     blocked = sign_in(client, "alc_000000000000_" + "y" * 40).get_data(as_text=True)
     assert "Too many failed attempts" in blocked
     assert sign_in(client, demo["desk"]).status_code == 302  # the real holder gets in
+
+
+def test_organiser_edits_event_themes_and_groups(client, demo):
+    sign_in(client, demo["organizer"])
+    page = client.get("/events/1/setup").get_data(as_text=True)
+    token = csrf(page)
+    r = client.post("/events/1/setup/themes/information-sharing",
+                    data={"csrf_token": token, "title": "Information sharing & data"})
+    assert r.status_code == 302
+    page = client.get("/events/1/setup").get_data(as_text=True)
+    assert "Theme saved." in page and 'value="Information sharing &amp; data"' in page
+    refused = client.post("/events/1/setup/themes/information-sharing",
+                          data={"csrf_token": token, "delete": "1"})
+    assert "working group" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    client.post("/events/1/setup/groups/1", data={
+        "csrf_token": token, "name": "WG One", "theme": "structured-cooperation",
+        "room": "M9", "capacity": "40", "min_size": "5"})
+    page = client.get("/events/1/setup").get_data(as_text=True)
+    assert "Working group saved." in page and 'value="WG One"' in page
+    bad = client.post("/events/1/setup/groups/1", data={
+        "csrf_token": token, "name": "WG One", "theme": "structured-cooperation",
+        "capacity": "4", "min_size": "5"})
+    assert "min_size" in client.get(bad.headers["Location"]).get_data(as_text=True)
