@@ -82,6 +82,7 @@ def add_theme(event_id: int):
 @page("event:write")
 def edit_theme(event_id: int, key: str):
     """Rename a theme, or delete it (refused while groups or preferences use it)."""
+    events.get_theme(g.event, key)  # an unknown (or another event's) theme is a 404 page
     if request.form.get("delete"):
         return _setup_action(lambda: events.delete_theme(g.event, key), "Theme deleted.")
     data = {"title": request.form.get("title", "")}
@@ -112,6 +113,7 @@ def add_group(event_id: int):
 @page("event:write")
 def edit_group(event_id: int, group_id: int):
     """Change a working group (or delete it with the delete button)."""
+    events.get_group(g.event, group_id)  # another event's group is a 404 page
     if request.form.get("delete"):
         return _setup_action(lambda: events.delete_group(g.event, group_id), "Group deleted.")
     data = _group_data(request.form)
