@@ -28,7 +28,7 @@ def load_state(run: AllocationRun) -> tuple[Prepared, list[int], dict[int, Assig
 def refresh_figures(run: AllocationRun, prep: Prepared, where: list[int]) -> None:
     """Recompute the run's metrics and explanations for its current assignments."""
     run.metrics = measure(prep, where)
-    run.reasons = explain(prep, where, optimal=False)
+    run.reasons = explain(prep, where)
     run.moves = explain_moves(prep, where) if prep.problem.previous else {}
 
 

@@ -170,7 +170,7 @@ def solve(problem: Problem) -> Solution:
         assignments=assignments,
         stages=stages,
         metrics=measure(prep, assignment),
-        reasons=explain(prep, assignment, optimal=status == "optimal"),
+        reasons=explain(prep, assignment),
         moves=explain_moves(prep, assignment) if problem.previous else {},
         wall_s=time.monotonic() - clock.start,
     )

@@ -183,7 +183,7 @@ class _Blocks:
         return rules
 
 
-def explain(prep: Prepared, where: list[int], *, optimal: bool) -> dict[str, list[dict]]:
+def explain(prep: Prepared, where: list[int]) -> dict[str, list[dict]]:
     """For everyone not at their first choice: what kept them out of each better theme."""
     problem = prep.problem
     blocks = _Blocks(prep, where)
