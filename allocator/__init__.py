@@ -62,9 +62,9 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
         uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite"):
-        # SQLite has no server to pool connections to: keep only the pre-ping.
+        # A file, not a server: no pool sizes, and no pre-ping (nothing restarts or
+        # drops a connection to a file; the ping would cost a statement per request).
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True,
             "connect_args": {"timeout": 30, "check_same_thread": False},
         }
     env = app.config["ENV_NAME"]

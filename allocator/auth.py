@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from allocator.errors import abort_problem
@@ -90,13 +90,27 @@ def parse_token(raw: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def resolve_token(raw: str) -> ApiToken | None:
-    """Find the active token matching ``raw``, comparing secrets in constant time."""
+_tokens = ApiToken.__table__.c
+# Every request runs this: plain columns through Core, no ORM object to build.
+_TOKEN_QUERY = select(
+    _tokens.id, _tokens.public_id, _tokens.secret_hash, _tokens.name, _tokens.role,
+    _tokens.event_id, _tokens.last_used_at, _tokens.revoked_at,
+).where(_tokens.public_id == bindparam("public_id"))
+_TOKEN_USED = (update(ApiToken.__table__).where(_tokens.id == bindparam("token_id"))
+               .values(last_used_at=bindparam("now")))
+
+
+def resolve_token(raw: str) -> Row | None:
+    """Find the active token matching ``raw``, comparing secrets in constant time.
+
+    The answer is a row of the token's columns (``id``, ``name``, ``role``, ...), read
+    on every call: a revoked token stops working at the next request.
+    """
     parsed = parse_token(raw)
     if parsed is None:
         return None
     public_id, secret = parsed
-    token = db.session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
+    token = db.session.connection().execute(_TOKEN_QUERY, {"public_id": public_id}).first()
     # Hash even when the id is unknown, so both paths cost the same.
     presented = hash_secret(secret)
     expected = token.secret_hash if token is not None else hash_secret("")
@@ -155,7 +169,7 @@ def _count_failure(client: str, raw: str) -> None:
         db.session.rollback()
 
 
-def sign_in_attempt(raw: str) -> tuple[ApiToken | None, int]:
+def sign_in_attempt(raw: str) -> tuple[Row | None, int]:
     """Check a presented token: (the token or None, seconds this client must wait).
 
     Only wrong tokens are throttled and counted: a valid token is never guessed, and a
@@ -191,7 +205,7 @@ def authenticate() -> Principal:
     principal = Principal(token.id, token.name, token.role, token.event_id)
     g.principal = principal
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
+        db.session.connection().execute(_TOKEN_USED, {"token_id": token.id, "now": now})
         from allocator.services import audit
 
         audit.record("token.used", subject=("token", token.public_id),

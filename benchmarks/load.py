@@ -148,21 +148,69 @@ def client_process(port: int, scenario: str, clients: int, seconds: float, setup
     out.put({"latencies": latencies, "errors": errors, "seconds": seconds})
 
 
-def run_scenario(port: int, scenario: str, clients: int, seconds: float, setup: dict) -> dict:
-    """One scenario in a separate process; its throughput and latency percentiles."""
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds used so far by each of these processes (Linux /proc)."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two readings; processes started in between count from zero."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def run_scenario(port: int, scenario: str, clients: int, seconds: float, setup: dict,
+                 server_pid: int | None = None) -> dict:
+    """One scenario in a separate process; its throughput, latency and CPU per request."""
     out: multiprocessing.Queue = multiprocessing.Queue()
     process = multiprocessing.Process(target=client_process,
                                       args=(port, scenario, clients, seconds, setup, out))
+    server = [server_pid, *_children(server_pid)] if server_pid else []
+    before = _cpu_seconds(server), _cpu_seconds(_postgres_pids())
     process.start()
     result = out.get()
+    client_cpu = sum(_cpu_seconds([process.pid]).values())
+    # Database backends are opened by the app as it needs them: read them afterwards.
+    after = _cpu_seconds(server), _cpu_seconds(_postgres_pids())
     process.join()
     lat = sorted(result["latencies"])
     count = len(lat)
+
+    def per_request(cpu_s: float) -> float | None:
+        return round(cpu_s / count * 1000, 3) if count else None
+
     return {
         "scenario": scenario, "clients": clients, "requests": count, "errors": result["errors"],
         "rps": round(count / result["seconds"], 1),
         "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
         "p99_ms": round(lat[min(count - 1, int(count * 0.99))] * 1000, 1) if lat else None,
+        "cpu_app_ms": per_request(_cpu_used(before[0], after[0])),
+        "cpu_db_ms": per_request(_cpu_used(before[1], after[1])),
+        "cpu_client_ms": per_request(client_cpu),
     }
 
 
@@ -206,12 +254,12 @@ def bench_database(kind: str, clients: list[int], seconds: float, workdir: Path,
         try:
             for scenario in scenarios:
                 for c in clients:
-                    row = run_scenario(port, scenario, c, seconds, setup)
+                    row = run_scenario(port, scenario, c, seconds, setup, server.pid)
                     row["db"] = kind
                     rows.append(row)
                     print(f"# {kind} {scenario} {c}: {row['rps']} rps", file=sys.stderr)
             if "csv" in scenarios:
-                single = run_scenario(port, "csv", 1, seconds, setup)
+                single = run_scenario(port, "csv", 1, seconds, setup, server.pid)
                 single.update(db=kind, scenario="csv (one client)")
                 rows.append(single)
         finally:
@@ -242,11 +290,14 @@ def main() -> None:
     workers = os.environ.get("WEB_CONCURRENCY") or f"{multiprocessing.cpu_count() + 1}"
     print(f"Machine: {os.cpu_count()} cores; gunicorn sync workers: {workers}; "
           f"{args.seconds:g} s per row; {PEOPLE:,} people published.\n")
-    print("| database | scenario | clients | requests | errors | req/s | p50 ms | p99 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| database | scenario | clients | requests | errors | req/s | p50 ms | p99 ms "
+          "| CPU ms/req: app | database | client |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['db']} | {r['scenario']} | {r['clients']} | {r['requests']} | "
-              f"{r['errors']} | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} |")
+              f"{r['errors']} | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} | "
+              f"{r['cpu_app_ms']} | {r['cpu_db_ms'] if r['db'] != 'sqlite' else '–'} | "
+              f"{r['cpu_client_ms']} |")
     print()
     for kind in args.db:
         ceiling = next((r for r in rows if r["db"] == kind and r["scenario"] == "ceiling"

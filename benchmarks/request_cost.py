@@ -1,13 +1,16 @@
 """What one desk registration costs in-process: milliseconds and SQL statements.
 
     .venv/bin/python -m benchmarks.request_cost
+    .venv/bin/python -m benchmarks.request_cost --database-url postgresql+psycopg://...
 
-Registers people through the Flask test client on a fresh SQLite file (no HTTP server,
-no network), so the figures are the application's own work per request.
+Registers people through the Flask test client (no HTTP server) on a fresh SQLite file,
+or on the PostgreSQL database given (its tables are created; use an empty database), so
+the figures are the application's own work per request.
 """
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -19,6 +22,9 @@ REQUESTS = 300
 
 def main() -> None:
     """Print the mean time and statement count of a registration and of GET /livez."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="an empty database (default: a SQLite file)")
+    args = parser.parse_args()
     from flask_migrate import upgrade
 
     from allocator import create_app
@@ -27,7 +33,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"ENV_NAME": "testing",
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'cost.db'}"})
+                          "SQLALCHEMY_DATABASE_URI": args.database_url
+                          or f"sqlite:///{Path(tmp) / 'cost.db'}"})
         with app.app_context():
             upgrade()
             organizer, desk = create_token("organizer", "o"), create_token("desk", "d")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from allocator.api.blueprint import Blueprint
 from allocator.api.schemas import (
     AllocationIn,
     MoveIn,

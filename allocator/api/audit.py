@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from allocator.api.blueprint import Blueprint
 from allocator.api.schemas import AuditPage, AuditQuery
 from allocator.auth import require
 from allocator.services import audit

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from allocator.api.blueprint import Blueprint
 from allocator.api.schemas import ExportQuery
 from allocator.auth import current_principal, require
 from allocator.services import exports

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from allocator.api.blueprint import Blueprint
 from allocator.errors import abort_problem
 from allocator.extensions import db
 

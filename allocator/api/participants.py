@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from allocator.api.blueprint import Blueprint
 from allocator.api.schemas import (
     ImportQuery,
     ImportResult,
@@ -54,8 +54,8 @@ class ParticipantList(MethodView):
     @blp.response(201, ParticipantOut)
     def post(self, data, event_id):
         """Register a participant"""
-        person = participants.register(get_event(event_id), data)
-        return person, 201, {"Location": participants.participant_url(event_id, person.id)}
+        person = participants.register(event_id, data)
+        return person, 201, {"Location": participants.participant_url(event_id, person["id"])}
 
 
 @blp.route("/<int:participant_id>")

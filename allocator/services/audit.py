@@ -5,26 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_app_context
+from sqlalchemy import insert
 
 from allocator.extensions import db
 from allocator.models import AuditEntry
 
+_INSERT = insert(AuditEntry.__table__)
+
 
 def record(action: str, *, event_id: int | None = None, subject: tuple[str, Any] = ("", ""),
-           details: dict[str, Any] | None = None, actor: str | None = None) -> AuditEntry:
-    """Add an entry to the session; the caller's transaction commits it."""
+           details: dict[str, Any] | None = None, actor: str | None = None) -> None:
+    """Write an entry in the caller's transaction: its commit keeps it, a rollback drops it."""
     principal = g.get("principal") if has_app_context() else None
-    entry = AuditEntry(
-        event_id=event_id,
-        actor_token_id=principal.token_id if principal else None,
-        actor=principal.name if principal else (actor or "cli"),
-        action=action,
-        subject_type=subject[0],
-        subject_id=str(subject[1]),
-        details=details or None,
-    )
-    db.session.add(entry)
-    return entry
+    db.session.connection().execute(_INSERT, {
+        "event_id": event_id,
+        "actor_token_id": principal.token_id if principal else None,
+        "actor": principal.name if principal else (actor or "cli"),
+        "action": action,
+        "subject_type": subject[0],
+        "subject_id": str(subject[1]),
+        "details": details or None,
+    })
 
 
 def actor_name() -> str:

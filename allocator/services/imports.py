@@ -169,7 +169,7 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
         except ma.ValidationError as exc:
             errors.extend(_errors_for(exc.messages, number))
             continue
-        field_errors = check_fields(event, data, themes)
+        field_errors = check_fields(event.sectors, data, themes)
         if field_errors:
             errors.extend(_errors_for(field_errors, number))
             continue

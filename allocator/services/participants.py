@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from allocator.extensions import db
@@ -21,7 +23,7 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import audit, conflict, event_row, invalid
+from allocator.services import MAX_ID, audit, conflict, event_row, invalid, not_found
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role")
@@ -82,11 +84,11 @@ def read(event: Event, participant_id: int) -> Participant:
 
 
 def active_with_email(
-    event: Event, email: str, exclude_id: int | None = None
+    event_id: int, email: str, exclude_id: int | None = None
 ) -> Participant | None:
     """The event's active (not withdrawn) registration with this e-mail, if any."""
     query = select(Participant).where(
-        Participant.event_id == event.id, Participant.email == email,
+        Participant.event_id == event_id, Participant.email == email,
         Participant.status != "withdrawn",
     )
     if exclude_id is not None:
@@ -94,12 +96,12 @@ def active_with_email(
     return db.session.scalar(query)
 
 
-def duplicate_email(event: Event, email: str, existing: Participant | None) -> None:
+def duplicate_email(event_id: int, email: str, existing: Participant | None) -> None:
     """Answer 409 naming the registration that already holds this e-mail."""
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if existing is not None:
-        url = participant_url(event.id, existing.id)
+        url = participant_url(event_id, existing.id)
         extra = {"existing": url, "existing_id": existing.id}
         headers = {"Location": url}
     conflict(
@@ -116,12 +118,12 @@ def event_themes(event: Event) -> dict[str, Theme]:
 
 
 def check_fields(
-    event: Event, data: dict[str, Any], themes: dict[str, Theme]
+    sectors: list[str], data: dict[str, Any], themes: Mapping[str, Any]
 ) -> dict[str, list[str]]:
-    """Field errors that depend on the event (sector taxonomy, theme keys)."""
+    """Field errors that depend on the event (its sectors, its themes by key)."""
     errors: dict[str, list[str]] = {}
-    if "sector" in data and data["sector"] not in event.sectors:
-        errors["sector"] = [f"Not one of the event's sectors: {', '.join(event.sectors)}."]
+    if "sector" in data and data["sector"] not in sectors:
+        errors["sector"] = [f"Not one of the event's sectors: {', '.join(sectors)}."]
     unknown = [key for key in data.get("preferences") or [] if key not in themes]
     if unknown:
         errors["preferences"] = [
@@ -144,24 +146,31 @@ def _refresh_search_key(person: Participant) -> None:
     person.search_key = search_key(person.full_name, person.organization, person.email)
 
 
+def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The columns of a new registration made from validated input at ``now``."""
+    return {
+        "event_id": event_id,
+        "full_name": data["full_name"],
+        "email": data["email"],
+        "organization": data["organization"],
+        "sector": data["sector"],
+        "country": data.get("country"),
+        "gender": data.get("gender"),
+        "role": data.get("role", "participant"),
+        "status": "registered",
+        "consent": True,
+        "consent_at": now,
+        "consent_version": current_app.config["CONSENT_TEXT_VERSION"],
+        "search_key": search_key(data["full_name"], data["organization"], data["email"]),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def build_participant(event: Event, data: dict[str, Any],
                       themes: dict[str, Theme]) -> Participant:
-    """A new, unsaved participant from validated input."""
-    person = Participant(
-        event_id=event.id,
-        full_name=data["full_name"],
-        email=data["email"],
-        organization=data["organization"],
-        sector=data["sector"],
-        country=data.get("country"),
-        gender=data.get("gender"),
-        role=data.get("role", "participant"),
-        status="registered",
-        consent=True,
-        consent_at=utcnow(),
-        consent_version=current_app.config["CONSENT_TEXT_VERSION"],
-    )
-    _refresh_search_key(person)
+    """A new, unsaved participant from validated input (imports and the demo)."""
+    person = Participant(**new_registration(event.id, data, utcnow()))
     person.preferences = [
         Preference(theme=themes[key], rank=rank)
         for rank, key in enumerate(data.get("preferences") or [], start=1)
@@ -169,39 +178,65 @@ def build_participant(event: Event, data: dict[str, Any],
     return person
 
 
-def register(event: Event, data: dict[str, Any]) -> Participant:
-    """Register one person; a second active registration with the same e-mail is a 409."""
-    themes = event_themes(event)
-    errors = check_fields(event, data, themes)
+_events, _themes = Event.__table__, Theme.__table__
+# The desk's busiest call runs on Core statements built once: one read (the event's
+# sectors and themes together), then the inserts, then the commit.
+_EVENT_THEMES = (
+    select(_events.c.sectors, _themes.c.id, _themes.c.key)
+    .select_from(_events.outerjoin(_themes, _themes.c.event_id == _events.c.id))
+    .where(_events.c.id == bindparam("event_id"))
+)
+_INSERT_PARTICIPANT = insert(Participant.__table__)
+_INSERT_PREFERENCES = insert(Preference.__table__)
+
+
+def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Register one person; a second active registration with the same e-mail is a 409.
+
+    Answers the stored registration as a mapping of ``ParticipantOut``'s attributes.
+    """
+    if not 0 < event_id <= MAX_ID:
+        not_found(f"Event {event_id}")
+    conn = db.session.connection()
+    rows = conn.execute(_EVENT_THEMES, {"event_id": event_id}).all()
+    if not rows:
+        not_found(f"Event {event_id}")
+    themes = {row.key: row.id for row in rows if row.id is not None}
+    errors = check_fields(rows[0].sectors, data, themes)
     if errors:
         invalid(errors)
+    person = new_registration(event_id, data, utcnow())
+    keys = data.get("preferences") or []
     # No look-up first: the unique index refuses a second active registration, and
     # the rare duplicate pays for the query that names the existing person.
-    person = build_participant(event, data, themes)
-    db.session.add(person)
     try:
-        db.session.flush()
-        audit.record("participant.registered", event_id=event.id,
-                     subject=("participant", person.id))
+        person["id"] = conn.execute(_INSERT_PARTICIPANT, person).inserted_primary_key[0]
+        if keys:
+            conn.execute(_INSERT_PREFERENCES, [
+                {"participant_id": person["id"], "theme_id": themes[key], "rank": rank}
+                for rank, key in enumerate(keys, start=1)])
+        audit.record("participant.registered", event_id=event_id,
+                     subject=("participant", person["id"]))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        duplicate_email(event, data["email"], active_with_email(event, data["email"]))
-    person.published_group = None  # new: in no published allocation yet
-    return person
+        duplicate_email(event_id, data["email"], active_with_email(event_id, data["email"]))
+    # New: no check-in yet, in no published allocation yet.
+    return {**person, "preference_keys": keys, "checked_in_at": None, "withdrawn_at": None,
+            "published_group": None}
 
 
 def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participant:
     """Change a registration; the same rules as registering apply."""
     person = get_participant(event, participant_id)
     themes = event_themes(event)
-    errors = check_fields(event, data, themes)
+    errors = check_fields(event.sectors, data, themes)
     if errors:
         invalid(errors)
     if "email" in data and data["email"] != person.email and person.status != "withdrawn":
-        existing = active_with_email(event, data["email"], exclude_id=person.id)
+        existing = active_with_email(event.id, data["email"], exclude_id=person.id)
         if existing is not None:
-            duplicate_email(event, data["email"], existing)
+            duplicate_email(event.id, data["email"], existing)
     for name in EDITABLE:
         if name in data:
             setattr(person, name, data[name])
@@ -215,7 +250,8 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
     except IntegrityError:
         db.session.rollback()
         email = data.get("email", person.email)
-        duplicate_email(event, email, active_with_email(event, email, exclude_id=participant_id))
+        duplicate_email(event.id, email,
+                        active_with_email(event.id, email, exclude_id=participant_id))
     return with_groups(event, [person])[0]
 
 

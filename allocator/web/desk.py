@@ -129,7 +129,7 @@ def register(event_id: int):
             loaded = None
         if loaded is not None and not errors:
             try:
-                person = participants.register(g.event, loaded)
+                person = participants.register(event_id, loaded)
             except Problem as problem:
                 if problem.errors:
                     errors.update(problem.errors)
@@ -139,12 +139,12 @@ def register(event_id: int):
                 else:
                     errors["_form"] = [problem.description or "That did not work."]
             else:
-                flash(f"{person.full_name} is registered.")
+                flash(f"{person['full_name']} is registered.")
                 if form.get("check_in"):
-                    participants.check_in(g.event, person.id)
-                    flash(f"{person.full_name} is checked in.")
+                    participants.check_in(g.event, person["id"])
+                    flash(f"{person['full_name']} is checked in.")
                 return redirect(url_for("web.person", event_id=event_id,
-                                        participant_id=person.id))
+                                        participant_id=person["id"]))
     return render("register.html", form=form, errors=errors, existing=existing,
                   genders=GENDERS, countries=sorted(COUNTRY_CODES), rank_labels=RANK_LABELS,
                   status=422 if errors else 200), 422 if errors else 200

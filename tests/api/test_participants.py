@@ -26,6 +26,16 @@ def test_register_returns_201_with_location(client, tokens, event):
     assert client.get(r.headers["Location"], headers=desk).json == body
 
 
+def test_registering_for_an_unknown_event_is_404(client, tokens, event):
+    desk = bearer(tokens["desk"])
+    for event_id in (event["id"] + 1000, 2**31, 99999999999999):
+        r = client.post(f"/api/events/{event_id}/participants", json=person(), headers=desk)
+        assert r.status_code == 404, event_id
+        assert r.content_type == "application/problem+json"
+        assert f"Event {event_id}" in r.json["detail"]
+    assert client.get(url(event), headers=desk).json["total"] == 0
+
+
 def test_duplicate_email_is_409_naming_the_existing_person(client, tokens, event):
     desk = bearer(tokens["desk"])
     first = client.post(url(event), json=person(), headers=desk)
