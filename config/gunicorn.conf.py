@@ -5,8 +5,8 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # cores + 1: the app is CPU-bound (the database is near), and on 2 cores 3 workers served
-# 50% more registrations than 5 (docs/benchmarks.md). Allocations that would hold a
-# worker for long belong on the RQ worker (REDIS_URL) instead.
+# more registrations than 5, with half the p99 on SQLite (docs/benchmarks.md).
+# Allocations that would hold a worker for long belong on the RQ worker (REDIS_URL).
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Above the largest solver time limit an allocation request may ask for.
