@@ -183,13 +183,13 @@ class Participant(TimestampMixin, db.Model):
             sqlite_where=text("status <> 'withdrawn'"),
             postgresql_where=text("status <> 'withdrawn'"),
         ),
+        # Also serves every look-up by event alone (a second index on event_id would
+        # only cost each registration a write).
         Index("ix_participants_event_status", "event_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("events.id", ondelete="CASCADE"), index=True
-    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     organization: Mapped[str] = mapped_column(String(200))
@@ -411,7 +411,8 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Read by event, newest id first; "at" is shown, not searched, so it has no index.
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     event_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     actor_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor: Mapped[str] = mapped_column(String(100), default="")
