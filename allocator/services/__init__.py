@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, NoReturn, TypeVar
 
+from sqlalchemy.exc import IntegrityError
+
 from allocator.errors import abort_problem
 from allocator.extensions import db
 
@@ -21,6 +23,20 @@ def conflict(detail: str, *, type_: str | None = None, **extra: Any) -> NoReturn
     abort_problem(409, detail, title="Conflict", type_=type_, **extra)
 
 
+def commit_or_conflict(detail: str, **extra: Any) -> None:
+    """Commit; if a constraint refuses it (a concurrent change won), roll back and answer 409."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        conflict(detail, **extra)
+
+
+def valid_id(ident: int) -> bool:
+    """Whether ``ident`` fits an integer key (larger ids exist nowhere; PostgreSQL would fail)."""
+    return 0 < ident <= MAX_ID
+
+
 def not_found(what: str) -> NoReturn:
     """Answer 404 for a missing thing, named in words."""
     abort_problem(404, f"{what} was not found.", title="Not Found")
@@ -29,7 +45,7 @@ def not_found(what: str) -> NoReturn:
 def find(model: type[T], ident: int | tuple[int, ...]) -> T | None:
     """The row with this primary key, or None (also for ids no integer column can hold)."""
     parts = ident if isinstance(ident, tuple) else (ident,)
-    if not all(0 < part <= MAX_ID for part in parts):
+    if not all(valid_id(part) for part in parts):
         return None
     return db.session.get(model, ident)
 

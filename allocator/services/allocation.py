@@ -26,7 +26,7 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import audit, conflict, event_row, invalid
+from allocator.services import audit, commit_or_conflict, conflict, event_row, invalid
 from allocator.services.rules import rules_for
 from allocator.solver import parse_problem, solution_to_dict, solve
 from allocator.solver.problem import problem_to_dict
@@ -294,11 +294,7 @@ def publish(event: Event, run_id: int) -> AllocationRun:
     ).values(published=False))
     run.published, run.published_at, run.published_by = True, utcnow(), audit.actor_name()
     audit.record("allocation.published", event_id=event.id, subject=("allocation", run.id))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        conflict("Another allocation was published at the same moment; reload and retry.")
+    commit_or_conflict("Another allocation was published at the same moment; reload and retry.")
     return run
 
 

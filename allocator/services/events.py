@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from allocator.auth import Principal
 from allocator.extensions import db
@@ -19,7 +18,15 @@ from allocator.models import (
     Theme,
     WorkingGroup,
 )
-from allocator.services import audit, conflict, event_row, find, invalid, not_found
+from allocator.services import (
+    audit,
+    commit_or_conflict,
+    conflict,
+    event_row,
+    find,
+    invalid,
+    not_found,
+)
 from allocator.validation import is_slug
 
 
@@ -138,12 +145,8 @@ def create_theme(event: Event, data: dict[str, Any]) -> Theme:
     theme = Theme(event_id=event.id, key=data["key"], title=data["title"],
                   description=data.get("description", ""), position=position)
     db.session.add(theme)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        conflict(f"The event already has a theme with key '{data['key']}'.",
-                 type_="/problems/duplicate-theme")
+    commit_or_conflict(f"The event already has a theme with key '{data['key']}'.",
+                       type_="/problems/duplicate-theme")
     return theme
 
 
@@ -155,11 +158,7 @@ def update_theme(event: Event, key: str, data: dict[str, Any]) -> Theme:
     for name in ("key", "title", "description", "position"):
         if name in data:
             setattr(theme, name, data[name])
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        conflict("Another theme took that key at the same time.")
+    commit_or_conflict("Another theme took that key at the same time.")
     return theme
 
 
@@ -220,11 +219,7 @@ def create_group(event: Event, data: dict[str, Any]) -> WorkingGroup:
                          room=data.get("room", ""), capacity=data["capacity"],
                          min_size=data.get("min_size", 0))
     db.session.add(group)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        conflict(f"The event already has a working group named '{data['name']}'.")
+    commit_or_conflict(f"The event already has a working group named '{data['name']}'.")
     return group
 
 
@@ -242,11 +237,7 @@ def update_group(event: Event, group_id: int, data: dict[str, Any]) -> WorkingGr
     for name in ("name", "room", "capacity", "min_size"):
         if name in data:
             setattr(group, name, data[name])
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        conflict("Another group took that name at the same time.")
+    commit_or_conflict("Another group took that name at the same time.")
     db.session.refresh(group)
     return group
 

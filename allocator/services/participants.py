@@ -23,7 +23,7 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import MAX_ID, audit, conflict, event_row, invalid, not_found
+from allocator.services import audit, conflict, event_row, invalid, not_found, valid_id
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role")
@@ -195,7 +195,7 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
 
     Answers the stored registration as a mapping of ``ParticipantOut``'s attributes.
     """
-    if not 0 < event_id <= MAX_ID:
+    if not valid_id(event_id):
         not_found(f"Event {event_id}")
     conn = db.session.connection()
     rows = conn.execute(_EVENT_THEMES, {"event_id": event_id}).all()

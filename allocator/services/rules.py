@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from allocator.extensions import db
 from allocator.models import Event, Participant, Rule, WorkingGroup
-from allocator.services import audit, conflict, event_row, find, invalid
+from allocator.services import audit, commit_or_conflict, conflict, event_row, find, invalid
 
 
 def list_rules(event: Event) -> list[Rule]:
@@ -70,11 +69,7 @@ def create_rule(event: Event, data: dict[str, Any]) -> Rule:
     audit.record("rule.created", event_id=event.id, subject=("rule", rule.id),
                  details={"kind": kind, "participants": [rule.participant_id, rule.other_id],
                           "group_id": rule.group_id})
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        conflict("The same rule was added at the same moment; it exists now.")
+    commit_or_conflict("The same rule was added at the same moment; it exists now.")
     return rule
 
 
