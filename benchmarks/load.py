@@ -10,7 +10,8 @@ POSTs (new people, desk token, into a second event so that searches always see t
 10,000), participant searches, and the all-groups CSV. The load runs in its own processes
 (one per scenario), which share the machine's cores with the server: figures are for the
 whole machine, client included. Each row also gives the CPU time per request of the
-gunicorn processes, the PostgreSQL server processes and the client (from /proc).
+gunicorn processes, the PostgreSQL server processes and the client, and how idle the
+machine's cores were (from /proc).
 """
 
 from __future__ import annotations
@@ -175,6 +176,15 @@ def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
+def _machine_idle() -> tuple[int, int]:
+    """(idle, total) clock ticks of all cores so far, from /proc/stat (zeros elsewhere)."""
+    try:
+        ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    return ticks[3] + ticks[4], sum(ticks)  # idle + iowait
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -201,12 +211,15 @@ def run_scenario(port: int, scenario: str, clients: int, seconds: float, setup: 
                                       args=(port, scenario, clients, seconds, setup, out))
     server = [server_pid, *_children(server_pid)] if server_pid else []
     before = _cpu_seconds(server), _cpu_seconds(_postgres_pids())
+    idle_before = _machine_idle()
     process.start()
     result = out.get()
     client_cpu = sum(_cpu_seconds([process.pid]).values())
     # Database backends are opened by the app as it needs them: read them afterwards.
     after = _cpu_seconds(server), _cpu_seconds(_postgres_pids())
+    idle_after = _machine_idle()
     process.join()
+    idle, total = (idle_after[0] - idle_before[0]), (idle_after[1] - idle_before[1])
     lat = sorted(result["latencies"])
     count = len(lat)
 
@@ -221,6 +234,7 @@ def run_scenario(port: int, scenario: str, clients: int, seconds: float, setup: 
         "cpu_app_ms": per_request(_cpu_used(before[0], after[0])),
         "cpu_db_ms": per_request(_cpu_used(before[1], after[1])),
         "cpu_client_ms": per_request(client_cpu),
+        "idle_pct": round(100 * idle / total) if total else None,
     }
 
 
@@ -301,13 +315,13 @@ def main() -> None:
     print(f"Machine: {os.cpu_count()} cores; gunicorn sync workers: {workers}; "
           f"{args.seconds:g} s per row; {PEOPLE:,} people published.\n")
     print("| database | scenario | clients | requests | errors | req/s | p50 ms | p99 ms "
-          "| CPU ms/req: app | database | client |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| CPU ms/req: app | database | client | idle % |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['db']} | {r['scenario']} | {r['clients']} | {r['requests']} | "
               f"{r['errors']} | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} | "
               f"{r['cpu_app_ms']} | {r['cpu_db_ms'] if r['db'] != 'sqlite' else '–'} | "
-              f"{r['cpu_client_ms']} |")
+              f"{r['cpu_client_ms']} | {r['idle_pct']} |")
     print()
     for kind in args.db:
         ceiling = next((r for r in rows if r["db"] == kind and r["scenario"] == "ceiling"
