@@ -9,6 +9,10 @@ from marshmallow import fields, validate
 
 from allocator.api.fields import Country, Email, LocalDateTime, Slug, Text, TimeZone
 from allocator.models import GENDERS, ROLES, STATUSES
+from allocator.services import MAX_ID
+
+# Ids in bodies and queries: what an integer key can hold (as services.valid_id checks).
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class StrictSchema(ma.Schema):
@@ -263,12 +267,9 @@ class RuleIn(StrictSchema):
     """Body of POST .../rules: a pin (participant_id, group_id) or a pair (two people)."""
 
     kind = fields.String(required=True, validate=validate.OneOf(["pin", "apart", "together"]))
-    participant_id = fields.Integer(strict=True, required=True,
-                                    validate=validate.Range(min=1, max=2**31 - 1))
-    other_id = fields.Integer(strict=True, allow_none=True,
-                              validate=validate.Range(min=1, max=2**31 - 1))
-    group_id = fields.Integer(strict=True, allow_none=True,
-                              validate=validate.Range(min=1, max=2**31 - 1))
+    participant_id = fields.Integer(strict=True, required=True, validate=ID_RANGE)
+    other_id = fields.Integer(strict=True, allow_none=True, validate=ID_RANGE)
+    group_id = fields.Integer(strict=True, allow_none=True, validate=ID_RANGE)
     note = Text(load_default="", max_length=200, allow_blank=True,
                 metadata={"description": "Why, for organisers; shown only to them"})
 
@@ -368,8 +369,7 @@ class ReportOut(ma.Schema):
 class MoveIn(StrictSchema):
     """Body of PATCH .../assignments/{participant_id}."""
 
-    group_id = fields.Integer(strict=True, required=True,
-                              validate=validate.Range(min=1, max=2**31 - 1))
+    group_id = fields.Integer(strict=True, required=True, validate=ID_RANGE)
 
 
 class MoveOut(ma.Schema):
@@ -391,7 +391,7 @@ class ExportQuery(StrictSchema):
         "description": "Comma-separated columns (default: group, theme, room, facilitator, "
                        "full_name, organization, sector, country; also email, gender, role, "
                        "status, participant_id)"})
-    run = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+    run = fields.Integer(validate=ID_RANGE, metadata={
         "description": "An unpublished run (organisers only)"})
 
 
