@@ -307,6 +307,12 @@ def bench_database(kind: str, clients: list[int], seconds: float, workdir: Path,
             admin.dispose()
 
 
+def _row(rows: list[dict], kind: str, scenario: str, clients: int) -> dict | None:
+    """The row of one database, scenario and client count, if it was run."""
+    return next((r for r in rows if r["db"] == kind and r["scenario"] == scenario
+                 and r["clients"] == clients), None)
+
+
 def main() -> None:
     """Run the benchmark and print a Markdown table with the targets checked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -334,14 +340,9 @@ def main() -> None:
               f"{r['cpu_client_ms']} | {r['idle_pct']} | {r['steal_pct']} |")
     print()
     for kind in args.db:
-        ceiling = next((r for r in rows if r["db"] == kind and r["scenario"] == "ceiling"
-                        and r["clients"] == 16), None)
-        register = next((r for r in rows if r["db"] == kind and r["scenario"] == "register"
-                         and r["clients"] == 16), None)
-        single = next((r for r in rows if r["db"] == kind
-                       and r["scenario"] == "csv (one client)"), None)
-        healthz = next((r for r in rows if r["db"] == kind and r["scenario"] == "healthz"
-                        and r["clients"] == 16), None)
+        ceiling, register, healthz = (_row(rows, kind, scenario, 16)
+                                      for scenario in ("ceiling", "register", "healthz"))
+        single = _row(rows, kind, "csv (one client)", 1)
         if ceiling and register:
             share = register["rps"] / ceiling["rps"] if ceiling["rps"] else 0
             print(f"- {kind}: registration at 16 clients = {share:.0%} of the ceiling "
