@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
@@ -17,10 +18,6 @@ from config import config_class, development_secret, secret_is_strong
 
 log = logging.getLogger("allocator")
 ROOT = Path(__file__).resolve().parent.parent
-
-# Endpoints whose body is not JSON.
-NON_JSON_BODY = {"participants.Import"}
-
 
 class AllocatorFlask(Flask):
     """Flask that never writes an exception's message (it may hold personal data) to logs."""
@@ -31,6 +28,19 @@ class AllocatorFlask(Flask):
         frames = "".join(traceback.format_tb(tb)) if tb else ""
         self.logger.error("Unhandled %s on %s %s\n%s", exc_type.__name__ if exc_type else "?",
                           request.method, request.path, frames)
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, reading with :func:`allocator.jsonbody.loads` and keeping field order."""
+
+    sort_keys = False  # fields in the order the schemas declare them
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse strictly (see :mod:`allocator.jsonbody`)."""
+        from allocator.jsonbody import loads
+
+        return loads(s)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -79,22 +89,12 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def _request_hooks(app: Flask) -> None:
-    from allocator.errors import abort_problem
+    from allocator.http_guard import check_request
 
     @app.before_request
     def limits_and_media_type() -> None:
         g.started = time.perf_counter()
-        if request.routing_exception is not None or request.endpoint in NON_JSON_BODY:
-            return  # 404 and 405 come first, from routing
-        request.max_content_length = app.config["MAX_JSON_LENGTH"]
-        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
-            has_body = (request.content_length or 0) > 0 or request.headers.get(
-                "Transfer-Encoding", "").lower() == "chunked"
-            if has_body and not request.is_json:
-                abort_problem(415, "Send the body as JSON (Content-Type: application/json).")
-            if not has_body and _body_required(app):
-                abort_problem(422, "This request needs a JSON body.",
-                              errors={"_body": ["A JSON object is required."]})
+        check_request(app)
 
     @app.after_request
     def headers_and_log(response: Any) -> Any:
@@ -104,14 +104,6 @@ def _request_hooks(app: Flask) -> None:
         # Path only: query strings can carry names (participant search).
         log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
         return response
-
-
-def _body_required(app: Flask) -> bool:
-    """Whether the matched view documents a required JSON body (flask-smorest's doc)."""
-    view = app.view_functions.get(request.endpoint or "")
-    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
-    parameters = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
-    return any(p.get("in") == "json" and p.get("required", True) for p in parameters)
 
 
 # The API and the docs page need different policies; pages (allocator/web) set their own.
@@ -164,8 +156,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance = os.environ.get("ALLOCATOR_INSTANCE_PATH") or str(ROOT / "instance")
     app = AllocatorFlask(__name__, instance_relative_config=True, instance_path=instance)
     _configure(app, overrides)
-    app.json.sort_keys = False  # fields in the order the schemas declare them
-    app.json.ensure_ascii = False
+    app.json = StrictJSONProvider(app)
+    from allocator.http_guard import BodyLimit
+
+    # Chunked bodies are counted before anything reads them (413 whole, never cut).
+    app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # type: ignore
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

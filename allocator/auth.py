@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -13,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
-from sqlalchemy import Row, bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, bindparam, case, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from allocator.errors import abort_problem
 from allocator.extensions import db
-from allocator.models import ApiToken, AuthThrottle, utcnow
+from allocator.models import ApiToken, AuthThrottle, UTCDateTime, utcnow
 
 TOKEN_PREFIX = "alc"
 
@@ -121,6 +123,14 @@ def resolve_token(raw: str) -> Row | None:
     return token
 
 
+def active_token(token_id: int) -> Row | None:
+    """The token with this id if it is active (not revoked), as a row of its columns."""
+    row = db.session.connection().execute(
+        select(_tokens.id, _tokens.name, _tokens.role, _tokens.event_id, _tokens.revoked_at)
+        .where(_tokens.id == token_id)).first()
+    return row if row is not None and row.revoked_at is None else None
+
+
 def _unauthorized(detail: str) -> None:
     abort_problem(
         401,
@@ -135,55 +145,71 @@ def _client_key() -> str:
     return hashlib.sha256(f"{request.remote_addr}".encode()).hexdigest()
 
 
-def _throttled(client: str) -> int:
-    """Seconds until this client may try again (0: it may try now)."""
-    row = db.session.get(AuthThrottle, client)
-    if row is None:
-        return 0
-    window = current_app.config["AUTH_FAIL_WINDOW_S"]
-    left = window - (utcnow() - row.window_start).total_seconds()
-    if left <= 0 or row.failures < current_app.config["AUTH_FAIL_LIMIT"]:
+def _wait(failures: int, window_start: dt.datetime) -> int:
+    """Seconds this client must wait after ``failures`` in the window begun at ``window_start``."""
+    config = current_app.config
+    left = config["AUTH_FAIL_WINDOW_S"] - (utcnow() - window_start).total_seconds()
+    if left <= 0 or failures <= config["AUTH_FAIL_LIMIT"]:
         return 0
     return max(1, math.ceil(left))
 
 
-def _count_failure(client: str, raw: str) -> None:
-    now = utcnow()
-    window = current_app.config["AUTH_FAIL_WINDOW_S"]
+def _throttled(client: str) -> int:
+    """Seconds until this client may try again (0: it may try now), read without counting."""
     row = db.session.get(AuthThrottle, client)
     if row is None:
-        row = AuthThrottle(client=client, window_start=now, failures=0)
-        db.session.add(row)
-    elif (now - row.window_start).total_seconds() > window:
-        row.window_start, row.failures = now, 0
-    row.failures += 1
+        return 0
+    return _wait(row.failures + 1, row.window_start)
+
+
+def _count_failure(client: str, raw: str) -> int:
+    """Count one failed sign-in and audit it; return the seconds the client must now wait.
+
+    One statement increments the counter (or starts a new window) and reads it back, so
+    concurrent failures on any number of workers and hosts are each counted once.
+    """
+    now = utcnow()
+    cutoff = now - dt.timedelta(seconds=current_app.config["AUTH_FAIL_WINDOW_S"])
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    column = AuthThrottle.__table__.c
+    stale = column.window_start < bindparam("cutoff", cutoff, type_=UTCDateTime)
+    started = bindparam("now", now, type_=UTCDateTime)
+    statement = insert(AuthThrottle.__table__).values(
+        client=client, window_start=now, failures=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[column.client],
+        set_={"failures": case((stale, 1), else_=column.failures + 1),
+              "window_start": case((stale, started), else_=column.window_start)},
+    ).returning(column.failures, column.window_start)
+    failures, window_start = db.session.execute(statement).one()
+    wait = _wait(failures, window_start)
     parsed = parse_token(raw)
     from allocator.services import audit
 
     audit.record("auth.failed", event_id=(request.view_args or {}).get("event_id"),
                  subject=("token", parsed[0] if parsed else ""),
-                 details={"path": request.path, "method": request.method})
-    try:
-        db.session.commit()
-    except IntegrityError:  # two failures of one new client at once: count one
-        db.session.rollback()
+                 details={"path": request.path, "method": request.method,
+                          "throttled": bool(wait)})
+    db.session.commit()
+    return wait
 
 
 def sign_in_attempt(raw: str) -> tuple[Row | None, int]:
     """Check a presented token: (the token or None, seconds this client must wait).
 
     Only wrong tokens are throttled and counted: a valid token is never guessed, and a
-    shared desk address must not be locked out by someone else's attempts. The API and
-    the sign-in page both come through here.
+    shared desk address must not be locked out by someone else's attempts. Every wrong
+    token is counted and audited, also while the client is throttled. The API and the
+    sign-in page both come through here.
     """
     token = resolve_token(raw) if raw else None
     if token is not None:
         return token, 0
     client = _client_key()
-    wait = _throttled(client)
-    if not wait and raw:
-        _count_failure(client, raw)
-    return None, wait
+    if not raw:
+        return None, _throttled(client)
+    return None, _count_failure(client, raw)
 
 
 def authenticate() -> Principal:

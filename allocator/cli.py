@@ -147,13 +147,25 @@ def register(app: Flask) -> None:
         click.echo(f"database {url.database}: {'exists' if exists else 'created'}", err=True)
 
     @app.cli.command("purge-expired")
-    def purge_expired() -> None:
+    @click.option("--dry-run", is_flag=True, help="List what would be erased; change nothing.")
+    def purge_expired(dry_run: bool) -> None:
         """Erase personal data of events past their retention period (safe to repeat)."""
         from allocator.services.privacy import purge_expired
 
-        done = purge_expired()
+        done = purge_expired(dry_run=dry_run)
+        if dry_run:
+            for event in done["would_purge"]:
+                again = " (again: people were added after its purge)" \
+                    if event["purged_before"] else ""
+                click.echo(f"event {event['id']}: {event['name']} — retention ended "
+                           f"{event['retention_ended']:%Y-%m-%d}; {event['people']} "
+                           f"participant(s) would be erased{again}")
+            click.echo(f"would purge {done['events']} event(s), {done['participants']} "
+                       "participant(s); nothing was changed")
+            return
         click.echo(f"purged {done['events']} event(s), {done['participants']} participant(s); "
-                   f"dropped {done['idempotency_records']} stored response(s)")
+                   f"dropped {done['idempotency_records']} stored response(s) and "
+                   f"{done['sessions']} expired page session(s)")
 
     @app.cli.command("audit-log")
     @click.option("--event", "event_id", type=int, default=None, help="Only this event.")

@@ -134,12 +134,22 @@ def database_is_empty() -> bool:
     return (db.session.scalar(select(func.count()).select_from(Event)) or 0) == 0
 
 
+def workshop_day(today: dt.date | None = None) -> dt.date:
+    """The demo workshop's day: four weeks from today, so a fresh demo is never expired.
+
+    The aide-memoire's workshop ran on 15 February 2008; dated then, with 90 days'
+    retention, the first daily purge would erase every demo participant.
+    """
+    return (today or dt.date.today()) + dt.timedelta(days=28)
+
+
 def seed_demo() -> Event:
     """Create the demo workshop with its themes, groups and people."""
+    day = workshop_day()
     event = event_service.create_event({
         "name": EVENT_NAME,
-        "starts_at": dt.datetime(2008, 2, 15, 9, 30, tzinfo=VIENNA),
-        "ends_at": dt.datetime(2008, 2, 15, 12, 30, tzinfo=VIENNA),
+        "starts_at": dt.datetime.combine(day, dt.time(9, 30), tzinfo=VIENNA),
+        "ends_at": dt.datetime.combine(day, dt.time(12, 30), tzinfo=VIENNA),
         "timezone": "Europe/Vienna",
         "venue": "Vienna International Centre, Vienna, Austria",
         "language": "English",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from allocator import jsonbody
 from allocator.auth import Principal
 from allocator.errors import abort_problem, problem_response
 from allocator.extensions import db
@@ -27,10 +29,37 @@ REPLAYED_HEADERS = ("Location", "Content-Type")
 
 
 def _fingerprint() -> str:
+    """A hash of what the request means, not of how it was framed.
+
+    Method, path and query (sorted); a JSON body in canonical form (keys sorted), so the
+    same object with its keys in another order is the same request; a form's fields
+    sorted and each uploaded file by its bytes, never the multipart boundary a client
+    draws anew for every request; any other body by its bytes.
+    """
     digest = hashlib.sha256()
-    for part in (request.method, request.full_path, request.mimetype or ""):
-        digest.update(part.encode() + b"\0")
-    digest.update(request.get_data(cache=True))
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            digest.update((part.encode() if isinstance(part, str) else part) + b"\0")
+
+    add(request.method, request.path)
+    for name, value in sorted(request.args.items(multi=True)):
+        add("query", name, value)
+    if request.is_json:
+        try:
+            body = json.dumps(jsonbody.loads(request.get_data(cache=True)), sort_keys=True,
+                              separators=(",", ":"), ensure_ascii=False)
+            add("json", body)
+        except jsonbody.InvalidJson:
+            add("raw", request.get_data(cache=True))
+    elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        for name, value in sorted(request.form.items(multi=True)):
+            add("field", name, value)
+        for name, upload in sorted(request.files.items(multi=True), key=lambda kv: kv[0]):
+            add("file", name, hashlib.sha256(upload.read()).hexdigest())
+            upload.seek(0)
+    else:
+        add("raw", request.mimetype or "", request.get_data(cache=True))
     return digest.hexdigest()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import idna
+
 # ISO 3166-1 alpha-2 (2024), plus XK (Kosovo), which registrations use in practice.
 COUNTRY_CODES = frozenset(
     """
@@ -49,8 +51,10 @@ def normalise_email(value: str) -> str:
     if local.startswith(".") or local.endswith("."):
         raise ValueError("Not a valid e-mail address.")
     try:
-        domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
+        # IDNA 2008 with UTS 46 mapping (not Python's IDNA 2003 codec): "straße" and
+        # "strasse", "ς" and "σ" are different domains and stay different.
+        domain = idna.encode(domain.rstrip("."), uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
         raise ValueError("Not a valid e-mail domain.") from exc
     labels = domain.split(".")
     if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):

@@ -77,11 +77,15 @@ class BaseConfig:
 
     CONSENT_TEXT_VERSION = os.environ.get("CONSENT_TEXT_VERSION", "2026-01")
 
-    # The pages' session cookie: signed, script-proof, never sent cross-site; a desk day.
+    # The pages' sessions live in the database (allocator/web/store.py); the cookie holds
+    # a random id, is script-proof and never sent cross-site. A desk day at most, and
+    # signed out after two idle hours.
+    SESSION_COOKIE_NAME = "allocator_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Strict"
     SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", False)
-    PERMANENT_SESSION_LIFETIME = env_int("SESSION_HOURS", 14) * 3600
+    SESSION_HOURS = env_int("SESSION_HOURS", 14)
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
 
     SOLVER_MAX_TIME_LIMIT_S = env_int("SOLVER_MAX_TIME_LIMIT_S", 120)
     # A run still "running" this long after its solver limit was abandoned by a dead
@@ -114,7 +118,7 @@ class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
     # Tests that send many bad tokens on purpose lower this themselves.
-    AUTH_FAIL_LIMIT = 1000
+    AUTH_FAIL_LIMIT = env_int("AUTH_FAIL_LIMIT", 1000)
     # Fault injection: keep a run busy this long before solving (gunicorn kill test).
     SOLVER_TEST_DELAY_S = float(os.environ.get("SOLVER_TEST_DELAY_S", "0") or 0)
     SECRET_KEY = "testing-secret-key-not-for-production-0123456789"

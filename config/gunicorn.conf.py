@@ -18,3 +18,31 @@ errorlog = "-"
 # %(U)s is the path without the query string: searches carry names in the query.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _problem_error(sock, status_int, reason, mesg):  # noqa: ANN001 (gunicorn's signature)
+    """gunicorn's own errors (414, 431, a malformed request) as problem documents.
+
+    gunicorn answers these before the app sees the request, with an HTML page that
+    echoes what was sent. API clients get the same problem+json as from the app, and the
+    request line or headers (which may carry names in a query string) are not echoed.
+    """
+    import json
+
+    from gunicorn import util
+
+    body = json.dumps({"type": "about:blank", "title": reason, "status": status_int,
+                       "detail": f"The server could not read this request ({reason})."})
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n"
+            "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n")
+    util.write_nonblock(sock, (head + body).encode("latin-1"))
+
+
+def _install_problem_errors():
+    from gunicorn import util
+
+    util.write_error = _problem_error
+
+
+_install_problem_errors()

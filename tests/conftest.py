@@ -7,6 +7,7 @@ schema is always built by the Alembic migrations, as in production.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -111,10 +112,12 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+# Next February: an event that has not happened yet, so well inside its retention period.
+YEAR = dt.date.today().year + 1
 EVENT = {
     "name": "Building the Bridges",
-    "starts_at": "2008-02-15T09:30:00",
-    "ends_at": "2008-02-15T12:30:00",
+    "starts_at": f"{YEAR}-02-15T09:30:00",
+    "ends_at": f"{YEAR}-02-15T12:30:00",
     "timezone": "Europe/Vienna",
     "venue": "Vienna International Centre",
 }

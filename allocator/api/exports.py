@@ -14,8 +14,19 @@ from allocator.services.events import get_event
 blp = Blueprint("exports", __name__, url_prefix="/api/events/<int:event_id>",
                 description="Group lists (published allocation; ?run= for organisers)")
 
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+XLSX = CONTENT_TYPES["xlsx"]
+
+
+def file_response(body: bytes, fmt: str, name: str) -> Response:
+    """A download: the body, one exact Content-Type (one charset), and its file name."""
+    response = Response(body)
+    response.headers["Content-Type"] = CONTENT_TYPES[fmt]
+    response.headers["Content-Disposition"] = exports.content_disposition(name)
+    return response
 
 
 def _download(event_id: int, args: dict, fmt: str, group_id: int | None = None) -> Response:
@@ -28,10 +39,7 @@ def _download(event_id: int, args: dict, fmt: str, group_id: int | None = None) 
     body = exports.to_csv(columns, lists) if fmt == "csv" else exports.to_xlsx(columns, lists)
     exports.record_download(event, run, fmt, group_id, columns,
                             sum(len(g.rows) for g in lists))
-    response = Response(body, mimetype=CSV if fmt == "csv" else XLSX)
-    response.headers["Content-Disposition"] = exports.content_disposition(
-        exports.filename(event, what, fmt))
-    return response
+    return file_response(body, fmt, exports.filename(event, what, fmt))
 
 
 @blp.route("/groups.csv")

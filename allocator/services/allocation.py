@@ -27,6 +27,7 @@ from allocator.models import (
     utcnow,
 )
 from allocator.services import audit, commit_or_conflict, conflict, event_row, invalid
+from allocator.services.events import require_open
 from allocator.services.rules import rules_for
 from allocator.solver import parse_problem, solution_to_dict, solve
 from allocator.solver.problem import problem_to_dict
@@ -158,6 +159,7 @@ def inputs_hash(problem: dict[str, Any]) -> str:
 
 def start_run(event: Event, data: dict[str, Any], *, status: str = "running") -> AllocationRun:
     """Record a run as in progress; a second one for the same event is refused (409)."""
+    require_open(event)
     limit = data.get("time_limit_s", 10.0)
     maximum = current_app.config["SOLVER_MAX_TIME_LIMIT_S"]
     if limit > maximum:
@@ -283,6 +285,7 @@ def enqueue(event: Event, data: dict[str, Any]) -> AllocationRun:
 
 def publish(event: Event, run_id: int) -> AllocationRun:
     """Make a succeeded run the event's allocation (the desk and viewers see only this)."""
+    require_open(event)
     run = get_run(event, run_id)
     if run.status != "succeeded":
         conflict(f"Run {run.id} has status {run.status}; only a succeeded run can be published.",

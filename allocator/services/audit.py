@@ -15,7 +15,15 @@ _INSERT = insert(AuditEntry.__table__)
 
 def record(action: str, *, event_id: int | None = None, subject: tuple[str, Any] = ("", ""),
            details: dict[str, Any] | None = None, actor: str | None = None) -> None:
-    """Write an entry in the caller's transaction: its commit keeps it, a rollback drops it."""
+    """Write an entry in the caller's transaction: its commit keeps it, a rollback drops it.
+
+    An ``event_id`` no event can have (a hostile path such as /api/events/99999999999)
+    is recorded as no event, never a failed insert.
+    """
+    from allocator.services import valid_id
+
+    if event_id is not None and not valid_id(event_id):
+        event_id = None
     principal = g.get("principal") if has_app_context() else None
     db.session.connection().execute(_INSERT, {
         "event_id": event_id,

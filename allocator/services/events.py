@@ -17,6 +17,7 @@ from allocator.models import (
     Preference,
     Theme,
     WorkingGroup,
+    utcnow,
 )
 from allocator.services import (
     audit,
@@ -43,6 +44,38 @@ def get_event(event_id: int) -> Event:
     if event is None:
         not_found(f"Event {event_id}")
     return event
+
+
+def retention_ends(ends_at: dt.datetime, retention_days: int) -> dt.datetime:
+    """When an event's personal data is due to be erased: its end plus its retention."""
+    return ends_at + dt.timedelta(days=retention_days)
+
+
+def closed_reason(ends_at: dt.datetime, retention_days: int, purged_at: dt.datetime | None,
+                  now: dt.datetime | None = None) -> tuple[str, str] | None:
+    """Why an event takes no more personal data, as (problem type, sentence), or None.
+
+    A purged event, and one whose retention period has passed (due to be purged), keep
+    nothing new: a registration accepted then would outlive the promise to erase.
+    """
+    if purged_at is not None:
+        return ("/problems/event-purged",
+                f"This event's personal data was erased on {purged_at:%d %B %Y} at the end "
+                "of its retention period; it takes no more registrations or changes.")
+    due = retention_ends(ends_at, retention_days)
+    if due <= (now or utcnow()):
+        return ("/problems/event-expired",
+                f"This event's retention period ended on {due:%d %B %Y} ({retention_days} "
+                "days after the event); its personal data is due to be erased, so it takes "
+                "no more registrations or changes.")
+    return None
+
+
+def require_open(event: Event) -> None:
+    """Answer 409 when the event takes no more personal data (purged or past retention)."""
+    reason = closed_reason(event.ends_at, event.retention_days, event.purged_at)
+    if reason is not None:
+        conflict(reason[1], type_=reason[0])
 
 
 def list_events(principal: Principal) -> list[Event]:
@@ -83,6 +116,7 @@ def create_event(data: dict[str, Any]) -> Event:
 
 def update_event(event: Event, data: dict[str, Any]) -> Event:
     """Change an event's fields; a sector still used by someone cannot be removed."""
+    require_open(event)
     zone = data.get("timezone", event.timezone)
     starts = _aware(data["starts_at"], zone) if "starts_at" in data else event.starts_at
     ends = _aware(data["ends_at"], zone) if "ends_at" in data else event.ends_at
@@ -137,6 +171,7 @@ def _theme_key_free(event: Event, key: str) -> None:
 
 def create_theme(event: Event, data: dict[str, Any]) -> Theme:
     """Add a theme; without a position it goes last."""
+    require_open(event)
     _theme_key_free(event, data["key"])
     position = data.get("position")
     if position is None:
@@ -152,6 +187,7 @@ def create_theme(event: Event, data: dict[str, Any]) -> Theme:
 
 def update_theme(event: Event, key: str, data: dict[str, Any]) -> Theme:
     """Change a theme, its key included (preferences follow, they refer to the theme)."""
+    require_open(event)
     theme = get_theme(event, key)
     if "key" in data and data["key"] != theme.key:
         _theme_key_free(event, data["key"])
@@ -164,6 +200,7 @@ def update_theme(event: Event, key: str, data: dict[str, Any]) -> Theme:
 
 def delete_theme(event: Event, key: str, *, force: bool = False) -> None:
     """Delete a theme that no group uses; with ``force``, also drop it from preferences."""
+    require_open(event)
     theme = get_theme(event, key)
     groups = db.session.scalar(
         select(func.count()).select_from(WorkingGroup).where(WorkingGroup.theme_id == theme.id)
@@ -213,6 +250,7 @@ def _group_name_free(event: Event, name: str, exclude_id: int | None = None) -> 
 
 def create_group(event: Event, data: dict[str, Any]) -> WorkingGroup:
     """Add a working group on one of the event's themes."""
+    require_open(event)
     theme = _theme_for_group(event, data["theme"])
     _group_name_free(event, data["name"])
     group = WorkingGroup(event_id=event.id, theme_id=theme.id, name=data["name"],
@@ -225,6 +263,7 @@ def create_group(event: Event, data: dict[str, Any]) -> WorkingGroup:
 
 def update_group(event: Event, group_id: int, data: dict[str, Any]) -> WorkingGroup:
     """Change a working group; its minimum size may never exceed its capacity."""
+    require_open(event)
     group = get_group(event, group_id)
     if "theme" in data:
         group.theme_id = _theme_for_group(event, data["theme"]).id
@@ -244,6 +283,7 @@ def update_group(event: Event, group_id: int, data: dict[str, Any]) -> WorkingGr
 
 def delete_group(event: Event, group_id: int) -> None:
     """Delete a working group."""
+    require_open(event)
     group = get_group(event, group_id)
     from allocator.services.allocation import runs_naming_group
     from allocator.services.rules import rules_naming_group

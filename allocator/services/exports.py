@@ -22,7 +22,14 @@ DEFAULT_COLUMNS = ["group", "theme", "room", "facilitator", "full_name", "organi
                    "sector", "country"]
 OPTIONAL_COLUMNS = ["email", "gender", "role", "status", "participant_id"]
 ORGANIZER_ONLY = {"email"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters that make a spreadsheet read a cell as a formula: the ASCII ones, their
+# full-width forms and the minus sign, which some spreadsheet programs also accept.
+FORMULA_TRIGGERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\u2212\t\r")
+# Where a cell can begin inside our text when a spreadsheet splits on another
+# separator than ours (German and Austrian Excel use ";"), or on a line break.
+CELL_BREAKS = frozenset(",;\t\r\n")
+# May stand before a formula's trigger and still let it run.
+LEADING = frozenset(' "')
 HEADERS = {"group": "Group", "theme": "Theme", "room": "Room", "facilitator": "Facilitator",
            "full_name": "Full name", "organization": "Organisation", "sector": "Sector",
            "country": "Country", "email": "E-mail", "gender": "Gender", "role": "Role",
@@ -30,9 +37,25 @@ HEADERS = {"group": "Group", "theme": "Theme", "room": "Room", "facilitator": "F
 
 
 def neutralise(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection)."""
+    """A CSV cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection).
+
+    An apostrophe goes before every formula trigger that could begin a cell: at the start,
+    and after any ``,``, ``;``, TAB or line break inside the text, since a spreadsheet that
+    separates cells by another character than ours starts a cell there (spaces and double
+    quotes in between do not help). Nothing else changes, so the value stays readable.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    out: list[str] = []
+    at_start = True
+    for ch in text:
+        if at_start and ch in FORMULA_TRIGGERS:
+            out.append("'")
+        out.append(ch)
+        if ch in CELL_BREAKS:
+            at_start = True
+        elif ch not in LEADING:
+            at_start = False
+    return "".join(out)
 
 
 @dataclass
@@ -102,9 +125,13 @@ def group_lists(event: Event, run: AllocationRun, columns: list[str],
         fixed = {"group": group.name, "theme": group.theme.title, "room": group.room}
         people = sorted(by_group.get(group.id, []),
                         key=lambda p: (p["role"] != "facilitator", p["search_key"], p["id"]))
-        lists.append(GroupList(group, [[neutralise(_value(c, fixed, p)) for c in columns]
+        lists.append(GroupList(group, [[_text(_value(c, fixed, p)) for c in columns]
                                        for p in people]))
     return lists
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def _value(column: str, fixed: dict[str, str], person: dict) -> object:
@@ -123,12 +150,16 @@ def to_csv(columns: list[str], lists: list[GroupList]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([HEADERS[c] for c in columns])
     for group_list in lists:
-        writer.writerows(group_list.rows)
+        writer.writerows([neutralise(cell) for cell in row] for row in group_list.rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx(columns: list[str], lists: list[GroupList]) -> bytes:
-    """One sheet per group, the same columns, every cell stored as text."""
+    """One sheet per group, the same columns, every cell a string exactly as entered.
+
+    A string cell is never evaluated, so nothing is prefixed to the value; ``quotePrefix``
+    is the spreadsheet's own way to show that a cell such as "@home Foundation" is text.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -148,7 +179,8 @@ def to_xlsx(columns: list[str], lists: list[GroupList]) -> bytes:
             cells = []
             for value in row:
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text, never a formula
+                cell.data_type = "s"  # a string, never a formula or a number
+                cell.quotePrefix = True
                 cells.append(cell)
             sheet.append(cells)
     if not lists:

@@ -17,6 +17,7 @@ from allocator.errors import abort_problem
 from allocator.extensions import db
 from allocator.models import Event, Participant
 from allocator.services import audit, conflict
+from allocator.services.events import require_open
 from allocator.services.participants import build_participant, check_fields, event_themes
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
@@ -62,12 +63,33 @@ def decode(raw: bytes) -> str:
         )
 
 
+def column_name(cell: str) -> str:
+    """A header cell as a column name: case, spaces, underscores and aliases forgiven."""
+    name = " ".join(cell.strip().lower().replace("_", " ").split())
+    return ALIASES.get(name, name.replace(" ", "_"))
+
+
+def delimiter(header_line: str) -> str:
+    """The file's separator, read from its header row alone.
+
+    The one (comma, semicolon or TAB) that splits the header into the most known column
+    names; commas win a tie. Counting separators over the whole file is misled by
+    preference cells such as ``a;b;c`` in a comma-separated file.
+    """
+    best, known_best = ",", -1
+    for candidate in (",", ";", "\t"):
+        try:
+            cells = next(csv.reader([header_line], delimiter=candidate), [])
+        except csv.Error:
+            continue
+        known = sum(1 for cell in cells if column_name(cell) in COLUMNS)
+        if known > known_best:
+            best, known_best = candidate, known
+    return best
+
+
 def _header(cells: list[str]) -> list[str]:
-    names = []
-    for cell in cells:
-        name = " ".join(cell.strip().lower().replace("_", " ").split())
-        name = ALIASES.get(name, name.replace(" ", "_"))
-        names.append(name)
+    names = [column_name(cell) for cell in cells]
     unknown = [n for n in names if n not in COLUMNS]
     if unknown:
         _reject(f"Unknown column(s): {', '.join(repr(n) for n in unknown)}. "
@@ -108,11 +130,9 @@ def parse(text: str, max_rows: int, max_line: int) -> tuple[list[str], Rows]:
     for number, line in enumerate(text.splitlines(), start=1):
         if len(line) > max_line:
             _reject(f"Line {number} is longer than {max_line} characters.")
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
-    if sample.count("\t") > max(sample.count(","), sample.count(";")):
-        delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first_line),
+                        strict=True)
     rows: Rows = []
     try:
         header_cells = next(reader, None)
@@ -149,6 +169,7 @@ def _errors_for(messages: Any, number: int) -> list[dict[str, Any]]:
 
 def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
     """Validate every row like a desk registration, then create all of them or none."""
+    require_open(event)
     config = current_app.config
     text = decode(raw)
     header, rows = parse(text, config["IMPORT_MAX_ROWS"], config["IMPORT_MAX_LINE_LENGTH"])

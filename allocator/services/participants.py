@@ -24,6 +24,7 @@ from allocator.models import (
     utcnow,
 )
 from allocator.services import audit, conflict, event_row, invalid, not_found, valid_id
+from allocator.services.events import closed_reason, require_open
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role")
@@ -76,6 +77,26 @@ def with_groups(event: Event, people: list[Participant]) -> list[Participant]:
             person.published_group = {"id": group.id, "name": group.name, "room": group.room,
                                       "theme": group.theme.key}
     return people
+
+
+def changeable(event: Event, participant_id: int) -> Participant:
+    """The participant, if their record may still change; 409 saying why it may not.
+
+    Nothing is written to an erased person (erasure is final) or to anyone of an event
+    that takes no more personal data (purged, or past its retention period).
+    """
+    require_open(event)
+    person = get_participant(event, participant_id)
+    refuse_erased(person)
+    return person
+
+
+def refuse_erased(person: Participant) -> None:
+    """Answer 409 if this person was erased: erasure is final, nothing is written back."""
+    if person.erased_at is not None:
+        conflict(f"This person's data was erased on {person.erased_at:%d %B %Y}; nothing "
+                 "can be written to the record. If they come back, register them anew.",
+                 type_="/problems/erased")
 
 
 def read(event: Event, participant_id: int) -> Participant:
@@ -182,7 +203,8 @@ _events, _themes = Event.__table__, Theme.__table__
 # The desk's busiest call runs on Core statements built once: one read (the event's
 # sectors and themes together), then the inserts, then the commit.
 _EVENT_THEMES = (
-    select(_events.c.sectors, _themes.c.id, _themes.c.key)
+    select(_events.c.sectors, _events.c.ends_at, _events.c.retention_days,
+           _events.c.purged_at, _themes.c.id, _themes.c.key)
     .select_from(_events.outerjoin(_themes, _themes.c.event_id == _events.c.id))
     .where(_events.c.id == bindparam("event_id"))
 )
@@ -201,6 +223,9 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
     rows = conn.execute(_EVENT_THEMES, {"event_id": event_id}).all()
     if not rows:
         not_found(f"Event {event_id}")
+    closed = closed_reason(rows[0].ends_at, rows[0].retention_days, rows[0].purged_at)
+    if closed is not None:
+        conflict(closed[1], type_=closed[0])
     themes = {row.key: row.id for row in rows if row.id is not None}
     errors = check_fields(rows[0].sectors, data, themes)
     if errors:
@@ -228,7 +253,7 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
 
 def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participant:
     """Change a registration; the same rules as registering apply."""
-    person = get_participant(event, participant_id)
+    person = changeable(event, participant_id)
     themes = event_themes(event)
     errors = check_fields(event.sectors, data, themes)
     if errors:
@@ -257,7 +282,7 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
 
 def withdraw(event: Event, participant_id: int) -> Participant:
     """Mark a registration withdrawn; the record stays. Withdrawing twice changes nothing."""
-    person = get_participant(event, participant_id)
+    person = changeable(event, participant_id)
     if person.status != "withdrawn":
         person.status = "withdrawn"
         person.withdrawn_at = utcnow()
@@ -269,7 +294,7 @@ def withdraw(event: Event, participant_id: int) -> Participant:
 
 def check_in(event: Event, participant_id: int) -> Participant:
     """Check a person in at the desk (again is fine: nothing changes)."""
-    person = get_participant(event, participant_id)
+    person = changeable(event, participant_id)
     if person.status == "withdrawn":
         conflict(
             "This registration was withdrawn; register the person again to check them in.",
@@ -286,7 +311,7 @@ def check_in(event: Event, participant_id: int) -> Participant:
 
 def undo_check_in(event: Event, participant_id: int) -> Participant:
     """Undo a check-in made by mistake."""
-    person = get_participant(event, participant_id)
+    person = changeable(event, participant_id)
     if person.status == "withdrawn":
         conflict("This registration was withdrawn.", type_="/problems/withdrawn")
     if person.status == "checked_in":

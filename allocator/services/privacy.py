@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
 from allocator.extensions import db
 from allocator.idempotency import purge_expired as purge_idempotency
@@ -20,11 +20,11 @@ from allocator.models import (
     Rule,
     utcnow,
 )
+from allocator.models.workshop import ERASED_EMAIL_DOMAIN, ERASED_NAME, ERASED_ORGANISATION
 from allocator.services import audit
+from allocator.services.events import retention_ends
 from allocator.services.participants import get_participant
-
-ERASED_NAME = "Erased participant"
-ERASED_ORGANISATION = "erased"
+from allocator.services.sessions import purge_expired_sessions
 
 
 def export_participant(event: Event, participant_id: int) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def _anonymise(person: Participant, now: dt.datetime) -> None:
     person.full_name = ERASED_NAME
-    person.email = f"erased-{person.id}@erased.invalid"
+    person.email = f"erased-{person.id}@{ERASED_EMAIL_DOMAIN}"
     person.organization = ERASED_ORGANISATION
     person.country = None
     person.gender = None
@@ -129,31 +129,54 @@ def erase_participant(event: Event, participant_id: int) -> Participant:
 
 
 def expired_events(now: dt.datetime) -> list[Event]:
-    """Events whose retention period after their end has passed and which hold data."""
-    candidates = db.session.scalars(select(Event).where(Event.purged_at.is_(None)))
-    return [e for e in candidates
-            if e.ends_at + dt.timedelta(days=e.retention_days) <= now]
+    """Events past their retention period that still hold personal data.
+
+    That is every such event not purged yet, and a purged one that anyone not erased got
+    into since (a purge is a promise: a later run catches what slipped in).
+    """
+    not_erased = exists().where(Participant.event_id == Event.id,
+                                Participant.erased_at.is_(None))
+    candidates = db.session.scalars(select(Event).where(
+        Event.purged_at.is_(None) | not_erased).order_by(Event.id))
+    return [e for e in candidates if e.purged_at is not None
+            or retention_ends(e.ends_at, e.retention_days) <= now]
 
 
-def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
-    """Erase the personal data of every expired event; safe to run again and again."""
+def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> dict[str, Any]:
+    """Erase the personal data of every expired event; safe to run again and again.
+
+    With ``dry_run`` nothing changes: the answer lists the events that would be purged
+    (id, name, when retention ended) and how many people each holds.
+    """
     now = now or utcnow()
     purged_events = purged_people = 0
+    listed: list[dict[str, Any]] = []
     for event in expired_events(now):
         people = db.session.scalars(select(Participant).where(
             Participant.event_id == event.id, Participant.erased_at.is_(None))).all()
+        listed.append({"id": event.id, "name": event.name, "people": len(people),
+                       "retention_ended": retention_ends(event.ends_at, event.retention_days),
+                       "purged_before": event.purged_at is not None})
+        if dry_run:
+            continue
         for person in people:
             _anonymise(person, now)
         db.session.execute(delete(Rule).where(Rule.event_id == event.id))
         _scrub_runs(event.id, None)
         db.session.execute(delete(IdempotencyRecord).where(
             IdempotencyRecord.event_id == event.id))
-        event.purged_at = now
+        again = event.purged_at is not None
+        event.purged_at = event.purged_at or now
         audit.record("event.purged", event_id=event.id, subject=("event", event.id),
-                     details={"participants": len(people)}, actor="purge-expired")
+                     details={"participants": len(people), "again": again},
+                     actor="purge-expired")
         db.session.commit()
         purged_events += 1
         purged_people += len(people)
+    if dry_run:
+        return {"events": len(listed), "participants": sum(e["people"] for e in listed),
+                "idempotency_records": 0, "sessions": 0, "would_purge": listed}
     cached = purge_idempotency(now)
+    sessions = purge_expired_sessions(now)
     return {"events": purged_events, "participants": purged_people,
-            "idempotency_records": cached}
+            "idempotency_records": cached, "sessions": sessions, "would_purge": []}

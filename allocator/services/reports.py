@@ -10,6 +10,8 @@ from sqlalchemy import select
 from allocator.extensions import db
 from allocator.models import AllocationRun, Assignment, Event, Participant, WorkingGroup, utcnow
 from allocator.services import audit, conflict, find, invalid, not_found
+from allocator.services.events import require_open
+from allocator.services.participants import refuse_erased
 from allocator.solver import parse_problem
 from allocator.solver.evaluate import band, group_members, scores
 from allocator.solver.explain import explain, explain_moves, measure
@@ -127,6 +129,7 @@ def move_person(event: Event, run: AllocationRun, participant_id: int,
                 group_id: int) -> dict[str, Any]:
     """Move one person in a draft run. Hard rules are enforced (409 names the rule);
     sector balance is only warned about."""
+    require_open(event)
     _require_answer(run)
     if run.published:
         conflict("A published allocation is not changed by hand; adjust a new run and "
@@ -134,6 +137,7 @@ def move_person(event: Event, run: AllocationRun, participant_id: int,
     row = find(Assignment, (run.id, participant_id))
     if row is None:
         not_found(f"Participant {participant_id} in run {run.id}")
+    refuse_erased(db.session.get(Participant, participant_id))
     target = find(WorkingGroup, group_id)
     if target is None or target.event_id != event.id:
         invalid({"group_id": [f"The event has no working group {group_id}."]})

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from allocator.extensions import db
 from allocator.models import Event, Participant, Rule, WorkingGroup
 from allocator.services import audit, commit_or_conflict, conflict, event_row, find, invalid
+from allocator.services.events import require_open
+from allocator.services.participants import refuse_erased
 
 
 def list_rules(event: Event) -> list[Rule]:
@@ -21,6 +23,7 @@ def _person(event: Event, participant_id: int, field: str) -> Participant:
     person = find(Participant, participant_id)
     if person is None or person.event_id != event.id:
         invalid({field: [f"The event has no participant {participant_id}."]})
+    refuse_erased(person)
     if person.status == "withdrawn":
         invalid({field: [f"Participant {participant_id} has withdrawn."]})
     return person
@@ -28,6 +31,7 @@ def _person(event: Event, participant_id: int, field: str) -> Participant:
 
 def create_rule(event: Event, data: dict[str, Any]) -> Rule:
     """Add a rule after checking it names this event's people and groups and fits the others."""
+    require_open(event)
     kind = data["kind"]
     first = _person(event, data["participant_id"], "participant_id")
     if kind == "pin":

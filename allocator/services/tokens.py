@@ -8,6 +8,7 @@ from allocator.auth import hash_secret, new_token_string
 from allocator.extensions import db
 from allocator.models import TOKEN_ROLES, ApiToken, Event, utcnow
 from allocator.services import audit
+from allocator.services.sessions import end_sessions_of_token
 
 
 class TokenError(ValueError):
@@ -47,6 +48,7 @@ def revoke_token(name_or_id: str) -> ApiToken:
     if token is None:
         raise TokenError(f"no active token named {name_or_id!r}")
     token.revoked_at = utcnow()
+    end_sessions_of_token(token.id)  # browsers signed in with it are signed out at once
     audit.record("token.revoked", event_id=token.event_id, subject=("token", token.public_id))
     db.session.commit()
     return token

@@ -11,5 +11,7 @@ bp = Blueprint("web", __name__, template_folder="templates", static_folder="stat
 def register(app: Flask) -> None:
     """Attach the pages to ``app``."""
     from allocator.web import desk, home, organizer  # noqa: F401  (routes)
+    from allocator.web.store import DatabaseSessionInterface
 
+    app.session_interface = DatabaseSessionInterface()
     app.register_blueprint(bp)

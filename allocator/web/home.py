@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -25,6 +27,23 @@ def home_for(user: Principal | None, event_id: int) -> str:
 def event_zone(event: object) -> ZoneInfo:
     """The event's time zone, to show its times as the people there read them."""
     return ZoneInfo(getattr(event, "timezone", "UTC") or "UTC")
+
+
+# A path of this site: "/" then path characters only. No scheme, no host, no white space
+# or control characters (browsers drop tabs and line breaks, so "/\t/evil" is "//evil"),
+# no backslash (read as a slash), and not "//" (a host) at the start.
+_SAFE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*")
+
+
+def safe_next(target: str) -> str | None:
+    """``target`` if it is a same-site relative path to go to after sign-in, else None."""
+    if len(target) > 2000 or not _SAFE_PATH.fullmatch(target):
+        return None
+    decoded = unquote(target)
+    if decoded.startswith("//") or any(ch == "\\" or ord(ch) < 32 or ord(ch) == 127
+                                       for ch in decoded):
+        return None
+    return target
 
 
 @bp.route("/")
@@ -53,12 +72,8 @@ def sign_in():
             error = "That token is not valid. Paste the whole token you were given."
         else:
             session.clear()
-            session["token"] = raw
-            session.permanent = True
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("web.index")
-            return redirect(target)
+            session["token_id"] = token.id  # the session store gives it a new id
+            return redirect(safe_next(request.args.get("next", "")) or url_for("web.index"))
     return render_template("sign_in.html", error=error, csrf_token=csrf_token(), user=None,
                            event=None), 401 if error else 200
 
@@ -69,7 +84,10 @@ def sign_out():
     check_csrf()
     session.clear()
     flash("Signed out.")
-    return redirect(url_for("web.sign_in"))
+    response = redirect(url_for("web.sign_in"))
+    # A shared desk PC keeps nothing of this session: caches and the desk's offline data.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.errorhandler(HTTPException)

@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask import Response, current_app, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
+from allocator.api.exports import file_response
 from allocator.api.schemas import EventPatch, GroupIn, RuleIn, ThemeIn
 from allocator.errors import Problem
 from allocator.extensions import db
@@ -262,9 +263,4 @@ def download(event_id: int, run_id: int, fmt: str):
     lists = exports.group_lists(g.event, run, columns)
     body = exports.to_csv(columns, lists) if fmt == "csv" else exports.to_xlsx(columns, lists)
     exports.record_download(g.event, run, fmt, None, columns, sum(len(x.rows) for x in lists))
-    mimetype = "text/csv" if fmt == "csv" else (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = exports.content_disposition(
-        exports.filename(g.event, "group lists", fmt))
-    return response
+    return file_response(body, fmt, exports.filename(g.event, "group lists", fmt))

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from flask import abort, g, redirect, render_template, request, session, url_for
 
-from allocator.auth import Principal, resolve_token
+from allocator.auth import Principal, active_token
 from allocator.services.events import get_event
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,13 +32,14 @@ def check_csrf() -> None:
 
 
 def current_user() -> Principal | None:
-    """Who is signed in, re-checked against the database (revoked tokens sign out)."""
+    """Who is signed in, re-checked against the database (a revoked token signs out)."""
     if "principal" in g:
         return g.principal
-    raw = session.get("token")
-    token = resolve_token(raw) if raw else None
+    token_id = session.get("token_id")
+    token = active_token(token_id) if token_id else None
     if token is None:
-        session.pop("token", None)
+        if token_id:
+            session.clear()  # the token was revoked: this session ends here
         return None
     g.principal = Principal(token.id, token.name, token.role, token.event_id)
     return g.principal

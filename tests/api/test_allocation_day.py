@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from allocator.extensions import db
 from allocator.models import AuditEntry
-from tests.conftest import bearer, person
+from tests.conftest import YEAR, bearer, person
 
 SECTORS = ["government", "parliament", "private_sector", "civil_society", "media", "academia",
            "international_organization"]
@@ -162,7 +162,8 @@ def test_the_organisers_day(app, client, tokens, day):
     bad = client.get(f"{base}/groups.csv?columns=shoe_size", headers=viewer)
     assert bad.status_code == 422 and "columns" in bad.json["errors"]
 
-    # the same lists as one workbook, a sheet per group, every cell inert text
+    # the same lists as one workbook, a sheet per group: every cell a string exactly as
+    # entered (a string cell is never a formula), marked with the spreadsheet's quote prefix
     x = client.get(f"{base}/groups.xlsx", headers=viewer)
     assert x.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(x.data))
@@ -174,9 +175,11 @@ def test_the_organisers_day(app, client, tokens, day):
         names += [row[4] for row in values[1:]]
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                assert cell.data_type != "f"  # text (inline or shared), never a formula
-                assert not str(cell.value or "").startswith("=")
+                assert cell.data_type in ("s", "inlineStr") and cell.quotePrefix
     assert sorted(names) == sorted(r[4] for r in body)
+    workbook_orgs = {row[5] for sheet in book.worksheets
+                     for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"=HYPERLINK(\"http://x\",\"y\")", "+41 22", "@SUM(A1)"} <= workbook_orgs
 
     # who downloaded what is recorded, with ids and not names
     with app.app_context():
@@ -248,8 +251,8 @@ def test_rules_are_checked_against_the_event(client, tokens, day):
     base, ids, groups = day["base"], day["ids"], day["groups"]
     org = day["org"]
     other = client.post("/api/events", headers=org, json={
-        "name": "Other", "starts_at": "2008-02-14T09:00:00Z",
-        "ends_at": "2008-02-14T10:00:00Z"}).json
+        "name": "Other", "starts_at": f"{YEAR}-02-14T09:00:00Z",
+        "ends_at": f"{YEAR}-02-14T10:00:00Z"}).json
     stranger = client.post(f"/api/events/{other['id']}/participants", headers=org,
                            json=person(email="stranger@example.org", preferences=[])).json
     cases = [

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 
+from allocator.demo import workshop_day
 from allocator.extensions import db
 from allocator.models import ApiToken, Participant
 from tests.conftest import bearer
@@ -41,8 +45,12 @@ def test_seed_demo_creates_the_workshop_once(app, runner):
     assert len(events) == 1
     event = events[0]
     assert event["name"].startswith("Building the Bridges")
-    assert event["starts_at"] == "2008-02-15T09:30:00+01:00"
-    assert event["ends_at"] == "2008-02-15T12:30:00+01:00"
+    # four weeks ahead, the aide-memoire's hours in Vienna
+    day = workshop_day()
+    assert day > dt.date.today()
+    vienna = ZoneInfo("Europe/Vienna")
+    assert event["starts_at"] == dt.datetime.combine(day, dt.time(9, 30), vienna).isoformat()
+    assert event["ends_at"] == dt.datetime.combine(day, dt.time(12, 30), vienna).isoformat()
     groups = client.get(f"/api/events/{event['id']}/groups", headers=bearer(desk)).json
     assert [g["capacity"] for g in groups] == [35, 35, 35]
     assert len({g["theme"] for g in groups}) == 3

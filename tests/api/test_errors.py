@@ -14,7 +14,7 @@ def test_malformed_json_is_400(client, tokens, event):
                                                  "Content-Type": "application/json"})
         assert r.status_code == 400, raw
         assert r.content_type == "application/problem+json"
-        assert r.json["detail"] == "The request body is not valid JSON."
+        assert r.json["detail"].startswith("The request body is not valid JSON: ")
 
 
 def test_json_that_is_not_an_object_is_422(client, tokens, event):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 
 from sqlalchemy import select, update
 
@@ -91,3 +93,45 @@ def test_invalid_key_is_400(client, tokens, event):
                     headers={**bearer(tokens["desk"]), "Idempotency-Key": "x" * 300})
     assert r.status_code == 400
     assert client.get(path, headers=bearer(tokens["desk"])).json["total"] == 0
+
+
+def test_a_retried_upload_is_the_same_request_whatever_its_boundary(client, tokens, event):
+    """Clients draw a new multipart boundary for every request: the retry must still match."""
+    path = f"/api/events/{event['id']}/participants/import"
+    headers = {**bearer(tokens["organizer"]), "Idempotency-Key": "import-1"}
+    content = (b"full_name,email,organization,sector,consent\r\n"
+               b"A B,ab@example.org,X,government,yes\r\n")
+    answers = []
+    for boundary in ("boundary-one", "----WebKitFormBoundary7MA4YWxkTrZu0gW"):
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                f"filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() \
+            + content + f"\r\n--{boundary}--\r\n".encode()
+        answers.append(client.post(path, data=body, headers={
+            **headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}))
+    first, retry = answers
+    assert first.status_code == retry.status_code == 201, retry.json
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.json == first.json
+    listed = client.get(f"/api/events/{event['id']}/participants",
+                        headers=bearer(tokens["organizer"])).json
+    assert listed["total"] == 1
+    # another file under the same key is another request
+    other = content.replace(b"ab@", b"cd@")
+    r = client.post(path, headers=headers, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(other), "people.csv")})
+    assert r.status_code == 422 and r.json["type"] == "/problems/idempotency-key-reused"
+
+
+def test_the_same_json_in_another_key_order_is_the_same_request(client, tokens, event):
+    path = f"/api/events/{event['id']}/participants"
+    headers = {**bearer(tokens["desk"]), "Idempotency-Key": "reorder-1",
+               "Content-Type": "application/json"}
+    body = person()
+    first = client.post(path, data=json.dumps(body), headers=headers)
+    again = client.post(path, data=json.dumps(dict(reversed(list(body.items()))), indent=2),
+                        headers=headers)
+    assert first.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json == first.json
+    changed = client.post(path, data=json.dumps({**body, "full_name": "Someone Else"}),
+                          headers=headers)
+    assert changed.status_code == 422

@@ -130,3 +130,45 @@ def test_import_needs_a_file_and_the_organizer(client, tokens, event):
     r = client.post(path, headers=bearer(tokens["organizer"]), json={"rows": []})
     assert r.status_code == 415
     assert post_csv(client, event, tokens["desk"], csv_rows(1)).status_code == 403
+
+
+def _seven_themes(client, event, org):
+    keys = [t["key"] for t in client.get(f"/api/events/{event['id']}/themes",
+                                         headers=bearer(org)).json]
+    for n in range(4):
+        r = client.post(f"/api/events/{event['id']}/themes", headers=bearer(org),
+                        json={"key": f"extra-{n}", "title": f"Extra {n}"})
+        keys.append(r.json["key"])
+    return keys
+
+
+def test_the_separator_is_read_from_the_header_row(client, tokens, event):
+    """The README's own format: commas between cells, ';' between themes, six rows or more
+    whose preference cells hold more semicolons than the rows hold commas."""
+    org = tokens["organizer"]
+    themes = ";".join(_seven_themes(client, event, org))
+    rows = [HEADER] + [f"Person {i},p{i}@example.org,Org,civil_society,AT,female,participant,"
+                       f"{themes},yes\n" for i in range(12)]
+    r = post_csv(client, event, org, "".join(rows))
+    assert r.status_code == 201, r.json
+    assert r.json["created"] == 12
+    one = client.get(f"/api/events/{event['id']}/participants?q=person+3",
+                     headers=bearer(org)).json["items"][0]
+    assert one["preferences"] == themes.split(";")
+
+
+def test_semicolon_and_tab_files_with_commas_inside_cells(client, tokens, event):
+    org = tokens["organizer"]
+    semicolons = ("full_name;email;organization;sector;preferences;consent\n" + "".join(
+        f"Person {i};s{i}@example.org;Ministry, Dept. {i};government;"
+        f"information-sharing>structured-cooperation;ja\n" for i in range(8)))
+    r = post_csv(client, event, org, semicolons)
+    assert r.status_code == 201, r.json
+    tabs = ("full_name\temail\torganization\tsector\tconsent\n" + "".join(
+        f"Person {i}\tt{i}@example.org\tNGO, {i}; a network\tcivil_society\tyes\n"
+        for i in range(8)))
+    r = post_csv(client, event, org, tabs)
+    assert r.status_code == 201, r.json
+    found = client.get(f"/api/events/{event['id']}/participants?q=t3%40example.org",
+                       headers=bearer(org)).json["items"][0]
+    assert found["organization"] == "NGO, 3; a network"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import bearer, person
+from tests.conftest import YEAR, bearer, person
 
 
 def url(event, suffix=""):
@@ -52,7 +52,8 @@ def test_duplicate_email_is_409_naming_the_existing_person(client, tokens, event
 def test_same_email_may_register_for_another_event(client, tokens, event):
     org = bearer(tokens["organizer"])
     other = client.post("/api/events", headers=org, json={
-        "name": "Other", "starts_at": "2008-02-14T09:00:00Z", "ends_at": "2008-02-14T10:00:00Z"
+        "name": "Other", "starts_at": f"{YEAR}-02-14T09:00:00Z",
+        "ends_at": f"{YEAR}-02-14T10:00:00Z"
     }).json
     client.post(url(event), json=person(preferences=[]), headers=org)
     r = client.post(url(other), json=person(preferences=[]), headers=org)
@@ -198,7 +199,8 @@ def test_check_in_and_undo(client, tokens, event):
 def test_person_of_another_event_is_404_on_every_route(client, tokens, event):
     org = bearer(tokens["organizer"])
     other = client.post("/api/events", headers=org, json={
-        "name": "Other", "starts_at": "2008-02-14T09:00:00Z", "ends_at": "2008-02-14T10:00:00Z"
+        "name": "Other", "starts_at": f"{YEAR}-02-14T09:00:00Z",
+        "ends_at": f"{YEAR}-02-14T10:00:00Z"
     }).json
     p = client.post(url(event), json=person(), headers=org).json
     for method, suffix, body in [("get", "", None), ("patch", "", {"organization": "X"}),

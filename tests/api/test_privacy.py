@@ -92,11 +92,17 @@ def test_retention_purge_time_travels(app, client, tokens, runner):
     recent = client.post("/api/events", headers=org, json={
         **EVENT, "name": "Recent", "starts_at": (now - dt.timedelta(days=10)).isoformat(),
         "ends_at": (now - dt.timedelta(days=9)).isoformat(), "retention_days": 30}).json
-    old = client.post("/api/events", headers=org, json={**EVENT, "retention_days": 90}).json
+    old = client.post("/api/events", headers=org, json={
+        **EVENT, "name": "Old", "starts_at": (now - dt.timedelta(days=101)).isoformat(),
+        "ends_at": (now - dt.timedelta(days=100)).isoformat(), "retention_days": 365}).json
     for ev in (recent, old):
         for n in range(3):
-            client.post(f"/api/events/{ev['id']}/participants", headers=org, json=person(
+            r = client.post(f"/api/events/{ev['id']}/participants", headers=org, json=person(
                 email=f"p{n}@example.org", full_name=f"Keep Secret {n}", preferences=[]))
+            assert r.status_code == 201, r.json
+    # the organisers shorten the old event's retention to 90 days: 100 days have passed
+    r = client.patch(f"/api/events/{old['id']}", headers=org, json={"retention_days": 90})
+    assert r.status_code == 200
     result = runner.invoke(args=["purge-expired"])
     assert result.exit_code == 0 and "purged 1 event(s), 3 participant(s)" in result.output
     with app.app_context():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -66,3 +67,20 @@ def test_spec_as_desk(case, app, tokens, world):
 @SETTINGS
 def test_spec_as_viewer(case, app, tokens, world):
     check(case, "viewer", app, tokens, world)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_spec_statefully(app, tokens, world, seed):
+    """Chains of calls (create, then read, change and delete what was created), with links
+    inferred from the schema, under two seeds: no 500, every response as documented."""
+    org = bearer(tokens["organizer"])
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            # a credential made invalid on purpose is sent as generated
+            generated = {k.lower() for k in (case.headers or {})}
+            return {"headers": {} if "authorization" in generated else org, "app": app}
+
+    hypothesis.seed(seed)(Workflow)
+    Workflow.run(settings=settings(max_examples=40, stateful_step_count=6, deadline=None,
+                                   database=None, suppress_health_check=list(HealthCheck)))

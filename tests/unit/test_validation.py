@@ -26,6 +26,18 @@ def test_bad_emails_are_refused(raw):
         normalise_email(raw)
 
 
+def test_domains_follow_idna_2008_so_distinct_domains_stay_distinct():
+    """IDNA 2003 mapped "straße" to "strasse" and "ς" to "σ": two people's domains merged."""
+    assert normalise_email("a@straße.de") == "a@xn--strae-oqa.de"
+    assert normalise_email("a@strasse.de") == "a@strasse.de"
+    assert normalise_email("a@ςaς.gr") != normalise_email("a@σaσ.gr")
+    assert normalise_email("a@XN--STRAE-OQA.de") == "a@xn--strae-oqa.de"
+    assert normalise_email("a@Bücher.Example.") == "a@xn--bcher-kva.example"
+    for bad in ("a@ex_ample.org", "a@xn--zz.example", "a@a\u200db.example"):
+        with pytest.raises(ValueError):
+            normalise_email(bad)
+
+
 def test_countries():
     assert normalise_country(" at ") == "AT"
     assert normalise_country("xk") == "XK"

@@ -5,20 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pytest
-
-from allocator.services.tokens import create_token, revoke_token
-
-
-@pytest.fixture
-def demo(app):
-    from allocator.demo import seed_demo
-
-    with app.app_context():
-        event = seed_demo()
-        return {"event": event.id, "organizer": create_token("organizer", "Organiser"),
-                "desk": create_token("desk", "Desk 1"),
-                "viewer": create_token("viewer", "Facilitator")}
+from allocator.services.tokens import revoke_token
 
 
 def csrf(html: str) -> str:

@@ -1,0 +1,37 @@
+"""SQLAlchemy 2 typed models. Invariants that matter are database constraints.
+
+One module per part of the house; everything is importable from here.
+"""
+
+from allocator.models.access import (
+    ApiToken,
+    AuditEntry,
+    AuthThrottle,
+    IdempotencyRecord,
+    WebSession,
+)
+from allocator.models.allocation import (
+    RULE_KINDS,
+    RUN_STATES,
+    AllocationRun,
+    Assignment,
+    Rule,
+)
+from allocator.models.base import (
+    DEFAULT_SECTORS,
+    GENDERS,
+    ROLES,
+    STATUSES,
+    TOKEN_ROLES,
+    TimestampMixin,
+    UTCDateTime,
+    utcnow,
+)
+from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
+
+__all__ = [
+    "DEFAULT_SECTORS", "GENDERS", "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
+    "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",
+    "Event", "IdempotencyRecord", "Participant", "Preference", "Rule", "Theme",
+    "TimestampMixin", "UTCDateTime", "WebSession", "WorkingGroup", "utcnow",
+]

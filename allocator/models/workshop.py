@@ -1,0 +1,207 @@
+"""The workshop: events, their themes and working groups, and the people registered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from allocator.extensions import db
+from allocator.models.base import (
+    DEFAULT_SECTORS,
+    GENDERS,
+    NEVER_REUSE_IDS,
+    ROLES,
+    STATUSES,
+    TimestampMixin,
+    UTCDateTime,
+    one_of,
+    utcnow,
+)
+
+ERASED_NAME = "Erased participant"
+ERASED_ORGANISATION = "erased"
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+ERASED_IS_ANONYMOUS = (
+    f"erased_at IS NULL OR (full_name = '{ERASED_NAME}' "
+    f"AND organization = '{ERASED_ORGANISATION}' AND country IS NULL AND gender IS NULL "
+    f"AND search_key = '' AND email LIKE 'erased-%@{ERASED_EMAIL_DOMAIN}')"
+)
+
+
+class Event(TimestampMixin, db.Model):
+    """A workshop: when and where it runs, and the sectors its people come from."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "retention_days >= 0 AND retention_days <= 3650", name="retention_range"
+        ),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(64), default="English")
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_SECTORS))
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="event",
+        order_by="(Theme.position, Theme.id)",
+        cascade="all, delete-orphan",
+    )
+    groups: Mapped[list[WorkingGroup]] = relationship(
+        back_populates="event",
+        order_by="WorkingGroup.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class Theme(db.Model):
+    """One of an event's discussion themes; people rank them."""
+
+    __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("event_id", "key"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="themes")
+
+
+class WorkingGroup(db.Model):
+    """A working group on one theme, in one room, with a capacity."""
+
+    __tablename__ = "working_groups"
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("min_size >= 0 AND min_size <= capacity", name="min_size_range"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    room: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int] = mapped_column(Integer)
+    min_size: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="groups")
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+
+class Participant(TimestampMixin, db.Model):
+    """A registered person. Withdrawn records stay for the audit trail."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint(one_of("status", STATUSES), name="status_valid"),
+        CheckConstraint(one_of("role", ROLES), name="role_valid"),
+        CheckConstraint(
+            "gender IS NULL OR " + one_of("gender", GENDERS), name="gender_valid"
+        ),
+        CheckConstraint("consent", name="consent_given"),
+        # An erased person holds no personal data, whatever writes to the row later.
+        CheckConstraint(ERASED_IS_ANONYMOUS, name="erased_is_anonymous"),
+        # One active registration per e-mail and event. Withdrawn ones are
+        # ignored so that a person can register again; this index, not the
+        # code, is what decides the race between two desks.
+        Index(
+            "uq_participants_event_email_active",
+            "event_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status <> 'withdrawn'"),
+            postgresql_where=text("status <> 'withdrawn'"),
+        ),
+        # Also serves every look-up by event alone (a second index on event_id would
+        # only cost each registration a write).
+        Index("ix_participants_event_status", "event_id", "status"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    organization: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default="participant")
+    status: Mapped[str] = mapped_column(String(16), default="registered")
+    consent: Mapped[bool] = mapped_column(default=True)
+    consent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consent_version: Mapped[str] = mapped_column(String(32), default="")
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Case- and accent-folded name, organisation and e-mail: "nguyen" finds "Nguyễn".
+    search_key: Mapped[str] = mapped_column(Text, default="")
+
+    # Set by the service from the published allocation; not a column.
+    published_group = None
+
+    preferences: Mapped[list[Preference]] = relationship(
+        order_by="Preference.rank",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    @property
+    def preference_keys(self) -> list[str]:
+        """Theme keys in the person's order of preference."""
+        return [p.theme.key for p in self.preferences]
+
+
+class Preference(db.Model):
+    """One ranked theme preference of a participant (rank 1 = first choice)."""
+
+    __tablename__ = "preferences"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "rank"),
+        CheckConstraint("rank >= 1", name="rank_positive"),
+    )
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rank: Mapped[int] = mapped_column(Integer)
+
+    theme: Mapped[Theme] = relationship(lazy="joined")
+
+
