@@ -98,6 +98,12 @@ def _request_hooks(app: Flask) -> None:
 
     @app.after_request
     def headers_and_log(response: Any) -> Any:
+        if request.method == "OPTIONS" and request.path.startswith("/api/") \
+                and response.status_code == 200:
+            # Flask answers OPTIONS itself with an empty HTML page: say it in HTTP alone.
+            response.status_code = 204
+            response.set_data(b"")
+            response.headers.pop("Content-Type", None)
         _security_headers(app, response)
         _cors(app, response)
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
@@ -157,6 +163,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = AllocatorFlask(__name__, instance_relative_config=True, instance_path=instance)
     _configure(app, overrides)
     app.json = StrictJSONProvider(app)
+    # "/api//events" is not an address: a 404 problem, not a redirect with an HTML body.
+    app.url_map.merge_slashes = False
     from allocator.http_guard import BodyLimit
 
     # Chunked bodies are counted before anything reads them (413 whole, never cut).

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from allocator.errors import abort_problem
 from allocator.extensions import db
 from allocator.models import ApiToken, AuthThrottle, UTCDateTime, utcnow
+from allocator.validation import MAX_ID
 
 TOKEN_PREFIX = "alc"
 
@@ -184,13 +185,20 @@ def _count_failure(client: str, raw: str) -> int:
     ).returning(column.failures, column.window_start)
     failures, window_start = db.session.execute(statement).one()
     wait = _wait(failures, window_start)
-    parsed = parse_token(raw)
-    from allocator.services import audit
+    # Every failure is audited, up to a ceiling per client and window: past it the counter
+    # still counts each one exactly, but an unauthenticated flood cannot fill the
+    # append-only audit log (the row at the ceiling says counting goes on without rows).
+    ceiling = current_app.config["AUTH_AUDIT_MAX"]
+    if failures <= ceiling:
+        parsed = parse_token(raw)
+        from allocator.services import audit
 
-    audit.record("auth.failed", event_id=(request.view_args or {}).get("event_id"),
-                 subject=("token", parsed[0] if parsed else ""),
-                 details={"path": request.path, "method": request.method,
-                          "throttled": bool(wait)})
+        audit.record("auth.failed", event_id=(request.view_args or {}).get("event_id"),
+                     subject=("token", parsed[0] if parsed else ""),
+                     details={"path": request.path, "method": request.method,
+                              "throttled": bool(wait), "failures_in_window": failures,
+                              **({"audit_ceiling_reached": True} if failures == ceiling
+                                 else {})})
     db.session.commit()
     return wait
 
@@ -257,6 +265,12 @@ def require(permission: str) -> Callable[[F], F]:
                     f"A {principal.role} token may not do this (needs {permission}).",
                     title="Forbidden",
                 )
+            # An id no row can have is a 404 here, before it reaches a query, an audit
+            # row or a stored idempotent response.
+            for name, value in kwargs.items():
+                if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+                    abort_problem(404, f"{name.removesuffix('_id').capitalize()} {value} "
+                                  "was not found.", title="Not Found")
             event_id = kwargs.get("event_id")
             if principal.event_id is not None and event_id is not None:
                 if event_id != principal.event_id:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import marshmallow as ma
 from flask import Flask, request
 
 from allocator.errors import PROBLEM_MIMETYPE, abort_problem
@@ -71,12 +72,12 @@ def _declared(doc: dict[str, Any], location: str) -> list[dict[str, Any]]:
     return [p for p in doc.get("arguments", {}).get("parameters", []) if p.get("in") == location]
 
 
-def _query_names(doc: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
+def _query_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
     for parameter in _declared(doc, "query"):
         schema = parameter["schema"]
-        names |= {f.data_key or name for name, f in schema.fields.items()}
-    return names
+        fields.update({f.data_key or name: f for name, f in schema.fields.items()})
+    return fields
 
 
 def check_request(app: Flask) -> None:
@@ -91,14 +92,21 @@ def check_request(app: Flask) -> None:
     doc = _view_doc(app)
     if doc is None:
         return  # the docs and the spec: no parameters, no body
-    unknown = sorted(set(request.args) - _query_names(doc))
+    fields = _query_fields(doc)
+    unknown = sorted(set(request.args) - set(fields))
     if unknown:
-        known = sorted(_query_names(doc))
+        known = sorted(fields)
         abort_problem(
             422, f"Unknown query parameter(s): {', '.join(unknown)}. "
             + (f"This address takes: {', '.join(known)}." if known
                else "This address takes none."),
             errors={name: ["Unknown query parameter."] for name in unknown})
+    repeated = sorted(name for name in request.args if len(request.args.getlist(name)) > 1
+                      and not isinstance(fields[name], ma.fields.List))
+    if repeated:
+        abort_problem(422, f"Query parameter(s) given more than once: {', '.join(repeated)}. "
+                      "Give each once.",
+                      errors={name: ["Given more than once."] for name in repeated})
     if upload or request.method not in ("POST", "PUT", "PATCH"):
         return
     has_body = (request.content_length or 0) > 0

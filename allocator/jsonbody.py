@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 MAX_DEPTH = 32
 MAX_NUMBER_DIGITS = 40
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 class InvalidJson(ValueError):
@@ -56,13 +53,22 @@ def _constant(name: str) -> Any:
     raise InvalidJson(f"{name} is not a JSON value")
 
 
-def _depth(text: str) -> int:
-    """How deeply arrays and objects nest (strings, which may hold brackets, skipped)."""
-    deepest = depth = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub('""', text)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+def _too_deep(value: Any) -> bool:
+    """Whether arrays and objects nest deeper than ``MAX_DEPTH`` (walked without recursion,
+    in time linear in the size of the value)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def loads(raw: bytes | str) -> Any:
@@ -81,16 +87,16 @@ def loads(raw: bytes | str) -> Any:
     else:
         text = raw
     text = text.removeprefix("\ufeff")
-    if _depth(text) > MAX_DEPTH:
-        raise InvalidJson(f"arrays and objects nest deeper than {MAX_DEPTH} levels")
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_int=_integer,
                            parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
-        raise InvalidJson(f"{exc.msg.lower()} at line {exc.lineno}, column {exc.colno}") \
+        raise InvalidJson(f"{exc.msg.lower()} (line {exc.lineno}, column {exc.colno})") \
             from exc
-    except RecursionError as exc:  # unbalanced brackets the depth count did not see
+    except RecursionError as exc:  # deeper than the parser itself goes
         raise InvalidJson(f"arrays and objects nest deeper than {MAX_DEPTH} levels") from exc
+    if _too_deep(value):
+        raise InvalidJson(f"arrays and objects nest deeper than {MAX_DEPTH} levels")
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:

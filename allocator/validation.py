@@ -31,6 +31,22 @@ _FOLD_EXTRA = str.maketrans(
      "ß": "ss", "ı": "i", "ħ": "h"}
 )
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane):
+# "not for interchange", and not allowed in the XML of a spreadsheet file.
+_NONCHARACTER_RE = re.compile("[\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]")
+
+
+# The largest id an integer key holds on both databases (PostgreSQL's INTEGER).
+MAX_ID = 2**31 - 1
+_WHOLE_RE = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(value: str | None) -> int | None:
+    """A form field's whole number (ASCII digits only: "²" and "٣" are not), else None."""
+    text = (value or "").strip()
+    return int(text) if _WHOLE_RE.fullmatch(text) else None
 
 
 def is_slug(value: str) -> bool:
@@ -78,8 +94,16 @@ def normalise_country(value: str) -> str:
 def clean_text(value: str) -> str:
     """Trim, normalise to NFC and drop control characters (tabs become spaces)."""
     value = unicodedata.normalize("NFC", value).replace("\t", " ")
-    value = _CONTROL_RE.sub("", value)
+    value = _NONCHARACTER_RE.sub("", _CONTROL_RE.sub("", value))
     return " ".join(value.split()) if "\n" not in value else value.strip()
+
+
+def xml_safe(value: str) -> str:
+    """Text a spreadsheet's XML can hold: anything XML 1.0 forbids becomes U+FFFD."""
+    return _XML_ILLEGAL_RE.sub("\ufffd", value)
+
+
+_XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def fold(value: str) -> str:

@@ -69,6 +69,8 @@ class BaseConfig:
     # Failed sign-ins from one address: this many per window, then 429 until it ends.
     AUTH_FAIL_LIMIT = env_int("AUTH_FAIL_LIMIT", 10)
     AUTH_FAIL_WINDOW_S = env_int("AUTH_FAIL_WINDOW_S", 300)
+    # Failed sign-ins audited one by one per client and window; beyond, only counted.
+    AUTH_AUDIT_MAX = env_int("AUTH_AUDIT_MAX", 1000)
     # Cross-origin requests: off unless origins are listed (comma-separated).
     CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",")
                     if o.strip()]

@@ -128,6 +128,14 @@ def uploaded_csv() -> bytes:
         if upload is None:
             abort_problem(422, "Attach the CSV file as the form field 'file'.",
                           errors={"file": ["Missing data for required field."]})
+        sent = {name if name else "(a field without a name)"
+                for name in [*request.form.keys(), *request.files.keys()]}
+        extra = sorted(sent - {"file"})
+        if extra or len(request.files.getlist("file")) > 1:
+            names = extra or ["file"]
+            abort_problem(422, f"The upload takes one field, 'file'; also sent: "
+                          f"{', '.join(names)}. Options such as dry_run go in the query.",
+                          errors={name: ["Not a field of this upload."] for name in names})
         return upload.read()
     if request.mimetype in CSV_TYPES:
         return request.get_data()

@@ -36,7 +36,8 @@ ERASED_EMAIL_DOMAIN = "erased.invalid"
 ERASED_IS_ANONYMOUS = (
     f"erased_at IS NULL OR (full_name = '{ERASED_NAME}' "
     f"AND organization = '{ERASED_ORGANISATION}' AND country IS NULL AND gender IS NULL "
-    f"AND search_key = '' AND email LIKE 'erased-%@{ERASED_EMAIL_DOMAIN}')"
+    f"AND search_key = '' AND email LIKE 'erased-%@{ERASED_EMAIL_DOMAIN}' "
+    f"AND status = 'withdrawn' AND checked_in_at IS NULL)"
 )
 
 

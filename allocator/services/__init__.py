@@ -8,9 +8,9 @@ from sqlalchemy.exc import IntegrityError
 
 from allocator.errors import abort_problem
 from allocator.extensions import db
+from allocator.validation import MAX_ID
 
 T = TypeVar("T")
-MAX_ID = 2**31 - 1
 
 
 def invalid(errors: dict[str, list[str]], detail: str | None = None) -> NoReturn:
@@ -30,6 +30,18 @@ def commit_or_conflict(detail: str, **extra: Any) -> None:
     except IntegrityError:
         db.session.rollback()
         conflict(detail, **extra)
+
+
+def lock_event(event_id: int) -> None:
+    """Take the event's row lock in the caller's transaction (the database's write lock on
+    SQLite): changes that must not interleave with an erasure or a purge (which take it
+    too) queue here until the other commits."""
+    from sqlalchemy import update
+
+    from allocator.models import Event
+
+    db.session.execute(update(Event.__table__).where(Event.__table__.c.id == event_id)
+                       .values(updated_at=Event.__table__.c.updated_at))
 
 
 def valid_id(ident: int) -> bool:

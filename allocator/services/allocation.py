@@ -26,7 +26,14 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import audit, commit_or_conflict, conflict, event_row, invalid
+from allocator.services import (
+    audit,
+    commit_or_conflict,
+    conflict,
+    event_row,
+    invalid,
+    lock_event,
+)
 from allocator.services.events import require_open
 from allocator.services.rules import rules_for
 from allocator.solver import parse_problem, solution_to_dict, solve
@@ -219,6 +226,10 @@ def execute(run_id: int) -> AllocationRun:
         _fail(run, "internal error in the solver; it has been logged")
         raise
     answer = solution_to_dict(solution)
+    # An erasure or a purge that ran while the solver worked has cleaned the stored runs;
+    # wait for any still in progress, then keep nothing of theirs in these figures.
+    lock_event(run.event_id)
+    db.session.refresh(run, ["problem"])
     run.finished_at = utcnow()
     run.wall_s = answer.get("wall_s")
     run.solver_status = answer["status"]
@@ -234,10 +245,23 @@ def execute(run_id: int) -> AllocationRun:
         rows = [{"run_id": run.id, "participant_id": int(pid), "group_id": int(gid),
                  "solver_group_id": int(gid)} for pid, gid in solution.assignments.items()]
         db.session.execute(insert(Assignment), rows)
+    _scrub_erased(run)
     audit.record("allocation.finished", event_id=run.event_id, subject=("allocation", run.id),
                  details={"status": run.status, "solver_status": run.solver_status})
     db.session.commit()
     return run
+
+
+def _scrub_erased(run: AllocationRun) -> None:
+    """Scrub a finished run of anyone erased (or of everyone, the event purged) while it ran."""
+    from allocator.services.privacy import scrub_run
+
+    ids = {int(p["id"]) for p in (run.problem or {}).get("participants", [])}
+    purged = db.session.scalar(select(Event.purged_at).where(Event.id == run.event_id))
+    erased = ids & set(db.session.scalars(select(Participant.id).where(
+        Participant.event_id == run.event_id, Participant.erased_at.is_not(None))))
+    if purged is not None or erased:
+        scrub_run(run, None if purged is not None else {str(i) for i in erased})
 
 
 def _fail(run: AllocationRun, message: str) -> None:

@@ -17,6 +17,7 @@ from allocator.extensions import db
 from allocator.models import AllocationRun, Assignment, Event, Participant, WorkingGroup
 from allocator.services import audit, invalid
 from allocator.services.allocation import get_run, published_run
+from allocator.validation import xml_safe
 
 DEFAULT_COLUMNS = ["group", "theme", "room", "facilitator", "full_name", "organization",
                    "sector", "country"]
@@ -178,7 +179,7 @@ def to_xlsx(columns: list[str], lists: list[GroupList]) -> bytes:
         for row in group_list.rows:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=xml_safe(value))
                 cell.data_type = "s"  # a string, never a formula or a number
                 cell.quotePrefix = True
                 cells.append(cell)

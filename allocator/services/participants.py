@@ -99,6 +99,19 @@ def refuse_erased(person: Participant) -> None:
                  type_="/problems/erased")
 
 
+def commit_change(person: Participant) -> None:
+    """Commit a change to one person; if an erasure committed first (the database's CHECK
+    refuses personal data and a status in an erased row), answer its 409 instead."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        fresh = db.session.get(Participant, person.id, populate_existing=True)
+        if fresh is not None:
+            refuse_erased(fresh)
+        raise
+
+
 def read(event: Event, participant_id: int) -> Participant:
     """One participant with their published group."""
     return with_groups(event, [get_participant(event, participant_id)])[0]
@@ -271,9 +284,8 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
     audit.record("participant.updated", event_id=event.id, subject=("participant", person.id),
                  details={"fields": sorted(data)})
     try:
-        db.session.commit()
+        commit_change(person)
     except IntegrityError:
-        db.session.rollback()
         email = data.get("email", person.email)
         duplicate_email(event.id, email,
                         active_with_email(event.id, email, exclude_id=participant_id))
@@ -288,7 +300,7 @@ def withdraw(event: Event, participant_id: int) -> Participant:
         person.withdrawn_at = utcnow()
         audit.record("participant.withdrawn", event_id=event.id,
                      subject=("participant", person.id))
-        db.session.commit()
+        commit_change(person)
     return with_groups(event, [person])[0]
 
 
@@ -305,7 +317,7 @@ def check_in(event: Event, participant_id: int) -> Participant:
         person.checked_in_at = utcnow()
         audit.record("participant.checked_in", event_id=event.id,
                      subject=("participant", person.id))
-        db.session.commit()
+        commit_change(person)
     return with_groups(event, [person])[0]
 
 
@@ -319,7 +331,7 @@ def undo_check_in(event: Event, participant_id: int) -> Participant:
         person.checked_in_at = None
         audit.record("participant.check_in_undone", event_id=event.id,
                      subject=("participant", person.id))
-        db.session.commit()
+        commit_change(person)
     return with_groups(event, [person])[0]
 
 

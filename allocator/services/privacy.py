@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import String, cast, delete, exists, func, literal, select, update
 
 from allocator.extensions import db
 from allocator.idempotency import purge_expired as purge_idempotency
@@ -21,7 +21,7 @@ from allocator.models import (
     utcnow,
 )
 from allocator.models.workshop import ERASED_EMAIL_DOMAIN, ERASED_NAME, ERASED_ORGANISATION
-from allocator.services import audit
+from allocator.services import audit, lock_event
 from allocator.services.events import retention_ends
 from allocator.services.participants import get_participant
 from allocator.services.sessions import purge_expired_sessions
@@ -74,16 +74,21 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _anonymise(person: Participant, now: dt.datetime) -> None:
-    person.full_name = ERASED_NAME
-    person.email = f"erased-{person.id}@{ERASED_EMAIL_DOMAIN}"
-    person.organization = ERASED_ORGANISATION
-    person.country = None
-    person.gender = None
-    person.search_key = ""
-    if person.status != "withdrawn":
-        person.status, person.withdrawn_at = "withdrawn", now
-    person.erased_at = now
+def _anonymise(now: dt.datetime, *where: Any) -> int:
+    """Erase the people ``where`` selects (not erased yet) in one statement; how many.
+
+    Every erased column is written whatever the row holds now: a check-in that committed
+    a moment ago is overwritten, never left behind (the ORM would only write what it saw
+    change since it read the row).
+    """
+    table = Participant.__table__
+    c = table.c
+    return db.session.execute(update(table).where(c.erased_at.is_(None), *where).values(
+        full_name=ERASED_NAME, organization=ERASED_ORGANISATION,
+        email=literal("erased-") + cast(c.id, String) + literal(f"@{ERASED_EMAIL_DOMAIN}"),
+        country=None, gender=None, search_key="", checked_in_at=None, status="withdrawn",
+        withdrawn_at=func.coalesce(c.withdrawn_at, now), erased_at=now, updated_at=now,
+    )).rowcount or 0
 
 
 def _scrub_runs(event_id: int, people: set[str] | None) -> None:
@@ -93,29 +98,37 @@ def _scrub_runs(event_id: int, people: set[str] | None) -> None:
     group figures stay, so statistics stay true.
     """
     for run in db.session.scalars(select(AllocationRun).where(
-            AllocationRun.event_id == event_id)):
-        if run.problem:
-            problem = dict(run.problem)
-            problem["participants"] = [
-                dict(p, organization=None, country=None, gender=None)
-                if people is None or p["id"] in people else p
-                for p in problem["participants"]]
-            run.problem = problem
-        if run.metrics and run.metrics.get("groups"):
-            metrics = dict(run.metrics)
-            metrics["groups"] = {
-                gid: dict(figures, organizations={"distinct": None, "above_fair_share": {}},
-                          genders={}, countries={})
-                for gid, figures in metrics["groups"].items()}
-            run.metrics = metrics
+            AllocationRun.event_id == event_id).execution_options(populate_existing=True)):
+        scrub_run(run, people)
+
+
+def scrub_run(run: AllocationRun, people: set[str] | None) -> None:
+    """Remove the organisation, gender and country of ``people`` (None: everyone) from one
+    run's stored inputs, and every group's organisation, gender and country figures."""
+    if run.problem:
+        problem = dict(run.problem)
+        problem["participants"] = [
+            dict(p, organization=None, country=None, gender=None)
+            if people is None or p["id"] in people else p
+            for p in problem["participants"]]
+        run.problem = problem
+    if run.metrics and run.metrics.get("groups"):
+        metrics = dict(run.metrics)
+        metrics["groups"] = {
+            gid: dict(figures, organizations={"distinct": None, "above_fair_share": {}},
+                      genders={}, countries={})
+            for gid, figures in metrics["groups"].items()}
+        run.metrics = metrics
 
 
 def erase_participant(event: Event, participant_id: int) -> Participant:
     """Anonymise one person now; their allocations stay, as anonymous rows."""
-    person = get_participant(event, participant_id)
+    get_participant(event, participant_id)  # 404 before any lock
+    lock_event(event.id)  # a run storing its figures, or a rule naming them, waits
+    person = db.session.get(Participant, participant_id, populate_existing=True)
     if person.erased_at is None:
         now = utcnow()
-        _anonymise(person, now)
+        _anonymise(now, Participant.__table__.c.id == person.id)
         db.session.execute(delete(Rule).where(
             (Rule.participant_id == person.id) | (Rule.other_id == person.id)))
         _scrub_runs(event.id, {str(person.id)})
@@ -125,6 +138,7 @@ def erase_participant(event: Event, participant_id: int) -> Participant:
         audit.record("participant.erased", event_id=event.id,
                      subject=("participant", person.id))
         db.session.commit()
+        person = db.session.get(Participant, participant_id, populate_existing=True)
     return person
 
 
@@ -152,15 +166,15 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> d
     purged_events = purged_people = 0
     listed: list[dict[str, Any]] = []
     for event in expired_events(now):
-        people = db.session.scalars(select(Participant).where(
-            Participant.event_id == event.id, Participant.erased_at.is_(None))).all()
-        listed.append({"id": event.id, "name": event.name, "people": len(people),
+        people = db.session.scalar(select(func.count()).select_from(Participant).where(
+            Participant.event_id == event.id, Participant.erased_at.is_(None))) or 0
+        listed.append({"id": event.id, "name": event.name, "people": people,
                        "retention_ended": retention_ends(event.ends_at, event.retention_days),
                        "purged_before": event.purged_at is not None})
         if dry_run:
             continue
-        for person in people:
-            _anonymise(person, now)
+        lock_event(event.id)
+        people = _anonymise(now, Participant.__table__.c.event_id == event.id)
         db.session.execute(delete(Rule).where(Rule.event_id == event.id))
         _scrub_runs(event.id, None)
         db.session.execute(delete(IdempotencyRecord).where(
@@ -168,11 +182,11 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> d
         again = event.purged_at is not None
         event.purged_at = event.purged_at or now
         audit.record("event.purged", event_id=event.id, subject=("event", event.id),
-                     details={"participants": len(people), "again": again},
+                     details={"participants": people, "again": again},
                      actor="purge-expired")
         db.session.commit()
         purged_events += 1
-        purged_people += len(people)
+        purged_people += people
     if dry_run:
         return {"events": len(listed), "participants": sum(e["people"] for e in listed),
                 "idempotency_records": 0, "sessions": 0, "would_purge": listed}

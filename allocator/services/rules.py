@@ -8,7 +8,15 @@ from sqlalchemy import select
 
 from allocator.extensions import db
 from allocator.models import Event, Participant, Rule, WorkingGroup
-from allocator.services import audit, commit_or_conflict, conflict, event_row, find, invalid
+from allocator.services import (
+    audit,
+    commit_or_conflict,
+    conflict,
+    event_row,
+    find,
+    invalid,
+    lock_event,
+)
 from allocator.services.events import require_open
 from allocator.services.participants import refuse_erased
 
@@ -32,6 +40,7 @@ def _person(event: Event, participant_id: int, field: str) -> Participant:
 def create_rule(event: Event, data: dict[str, Any]) -> Rule:
     """Add a rule after checking it names this event's people and groups and fits the others."""
     require_open(event)
+    lock_event(event.id)  # an erasure in progress finishes first, and then it is seen here
     kind = data["kind"]
     first = _person(event, data["participant_id"], "participant_id")
     if kind == "pin":

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 import marshmallow as ma
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, session, url_for
 from sqlalchemy import func, select
 
 from allocator.api.schemas import ParticipantIn
@@ -14,7 +14,7 @@ from allocator.errors import Problem
 from allocator.extensions import db
 from allocator.models import GENDERS, Participant
 from allocator.services import participants
-from allocator.validation import COUNTRY_CODES
+from allocator.validation import COUNTRY_CODES, whole_number
 from allocator.web import bp
 from allocator.web.session import page, render
 
@@ -44,19 +44,33 @@ def _search(q: str) -> list[Participant]:
                                          "sort": "name"}).items
 
 
-@bp.route("/events/<int:event_id>/desk")
+# The desk's search text is a name: it travels in POST bodies and the server-side session,
+# never in a URL (browser history, a proxy's log or the next person at a shared desk PC).
+DESK_QUERY = "desk_q"
+
+
+def _remember(q: str) -> str:
+    q = q[:200]
+    session[DESK_QUERY] = q
+    return q
+
+
+@bp.route("/events/<int:event_id>/desk", methods=["GET", "POST"])
 @page("participants:read")
 def desk(event_id: int):
     """Search box, results with one-click check-in, and the day's counters."""
-    q = request.args.get("q", "")
+    if request.method == "POST":  # the search form without JavaScript: remember, redirect
+        _remember(request.form.get("q", ""))
+        return redirect(url_for("web.desk", event_id=event_id))
+    q = session.get(DESK_QUERY, "")
     return render("desk.html", q=q, results=_search(q), counts=counters(event_id))
 
 
-@bp.route("/events/<int:event_id>/desk/results")
+@bp.route("/events/<int:event_id>/desk/results", methods=["POST"])
 @page("participants:read")
 def desk_results(event_id: int):
     """Just the results list, for the search-as-you-type script."""
-    q = request.args.get("q", "")
+    q = _remember(request.form.get("q", ""))
     return render("_results.html", q=q, results=_search(q))
 
 
@@ -75,23 +89,22 @@ def check_in(event_id: int, participant_id: int):
                 f" Group: {where['name']}, room {where['room']}." if where else ""))
     except Problem as problem:
         flash(problem.description or "That did not work.", "error")
-    return redirect(url_for("web.desk", event_id=event_id, q=request.form.get("q", "")))
+    return redirect(url_for("web.desk", event_id=event_id))
 
 
 @bp.route("/events/<int:event_id>/desk/<int:participant_id>")
 @page("participants:read")
 def person(event_id: int, participant_id: int):
     """One person, with their group and room shown large."""
-    return render("person.html", person=participants.read(g.event, participant_id),
-                  q=request.args.get("q", ""))
+    return render("person.html", person=participants.read(g.event, participant_id))
 
 
 def _form_to_data(form: Any, themes: list[str]) -> dict[str, Any]:
     ranked = []
     for key in themes:
-        value = form.get(f"rank-{key}", "")
-        if value.isdigit():
-            ranked.append((int(value), key))
+        number = whole_number(form.get(f"rank-{key}"))
+        if number is not None:
+            ranked.append((number, key))
     data: dict[str, Any] = {
         "full_name": form.get("full_name", ""),
         "email": form.get("email", ""),
@@ -120,6 +133,8 @@ def register(event_id: int):
         ranks = [v for k, v in form.items() if k.startswith("rank-") and v]
         if len(ranks) != len(set(ranks)):
             errors["preferences"] = ["Give each theme a different rank."]
+        if any(whole_number(v) is None for v in ranks):
+            errors["preferences"] = ["Choose each rank from the list (1st, 2nd, …)."]
         data = _form_to_data(form, themes)
         try:
             loaded = ParticipantIn().load(data)

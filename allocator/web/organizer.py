@@ -14,6 +14,7 @@ from allocator.errors import Problem
 from allocator.extensions import db
 from allocator.models import Participant
 from allocator.services import allocation, events, exports, reports, rules
+from allocator.validation import whole_number
 from allocator.web import bp
 from allocator.web.charts import rank_bars, sector_mix
 from allocator.web.session import current_user, page, render
@@ -63,8 +64,9 @@ def setup_event(event_id: int):
     form = request.form
     data = {k: form[k] for k in ("name", "venue", "language", "timezone", "starts_at",
                                  "ends_at") if form.get(k)}
-    if form.get("retention_days", "").isdigit():
-        data["retention_days"] = int(form["retention_days"])
+    if form.get("retention_days", "").strip():
+        number = whole_number(form["retention_days"])
+        data["retention_days"] = form["retention_days"] if number is None else number
     return _setup_action(lambda: events.update_event(g.event, EventPatch().load(data)),
                          "Event saved.")
 
@@ -97,7 +99,8 @@ def _group_data(form: Any) -> dict[str, Any]:
                             "room": form.get("room", "")}
     for field in ("capacity", "min_size"):
         value = form.get(field, "")
-        data[field] = int(value) if value.strip().isdigit() else value
+        number = whole_number(value)
+        data[field] = value if number is None else number
     return data
 
 
@@ -142,8 +145,9 @@ def add_rule(event_id: int):
     form = request.form
     data: dict[str, Any] = {"kind": form.get("kind", ""), "note": form.get("note", "")}
     for field in ("participant_id", "other_id", "group_id"):
-        if form.get(field, "").isdigit():
-            data[field] = int(form[field])
+        number = whole_number(form.get(field))
+        if number is not None:
+            data[field] = number
     try:
         rules.create_rule(g.event, RuleIn().load(data))
         flash("Rule added.")

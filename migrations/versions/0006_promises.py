@@ -30,7 +30,8 @@ INTEGER_KEYS = ['events', 'themes', 'working_groups', 'participants', 'api_token
 ERASED_IS_ANONYMOUS = (
     "erased_at IS NULL OR (full_name = 'Erased participant' AND organization = 'erased' "
     "AND country IS NULL AND gender IS NULL AND search_key = '' "
-    "AND email LIKE 'erased-%@erased.invalid')")
+    "AND email LIKE 'erased-%@erased.invalid' AND status = 'withdrawn' "
+    "AND checked_in_at IS NULL)")
 AUDIT_TRIGGERS_SQLITE = [
     f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
@@ -62,7 +63,8 @@ def upgrade():
     # back is erased again.
     op.execute("UPDATE participants SET full_name = 'Erased participant', "
                "organization = 'erased', country = NULL, gender = NULL, search_key = '', "
-               "email = 'erased-' || id || '@erased.invalid' WHERE erased_at IS NOT NULL")
+               "email = 'erased-' || id || '@erased.invalid', status = 'withdrawn', "
+               "checked_in_at = NULL WHERE erased_at IS NOT NULL")
     if op.get_bind().dialect.name == 'sqlite':
         _rebuild_sqlite(True)
     else:

@@ -7,6 +7,7 @@ unknown query parameters are tried on every route.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -192,3 +193,80 @@ def test_ids_no_event_can_have_are_recorded_as_no_event(client, tokens):
     right = client.post(f"/api/events/{huge}/allocations", json={},
                         headers=bearer(tokens["organizer"]))
     assert right.status_code == 404
+
+
+def test_a_pathological_string_is_refused_in_linear_time():
+    """An unterminated string of escaped quotes made the depth pre-scan quadratic: 1 MB
+    held a worker until gunicorn killed it. Now the parser refuses it at once."""
+    import threading
+
+    raw = '"' + '\\"' * 524_000
+    outcome: list[str] = []
+
+    def parse():
+        try:
+            loads(raw)
+        except InvalidJson as exc:
+            outcome.append(str(exc))
+
+    worker = threading.Thread(target=parse, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert outcome and "unterminated string" in outcome[0]
+
+
+def test_a_parameter_given_twice_or_a_stray_form_field_is_refused(client, tokens, world):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{world['event_id']}"
+    csv_file = ("full_name,email,organization,sector,consent\r\n"
+                "A B,ab@example.org,X,government,yes\r\n")
+    twice = post_csv(client, {"id": world["event_id"]}, tokens["organizer"], csv_file,
+                     query="?dry_run=false&dry_run=true")
+    assert twice.status_code == 422 and "dry_run" in twice.json["errors"]
+    stray = client.post(f"{base}/participants/import", headers=org,
+                        content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(csv_file.encode()), "p.csv"), "dry_run": "1"})
+    assert stray.status_code == 422 and "dry_run" in stray.json["errors"]
+    assert "query" in stray.json["detail"]
+    two_files = client.post(f"{base}/participants/import", headers=org,
+                            content_type="multipart/form-data",
+                            data={"file": [(io.BytesIO(csv_file.encode()), "a.csv"),
+                                           (io.BytesIO(csv_file.encode()), "b.csv")]})
+    assert two_files.status_code == 422
+    assert client.get(f"{base}/participants?q=A+B", headers=org).json["total"] == 0
+    assert client.get(f"{base}/participants?status=registered&status=withdrawn",
+                      headers=org).status_code == 422
+
+
+def test_out_of_range_ids_are_404_before_anything_is_stored(client, tokens):
+    for path in ("/api/events/3000000000/participants",
+                 "/api/events/99999999999999999999/participants"):
+        r = client.post(path, json=person(), headers={
+            **bearer(tokens["desk"]), "Idempotency-Key": "huge-1"})
+        assert r.status_code == 404, (path, r.status_code)
+        assert r.content_type == "application/problem+json"
+
+
+def test_noncharacters_never_reach_a_workbook(client, tokens, world):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{world['event_id']}"
+    r = client.post(f"{base}/participants", headers=org, json=person(
+        full_name="Evil\uffffName\ufdd0", email="nonchar@example.org", preferences=["t"]))
+    assert r.status_code == 201 and r.json["full_name"] == "EvilName"
+    run = client.post(f"{base}/allocations", json={}, headers=org).json
+    client.post(f"{base}/allocations/{run['id']}/publish", headers=org)
+    book = client.get(f"{base}/groups.xlsx", headers=org)
+    import openpyxl
+
+    names = [row[4] for sheet in openpyxl.load_workbook(io.BytesIO(book.data)).worksheets
+             for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "EvilName" in names
+
+
+def test_api_addresses_answer_in_http_not_html(client, tokens):
+    org = bearer(tokens["organizer"])
+    doubled = client.get("/api//events", headers=org)
+    assert doubled.status_code == 404 and doubled.content_type == "application/problem+json"
+    options = client.options("/api/events", headers=org)
+    assert options.status_code == 204 and not options.data
+    assert "GET" in options.headers["Allow"]

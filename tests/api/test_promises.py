@@ -229,8 +229,12 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
     ]
 
 
+# Forms that POST only to keep a search out of the address bar: they write no data.
+SEARCHES = {"/events/N/desk", "/events/N/desk/results"}
+
+
 def test_every_page_form_is_walked(app, world):
-    walked = {re.sub(r"\d+", "N", url) for url, _ in web_posts(world)}
+    walked = {re.sub(r"\d+", "N", url) for url, _ in web_posts(world)} | SEARCHES
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("web.") and "POST" in rule.methods \
@@ -252,3 +256,32 @@ def test_page_forms_on_a_purged_event_say_why_and_store_nothing(app, client, tok
     assert _names_in_database(app) == {"Erased participant"}
     with app.app_context():
         assert db.session.get(Event, e).name != "Renamed"
+
+
+def test_an_erasure_clears_when_the_person_arrived(app, client, tokens, world):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{world['event_id']}"
+    pid = world["participant_id"]
+    assert client.post(f"{base}/participants/{pid}/check-in", headers=org).json[
+        "checked_in_at"]
+    erased = client.post(f"{base}/participants/{pid}/erase", headers=org).json
+    assert erased["checked_in_at"] is None and erased["status"] == "withdrawn"
+    with app.app_context():  # nor may a late check-in write it back
+        with pytest.raises(IntegrityError):
+            db.session.execute(update(Participant).where(Participant.id == pid).values(
+                status="checked_in", checked_in_at=dt.datetime.now(dt.UTC)))
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_failed_sign_ins_past_the_audit_ceiling_are_counted_not_written(app, client, world):
+    from allocator.models import AuditEntry, AuthThrottle
+
+    app.config["AUTH_AUDIT_MAX"] = 3
+    for n in range(6):
+        client.get("/api/events", headers=bearer(f"alc_{n:012x}_" + "q" * 30))
+    with app.app_context():
+        assert db.session.scalar(select(AuthThrottle.failures)) == 6
+        rows = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "auth.failed")).all()
+        assert len(rows) == 3 and rows[-1].details["audit_ceiling_reached"] is True

@@ -7,6 +7,7 @@ import collections
 import json
 import socket
 import threading
+import time
 from urllib.parse import urlsplit
 
 import requests
@@ -139,3 +140,72 @@ def test_gunicorns_own_errors_are_problem_documents(start_server):
         problem = json.loads(body)
         assert problem["status"] == status and problem["detail"]
         assert b"Secretname" not in body
+
+
+def test_an_erasure_while_a_run_solves_leaves_nothing_of_them_in_it(app, start_server, tokens):
+    """The run reads everyone at its start and stores figures at its end: an erasure in
+    between must still win (organisation, country and gender of the erased are gone)."""
+    server = start_server(SOLVER_TEST_DELAY_S="2")
+    base = setup_event(server, tokens["organizer"])
+    org = bearer(tokens["organizer"])
+    ids = []
+    for n in range(24):
+        undercover = n < 3
+        r = requests.post(f"{base}/participants", headers=org, json=person(
+            email=f"p{n}@example.org", full_name=f"Person {n}",
+            organization="Unit Seven Undercover" if undercover else f"Org {n % 5}",
+            country="MT" if undercover else "AT",
+            gender="non_binary" if undercover else "female"))
+        assert r.status_code == 201
+        ids.append(r.json()["id"])
+    answer: list[requests.Response] = []
+    run = threading.Thread(target=lambda: answer.append(requests.post(
+        f"{base}/allocations", headers=org, json={"time_limit_s": 20}, timeout=120)))
+    run.start()
+    time.sleep(1)
+    for pid in ids[:3]:
+        assert requests.post(f"{base}/participants/{pid}/erase", headers=org).status_code == 200
+    run.join(120)
+    assert answer and answer[0].status_code == 201, answer[0].text
+    run_id = answer[0].json()["id"]
+    stored = requests.get(f"{base}/allocations/{run_id}", headers=org).text
+    report = requests.get(f"{base}/allocations/{run_id}/report", headers=org).text
+    for trace in ("Unit Seven Undercover", '"MT"', "non_binary"):
+        assert trace not in stored and trace not in report, trace
+    with app.app_context():
+        from allocator.models import AllocationRun
+
+        problem = db.session.get(AllocationRun, run_id).problem
+        erased = [p for p in problem["participants"] if int(p["id"]) in ids[:3]]
+        assert all(p["organization"] is None for p in erased)
+
+
+def test_check_ins_racing_an_erasure_never_outlive_it(app, start_server, tokens):
+    server = start_server()
+    base = setup_event(server, tokens["organizer"])
+    org = bearer(tokens["organizer"])
+    ids = [requests.post(f"{base}/participants", headers=org, json=person(
+        email=f"r{n}@example.org", full_name=f"Racer {n}")).json()["id"] for n in range(40)]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def act(method: str, url: str) -> None:
+        r = requests.request(method, url, headers=org, timeout=60)
+        with lock:
+            statuses.append(r.status_code)
+
+    threads = []
+    for pid in ids:
+        for method, path in (("POST", "check-in"), ("POST", "erase"), ("POST", "check-in"),
+                             ("DELETE", "check-in")):
+            threads.append(threading.Thread(target=act, args=(
+                method, f"{base}/participants/{pid}/{path}")))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert set(statuses) <= {200, 409}, collections.Counter(statuses)
+    with app.app_context():
+        people = db.session.scalars(select(Participant).where(Participant.id.in_(ids))).all()
+        assert all(p.erased_at is not None for p in people)
+        assert all(p.status == "withdrawn" and p.checked_in_at is None for p in people)

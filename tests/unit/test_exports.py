@@ -81,3 +81,12 @@ def test_the_workbook_keeps_every_value_exactly_as_entered():
 class _Group:
     def __init__(self, name: str) -> None:
         self.name = name
+
+
+def test_characters_xml_cannot_hold_do_not_break_the_workbook():
+    """Data stored before input was cleaned may hold them: the file must still open."""
+    values = ["Evil\uffffName", "Bell\x07", "ok"]
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(["organization"], [
+        GroupList(_Group("Group A"), [[v] for v in values])])))
+    cells = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert cells == ["Evil\ufffdName", "Bell\ufffd", "ok"]

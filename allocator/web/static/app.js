@@ -13,16 +13,16 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         var ticket = ++latest;
-        var url = form.getAttribute("data-live-search") + "?q=" + encodeURIComponent(input.value);
-        fetch(url, { credentials: "same-origin" })
+        // POST, not a query string: names stay out of URLs and the browser's history.
+        var body = new FormData(form);
+        fetch(form.getAttribute("data-live-search"), {
+          method: "POST", body: body, credentials: "same-origin"
+        })
           .then(function (r) { return r.ok ? r.text() : null; })
           .then(function (html) {
             if (html !== null && ticket === latest) { target.innerHTML = html; }
           })
           .catch(function () { /* offline for a moment: the Search button still works */ });
-        if (window.history && window.history.replaceState) {
-          window.history.replaceState(null, "", "?q=" + encodeURIComponent(input.value));
-        }
       }, 180);
     });
   }
