@@ -16,9 +16,20 @@ GENDERS = ["female", "male", "non_binary", "undisclosed"]
 
 SIZES = {
     "workshop": (83, 3, 3),      # the aide-memoire: about 80 people, three themes
+    "rules": (240, 9, 3),        # three workshops' worth, with organisers' rules (RULES)
     "forum": (1200, 36, 9),      # 1,200 people, 36 groups, 9 themes of 4 groups
     "large": (10000, 200, 20),   # 10,000 people, 200 groups, 20 themes of 10 groups
 }
+# pins, apart pairs and together pairs added to a size
+RULES = {"rules": (12, 20, 8)}
+
+
+def instance(name: str, seed: int = 0, time_limit_s: float = 60) -> dict:
+    """The named size, with its rules if it has some."""
+    problem = make_instance(*SIZES[name], seed=seed, time_limit_s=time_limit_s)
+    if name in RULES:
+        problem = with_rules(problem, *RULES[name])
+    return problem
 
 
 def make_instance(people: int, groups: int, themes: int, seed: int = 0,
@@ -62,3 +73,17 @@ def make_instance(people: int, groups: int, themes: int, seed: int = 0,
         })
     return {"groups": group_list, "participants": participants,
             "time_limit_s": time_limit_s, "seed": seed}
+
+
+def with_rules(problem: dict, pins: int, apart: int, together: int, seed: int = 1) -> dict:
+    """The problem with pins and pairs among its participants (not its facilitators)."""
+    rng = random.Random(seed)
+    people = [p["id"] for p in problem["participants"] if p["role"] != "facilitator"]
+    chosen = rng.sample(people, pins + 2 * apart + 2 * together)
+    groups = [g["id"] for g in problem["groups"]]
+    pinned, rest = chosen[:pins], chosen[pins:]
+    return dict(problem,
+                pins={pid: rng.choice(groups) for pid in pinned},
+                apart=[[rest[2 * n], rest[2 * n + 1]] for n in range(apart)],
+                together=[[rest[2 * apart + 2 * n], rest[2 * apart + 2 * n + 1]]
+                          for n in range(together)])

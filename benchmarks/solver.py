@@ -1,6 +1,6 @@
 """Solver benchmark: the count model (this project) beside a plain CP-SAT model.
 
-    .venv/bin/python -m benchmarks.solver                 # the three sizes, baseline 60 s
+    .venv/bin/python -m benchmarks.solver                 # every size, baseline 60 s
     .venv/bin/python -m benchmarks.solver --baseline-s 120 --sizes workshop forum
 
 Every size also runs a stable re-run: the first answer is announced, 3% more people
@@ -24,13 +24,13 @@ import subprocess
 import sys
 import time
 
-from benchmarks.instances import SIZES, make_instance
+from benchmarks.instances import RULES, SIZES, instance, make_instance
 
 
 def late_arrivals(name: str, seed: int, limit: float, first: dict) -> dict:
     """The same event after publishing, with 3% more people registered late."""
     people, groups, themes = SIZES[name]
-    base = make_instance(people, groups, themes, seed=seed, time_limit_s=limit)
+    base = instance(name, seed=seed, time_limit_s=limit)
     late = make_instance(people * 3 // 100 + groups, groups, themes, seed=seed + 99)
     extra = late["participants"][groups:]  # the generator's first people are facilitators
     for n, person in enumerate(extra):
@@ -39,15 +39,19 @@ def late_arrivals(name: str, seed: int, limit: float, first: dict) -> dict:
 
 
 def run_count_model(name: str, seed: int, limit: float, stable: bool = False) -> dict:
-    """Solve with allocator.solver; return the figures of the table."""
+    """Solve with allocator.solver, cold (the process's first solve, imports included)
+    and warm (the same problem again); return the figures of the table."""
     from allocator.solver import parse_problem, solve
     from allocator.solver.evaluate import scores
     from allocator.solver.prepare import prepare
 
-    problem = parse_problem(make_instance(*SIZES[name], seed=seed, time_limit_s=limit))
+    problem = parse_problem(instance(name, seed=seed, time_limit_s=limit))
     if stable:
         first = solve(problem).assignments
         problem = parse_problem(late_arrivals(name, seed, limit, first))
+    start = time.monotonic()
+    solve(problem)
+    cold = time.monotonic() - start
     start = time.monotonic()
     solution = solve(problem)
     wall = time.monotonic() - start
@@ -56,25 +60,47 @@ def run_count_model(name: str, seed: int, limit: float, stable: bool = False) ->
     gid = {g.id: n for n, g in enumerate(problem.groups)}
     where = [gid[solution.assignments[p.id]] for p in problem.people]
     achieved = scores(prep, where)
-    rank = stages["rank_sum"]
-    preference_s = stages["worst_rank"].wall_s
+    proven = all(stages[n].status == "optimal" for n in ("worst_rank", "rank_sum"))
     return {
         "model": "count model, MathOpt + HiGHS" + (
             f", stable re-run with {len(problem.people) - len(problem.previous)} late "
             f"arrivals: {achieved.moves} moves" if stable else ""),
-        "wall_s": round(wall, 2),
-        "preference_s": round(preference_s, 2),
+        "wall_s": round(wall, 3),
+        "cold_s": round(cold, 3),
+        "first_answer_s": round(solution.timeline.get("first_answer", 0), 3),
+        "preference_s": round(solution.timeline.get("preferences", wall), 3),
         "status": solution.status,
-        "preferences": "optimal" if rank.status == stages["worst_rank"].status == "optimal"
-        else "feasible",
-        "gap": _gap(rank.objective, rank.best_bound),
+        "preferences": "optimal" if proven else "feasible",
+        "gap": _gap(stages["rank_sum"].objective, stages["rank_sum"].best_bound),
         "worst_rank": achieved.worst_rank,
         "rank_sum": achieved.rank_sum,
         "balance": achieved.balance,
+        "evenness": f"{achieved.evenness} ({stages['evenness'].status})",
         "organization": achieved.organization,
         "diversity": achieved.diversity,
         "spread": "optimal" if stages["diversity"].status == "optimal" else "heuristic",
+        "reproducible": solution.reproducible,
     }
+
+
+def import_costs() -> dict[str, float]:
+    """Seconds to start Python and import the package, and OR-Tools' solver back-ends
+    (each in a fresh process, best of three)."""
+    snippets = {
+        "python": "pass",
+        "allocator.solver": "import allocator.solver",
+        "OR-Tools back-ends": "import ortools.math_opt.python.mathopt, "
+                              "ortools.sat.python.cp_model, ortools.graph.python.min_cost_flow",
+    }
+    costs = {}
+    for label, code in snippets.items():
+        runs = []
+        for _ in range(3):
+            start = time.monotonic()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            runs.append(time.monotonic() - start)
+        costs[label] = round(min(runs), 2)
+    return costs
 
 
 def _gap(objective: float | None, bound: float | None) -> float | None:
@@ -91,7 +117,7 @@ def run_baseline(name: str, seed: int, limit: float) -> dict:
     from allocator.solver.evaluate import scores
     from allocator.solver.prepare import prepare
 
-    problem = parse_problem(make_instance(*SIZES[name], seed=seed, time_limit_s=limit))
+    problem = parse_problem(instance(name, seed=seed, time_limit_s=limit))
     prep = prepare(problem)
     start = time.monotonic()
     model = cp_model.CpModel()
@@ -131,7 +157,7 @@ def run_baseline(name: str, seed: int, limit: float) -> dict:
     wall = time.monotonic() - start
     result = {"model": "plain CP-SAT, one boolean per person and group",
               "wall_s": round(wall, 2), "preference_s": round(wall, 2),
-              "status": solver.status_name(code).lower()}
+              "status": solver.status_name(code).lower(), "reproducible": False}
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         where = [next(g for g in groups if solver.value(x[i, g])) for i in people]
         achieved = scores(prep, where)
@@ -174,7 +200,9 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         runs = [("count", args.limit), ("stable", args.limit)]
-        if not args.no_baseline and (size != "large" or args.baseline_large):
+        # the plain model has no pins or pairs: it is not run where the size has rules
+        if not args.no_baseline and size not in RULES and (
+                size != "large" or args.baseline_large):
             runs.append(("baseline", args.baseline_s))
         for model, limit in runs:
             cmd = [sys.executable, "-m", "benchmarks.solver", "--one", size, "--model", model,
@@ -182,19 +210,25 @@ def main() -> None:
             out = subprocess.run(cmd, capture_output=True, text=True, check=True)
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"# {size} {model}: done", file=sys.stderr)
+    costs = import_costs()
     print(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"seed {args.seed}\n")
-    print("| size | people / groups | model | wall s | preference stages s | preferences "
-          "| gap | worst rank | rank sum | balance excess | org excess | diversity excess "
-          "| spread | peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          f"seed {args.seed}. Starting Python: {costs['python']} s; importing "
+          f"allocator.solver: {costs['allocator.solver']} s; importing OR-Tools' back-ends "
+          f"(done by the first solve that needs them): {costs['OR-Tools back-ends']} s.\n")
+    print("| size | people / groups | model | warm s | cold s | first answer s "
+          "| preference stages s | preferences | gap | worst rank | rank sum | balance "
+          "| evenness | org excess | diversity excess | spread | reproducible | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         people, groups, _ = SIZES[r["size"]]
         print(f"| {r['size']} | {people:,} / {groups} | {r['model']} | {r['wall_s']} | "
+              f"{r.get('cold_s', '–')} | {r.get('first_answer_s', '–')} | "
               f"{r['preference_s']} | {r.get('preferences', r['status'])} | "
               f"{_pct(r.get('gap'))} | {r.get('worst_rank', '–')} | {r.get('rank_sum', '–')} | "
-              f"{r.get('balance', '–')} | {r.get('organization', '–')} | "
-              f"{r.get('diversity', '–')} | {r.get('spread', '–')} | {r['peak_mb']} |")
+              f"{r.get('balance', '–')} | {r.get('evenness', '–')} | "
+              f"{r.get('organization', '–')} | {r.get('diversity', '–')} | "
+              f"{r.get('spread', '–')} | {'yes' if r.get('reproducible') else 'no'} | "
+              f"{r['peak_mb']} |")
 
 
 def _pct(gap: float | None) -> str:

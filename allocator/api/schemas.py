@@ -304,8 +304,11 @@ class AllocationIn(StrictSchema):
     )
     stable = fields.Boolean(load_default=False, metadata={
         "description": "Keep people where the published allocation put them"})
-    time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(
-        min=0.1, max=3600), metadata={"description": "Solver time limit in seconds"})
+    time_limit_s = fields.Float(load_default=30.0, validate=validate.Range(
+        min=0.1, max=3600), metadata={
+            "description": "When the answer is due, in seconds. There is always an answer "
+                           "by then; 30 s proves the preference stages of 10,000 people on "
+                           "2 cores (docs/benchmarks.md), smaller events finish far sooner"})
     seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0,
                                                                             max=2**31 - 1))
 
@@ -333,6 +336,10 @@ class RunSummary(ma.Schema):
     finished_at = fields.DateTime(allow_none=True)
     wall_s = fields.Float(allow_none=True)
     error = fields.String(allow_none=True)
+    reproducible = fields.Boolean(metadata={
+        "description": "False when the time limit, not a work budget, ended a stage: the "
+                       "same input may then give another answer"})
+    reproducible_detail = fields.String(metadata={"description": "Which stages it cut"})
 
 
 class RunOut(RunSummary):
@@ -345,8 +352,12 @@ class RunOut(RunSummary):
     best_bound = fields.Dict(allow_none=True)
     stages = fields.List(fields.Dict(), allow_none=True)
     metrics = fields.Dict(allow_none=True)
-    conflicts = fields.List(fields.Dict(), allow_none=True)
+    conflicts = fields.List(fields.Dict(), allow_none=True, attribute="worded_conflicts",
+                            metadata={"description": "Minimal sets of clashing rules, each "
+                                      "worded as a chain with names; rules list them"})
     ignored_rules = fields.List(fields.Dict(), allow_none=True)
+    kept_moves = fields.List(fields.Dict(), allow_none=True, metadata={
+        "description": "Organisers' hand moves this stable run kept as decisions"})
 
 
 class ReportOut(ma.Schema):

@@ -84,7 +84,7 @@ class AllocationRun(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="running")
     include: Mapped[list[str]] = mapped_column(JSON)
     stable: Mapped[bool] = mapped_column(default=False)
-    time_limit_s: Mapped[float] = mapped_column(default=10.0)
+    time_limit_s: Mapped[float] = mapped_column(default=30.0)
     seed: Mapped[int] = mapped_column(Integer, default=0)
     people: Mapped[int] = mapped_column(Integer, default=0)
     inputs_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -100,6 +100,14 @@ class AllocationRun(db.Model):
     moves: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     conflicts: Mapped[list | None] = mapped_column(JSON, nullable=True)
     ignored_rules: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # Organisers' hand moves a stable re-run kept as decisions: [{participant_id, group_id}]
+    kept_moves: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # False when the wall clock, not a work budget, ended a stage (the detail says which)
+    reproducible: Mapped[bool] = mapped_column(default=True)
+    reproducible_detail: Mapped[str] = mapped_column(Text, default="")
+
+    # Set by the service: the conflicts worded with people's names; not a column.
+    worded_conflicts = None
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     wall_s: Mapped[float | None] = mapped_column(nullable=True)
     triggered_by: Mapped[str] = mapped_column(String(100), default="")

@@ -33,6 +33,7 @@ from allocator.services import (
     event_row,
     invalid,
     lock_event,
+    wording,
 )
 from allocator.services.events import require_open
 from allocator.services.rules import rules_for
@@ -71,8 +72,11 @@ def published_run(event: Event) -> AllocationRun | None:
 
 
 def get_run(event: Event, run_id: int) -> AllocationRun:
-    """The event's run or 404."""
-    return event_row(AllocationRun, run_id, event.id, "Allocation run")
+    """The event's run or 404 (its conflicts, if any, worded with people's names)."""
+    run = event_row(AllocationRun, run_id, event.id, "Allocation run")
+    run.worded_conflicts = wording.conflicts(event, run.conflicts) if run.conflicts \
+        else run.conflicts
+    return run
 
 
 def list_runs(event: Event) -> list[AllocationRun]:
@@ -114,8 +118,14 @@ def expire_abandoned(event_id: int) -> int:
 
 
 def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: float,
-                  seed: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The solver's problem for this event, and the rules left out (who is not included)."""
+                  seed: int) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                      list[dict[str, Any]]]:
+    """The solver's problem for this event, the rules left out (who is not included), and
+    the organisers' hand moves a stable run keeps.
+
+    A hand move in the published allocation is a decision: a stable re-run pins the person
+    to the group they were moved to, even where that stretches a sector band.
+    """
     people = list(db.session.scalars(
         select(Participant).where(Participant.event_id == event.id,
                                   Participant.status.in_(include))
@@ -131,6 +141,7 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
                 "There is nobody to allocate.")
     ids = {p.id for p in people}
     applied, ignored = rules_for(event, ids)
+    kept: list[dict[str, Any]] = []
     problem: dict[str, Any] = {
         "groups": [{"id": str(g.id), "theme": g.theme.key, "capacity": g.capacity,
                     "min_size": g.min_size, "name": g.name} for g in groups],
@@ -150,12 +161,19 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
         if current is None:
             invalid({"stable": ["Nothing has been published yet to keep stable."]},
                     "A stable run keeps the published allocation; none is published.")
-        rows = db.session.execute(select(Assignment.participant_id, Assignment.group_id).where(
-            Assignment.run_id == current.id)).all()
-        problem["previous"] = {str(p): str(g) for p, g in rows if p in ids}
+        rows = db.session.execute(
+            select(Assignment.participant_id, Assignment.group_id, Assignment.moved_at,
+                   Assignment.moved_by).where(Assignment.run_id == current.id)).all()
+        problem["previous"] = {str(p): str(g) for p, g, _, _ in rows if p in ids}
+        for pid, gid, moved_at, moved_by in rows:
+            if moved_at is None or pid not in ids:
+                continue
+            problem["pins"].setdefault(str(pid), str(gid))
+            kept.append({"participant_id": pid, "group_id": gid,
+                         "moved_at": moved_at.isoformat(), "moved_by": moved_by or ""})
     skipped = [{"rule_id": r.id, "kind": r.kind,
                 "reason": "names someone not included in this run"} for r in ignored]
-    return problem, skipped
+    return problem, skipped, kept
 
 
 def inputs_hash(problem: dict[str, Any]) -> str:
@@ -167,13 +185,13 @@ def inputs_hash(problem: dict[str, Any]) -> str:
 def start_run(event: Event, data: dict[str, Any], *, status: str = "running") -> AllocationRun:
     """Record a run as in progress; a second one for the same event is refused (409)."""
     require_open(event)
-    limit = data.get("time_limit_s", 10.0)
+    limit = data.get("time_limit_s", 30.0)
     maximum = current_app.config["SOLVER_MAX_TIME_LIMIT_S"]
     if limit > maximum:
         invalid({"time_limit_s": [f"At most {maximum} seconds on this server."]})
     expire_abandoned(event.id)
-    problem, skipped = build_problem(event, data["include"], data.get("stable", False), limit,
-                                     data.get("seed", 0))
+    problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),
+                                           limit, data.get("seed", 0))
     now = utcnow()
     wait = dt.timedelta(seconds=current_app.config["ALLOCATION_QUEUE_WAIT_S"]
                         if status == "queued" else 0)
@@ -182,7 +200,8 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
         stable=data.get("stable", False), time_limit_s=limit, seed=data.get("seed", 0),
         people=len(problem["participants"]), inputs_hash=inputs_hash(problem), problem=problem,
         solver_version=SOLVER_VERSION, ortools_version=ortools.__version__,
-        ignored_rules=skipped, triggered_by=audit.actor_name(), created_at=now,
+        ignored_rules=skipped, kept_moves=kept, triggered_by=audit.actor_name(),
+        created_at=now,
         deadline_at=now + wait + dt.timedelta(seconds=limit) + _grace(),
     )
     db.session.add(run)
@@ -233,6 +252,8 @@ def execute(run_id: int) -> AllocationRun:
     run.finished_at = utcnow()
     run.wall_s = answer.get("wall_s")
     run.solver_status = answer["status"]
+    run.reproducible = answer["reproducible"]
+    run.reproducible_detail = answer.get("reproducible_detail", "")
     run.objective, run.best_bound = answer["objective"], answer["best_bound"]
     run.stages, run.metrics = answer["stages"], answer["metrics"]
     if solution.status == "infeasible":
@@ -245,6 +266,12 @@ def execute(run_id: int) -> AllocationRun:
         rows = [{"run_id": run.id, "participant_id": int(pid), "group_id": int(gid),
                  "solver_group_id": int(gid)} for pid, gid in solution.assignments.items()]
         db.session.execute(insert(Assignment), rows)
+        for move in run.kept_moves or []:  # still the organisers' decisions in this run
+            db.session.execute(update(Assignment).where(
+                Assignment.run_id == run.id,
+                Assignment.participant_id == move["participant_id"]).values(
+                moved_at=dt.datetime.fromisoformat(move["moved_at"]),
+                moved_by=move["moved_by"]))
     _scrub_erased(run)
     audit.record("allocation.finished", event_id=run.event_id, subject=("allocation", run.id),
                  details={"status": run.status, "solver_status": run.solver_status})
@@ -277,10 +304,11 @@ def allocate(event: Event, data: dict[str, Any]) -> AllocationRun:
     run = start_run(event, data)
     run = execute(run.id)
     if run.solver_status == "infeasible":
-        abort_problem(422, "The rules cannot all hold: " + "; ".join(
-            c["message"] for c in run.conflicts or []),
+        conflicts = wording.conflicts(event, run.conflicts or [])
+        abort_problem(422, "No allocation keeps every rule. " + " ".join(
+            c["message"] for c in conflicts),
             title="No allocation is possible", type_="/problems/infeasible",
-            conflicts=run.conflicts, run=run.id)
+            conflicts=conflicts, run=run.id)
     if run.status == "failed":
         abort_problem(503, f"The allocation did not finish: {run.error}",
                       headers={"Retry-After": "5"}, run=run.id)

@@ -54,12 +54,17 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
     rank_of = {int(p.id): prep.ranks[i][prep.group_theme[where[i]]]
                for i, p in enumerate(prep.problem.people)}
 
+    def chose(pid: int) -> bool:
+        return bool(people[pid].preferences) and rank_of[pid] <= len(people[pid].preferences)
+
     def person(pid: int) -> dict[str, Any]:
         p = people[pid]
         row = rows[pid]
+        # a theme the person did not list is "not a theme they listed", not a choice n+1
         return {"participant_id": pid, "full_name": p.full_name, "organization": p.organization,
                 "sector": p.sector, "country": p.country, "gender": p.gender, "role": p.role,
-                "status": p.status, "rank": rank_of[pid] if p.preferences else None,
+                "status": p.status, "rank": rank_of[pid] if chose(pid) else None,
+                "unlisted": bool(p.preferences) and not chose(pid),
                 "moved_by_organiser": row.moved_at is not None}
 
     out_groups = []
@@ -81,10 +86,13 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
             "countries": figures["countries"], "organizations": figures["organizations"],
         })
     ranked = [pid for pid in rank_of if people[pid].preferences]
-    worst = max((rank_of[pid] for pid in ranked), default=None)
+    worst = max((rank_of[pid] for pid in ranked if chose(pid)), default=None)
+    # worst off: anyone in a theme they did not list; else those at the worst choice
+    outside = [pid for pid in ranked if not chose(pid)]
+    worst_ids = outside or [pid for pid in ranked
+                            if worst is not None and worst > 1 and rank_of[pid] == worst]
     worst_off = [dict(person(pid), group_id=rows[pid].group_id,
-                      reasons=reasons.get(str(pid), []))
-                 for pid in ranked if worst is not None and worst > 1 and rank_of[pid] == worst]
+                      reasons=reasons.get(str(pid), [])) for pid in worst_ids]
     return {
         "run_id": run.id,
         "status": run.status,
@@ -93,6 +101,7 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
         "edited": any(r.moved_at is not None for r in rows.values()),
         "groups": out_groups,
         "ranks": {"counts": metrics["rank_counts"], "worst": worst,
+                  "unlisted": sum(1 for pid in ranked if not chose(pid)),
                   "first_choice_share": metrics["first_choice_share"],
                   "without_preferences": len(rank_of) - len(ranked)},
         "balance_excess": metrics.get("balance_excess", 0),

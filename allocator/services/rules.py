@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from allocator.errors import abort_problem
 from allocator.extensions import db
 from allocator.models import Event, Participant, Rule, WorkingGroup
 from allocator.services import (
@@ -16,6 +17,7 @@ from allocator.services import (
     find,
     invalid,
     lock_event,
+    wording,
 )
 from allocator.services.events import require_open
 from allocator.services.participants import refuse_erased
@@ -55,7 +57,7 @@ def create_rule(event: Event, data: dict[str, Any]) -> Rule:
         existing = db.session.scalar(select(Rule).where(
             Rule.kind == "pin", Rule.participant_id == first.id))
         if existing is not None:
-            conflict(f"Participant {first.id} is already pinned (rule {existing.id}); delete "
+            conflict(f"{first.full_name} is already pinned (rule {existing.id}); delete "
                      "that rule first.", type_="/problems/rule-conflict", existing_id=existing.id)
         rule = Rule(event_id=event.id, kind="pin", participant_id=first.id, group_id=group.id,
                     note=data.get("note", ""), created_by=audit.actor_name())
@@ -73,10 +75,12 @@ def create_rule(event: Event, data: dict[str, Any]) -> Rule:
             Rule.participant_id == low, Rule.other_id == high, Rule.kind != "pin"))
         if clash is not None:
             verb = "kept apart" if clash.kind == "apart" else "together"
-            conflict(f"Participants {low} and {high} already must be {verb} (rule {clash.id}).",
-                     type_="/problems/rule-conflict", existing_id=clash.id)
+            conflict(f"{first.full_name} and {second.full_name} already must be {verb} "
+                     f"(rule {clash.id}).", type_="/problems/rule-conflict",
+                     existing_id=clash.id)
         rule = Rule(event_id=event.id, kind=kind, participant_id=low, other_id=high,
                     note=data.get("note", ""), created_by=audit.actor_name())
+    refuse_clashes(event, rule)
     db.session.add(rule)
     db.session.flush()
     audit.record("rule.created", event_id=event.id, subject=("rule", rule.id),
@@ -84,6 +88,56 @@ def create_rule(event: Event, data: dict[str, Any]) -> Rule:
                           "group_id": rule.group_id})
     commit_or_conflict("The same rule was added at the same moment; it exists now.")
     return rule
+
+
+def refuse_clashes(event: Event, new: Rule) -> None:
+    """Answer 422 if ``new`` makes the organisers' rules contradict each other: the
+    minimal set of rules it clashes with, as a chain in people's names.
+
+    Only what rules say among themselves counts here (pins, pairs, and the rooms'
+    capacity for the people they name); a shortage of seats or facilitators is found
+    when the allocation runs, as it exists with or without this rule.
+    """
+    from allocator.solver import parse_problem
+    from allocator.solver.conflicts import to_conflict
+    from allocator.solver.prepare import prepare
+    from allocator.solver.rules import RuleModel
+
+    active = set(db.session.scalars(select(Participant.id).where(
+        Participant.event_id == event.id, Participant.status != "withdrawn")))
+    rules = [r for r in list_rules(event)
+             if {r.participant_id, r.other_id or r.participant_id} <= active] + [new]
+    named = sorted({r.participant_id for r in rules} | {r.other_id for r in rules
+                                                          if r.other_id})
+    problem = parse_problem({
+        "groups": [{"id": str(g.id), "theme": g.theme.key, "capacity": g.capacity,
+                    "name": g.name} for g in event.groups],
+        "participants": [{"id": str(pid), "sector": "any"} for pid in named],
+        "pins": {str(r.participant_id): str(r.group_id) for r in rules if r.kind == "pin"},
+        "apart": [[str(r.participant_id), str(r.other_id)] for r in rules
+                  if r.kind == "apart"],
+        "together": [[str(r.participant_id), str(r.other_id)] for r in rules
+                     if r.kind == "together"],
+    })
+    prep = prepare(problem)
+    if new.kind == "pin":
+        key = ("pin", prep.pindex[str(new.participant_id)])
+    else:
+        pairs = problem.together if new.kind == "together" else problem.apart
+        key = (new.kind, pairs.index(tuple(sorted((str(new.participant_id),
+                                                   str(new.other_id))))))
+    found = RuleModel(prep, whole=False).conflicts(must_include=key, limit=1)
+    if not found:
+        return
+    clash = to_conflict(prep, found[0])
+    worded = wording.conflicts(event, [{"rule": clash.rule, "message": clash.message,
+                                        "people": clash.people, "groups": clash.groups,
+                                        "rules": clash.rules}])
+    field = "group_id" if new.kind == "pin" else "other_id"
+    abort_problem(422, "This rule cannot hold with the rules already made. "
+                  + worded[0]["message"], title="The rules would contradict each other",
+                  type_="/problems/rules-clash", conflicts=worded,
+                  errors={field: [worded[0]["message"]]})
 
 
 def get_rule(event: Event, rule_id: int) -> Rule:

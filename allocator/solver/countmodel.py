@@ -5,6 +5,11 @@ ranks, previous group) and lets them choose a theme (its groups are interchangea
 for these stages); per-group sector counts are separate variables linked theme by
 theme. The *fine* model adds organisation, gender and country to the key and chooses
 groups directly, for the spread stages. People with pair rules are individual units.
+
+A model is built once and serves every stage it can: each stage minimises one
+expression with the earlier ones capped (:meth:`CountModel.cap`), worst-rank levels
+are tried by changing variable bounds (:meth:`CountModel.limit_rank`), and any
+allocation of people to groups can seed a solve (:meth:`CountModel.values_from`).
 """
 
 from __future__ import annotations
@@ -13,14 +18,18 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from ortools.math_opt.python import mathopt
-
+from allocator.solver.budget import NODE_LIMIT, Clock
+from allocator.solver.evaluate import ceil_div
 from allocator.solver.prepare import Prepared
 
-OPTIMAL = mathopt.TerminationReason.OPTIMAL
-FEASIBLE = mathopt.TerminationReason.FEASIBLE
-INFEASIBLE = mathopt.TerminationReason.INFEASIBLE
+
+def _mathopt() -> Any:
+    """MathOpt, imported when a model is first built (the CLI starts faster without it)."""
+    from ortools.math_opt.python import mathopt
+
+    return mathopt
 
 
 @dataclass
@@ -75,6 +84,20 @@ class Outcome:
     bound: float | None
     values: dict = field(default_factory=dict)
     wall_s: float = 0.0
+    cut_by_clock: bool = False
+
+
+@dataclass
+class _Excess:
+    """An excess variable and what it measures: ``scale·(count - e) - share·size <= scale - 1``
+    (``over``) or ``share·size - scale·(count + e) <= scale - 1`` (``under``)."""
+
+    var: Any
+    scale: int
+    share: int
+    count: Any  # expression
+    size: Any  # expression
+    over: bool
 
 
 class CountModel:
@@ -92,11 +115,14 @@ class CountModel:
         max_rank: int,
         spread: bool,
     ) -> None:
+        mathopt = _mathopt()
+        self.mathopt = mathopt
         self.prep = prep
         self.groups = groups
         self.classes = classes
         self.units = units
         self.pools = pools
+        self.fixed = dict(fixed)
         self.model = mathopt.Model()
         m = self.model
         theme_of = prep.group_theme
@@ -108,13 +134,14 @@ class CountModel:
         attr_terms: list[dict[tuple[int, int], list]] = [defaultdict(list) for _ in range(3)]
         rank_terms: list = []
         move_terms: list = []
-        self.ranked: list[tuple[mathopt.Variable, int]] = []
+        self.ranked: list[tuple[Any, int]] = []
         self.const_rank = 0
         self.const_moves = 0
         const_sec: dict[tuple[int, int], int] = defaultdict(int)
         const_fac: dict[int, int] = defaultdict(int)
         const_attr: list[dict[tuple[int, int], int]] = [defaultdict(int) for _ in range(3)]
         attr_of = (prep.org_of, prep.gender_of, prep.country_of)
+        self.excesses: list[_Excess] = []
 
         for i, g in fixed.items():
             s = prep.sector_of[i]
@@ -135,15 +162,15 @@ class CountModel:
         # one either stay or leave; everyone who leaves joins a mover pool with the
         # people of the same key from other previous groups, and the pool then chooses
         # like a class. Moves are few, so pooling them keeps stable re-runs small.
-        self.take: dict[tuple[int, int], mathopt.Variable] = {}  # (class, pool)
-        self.stay: dict[int, mathopt.Variable] = {}
+        self.take: dict[tuple[int, int], Any] = {}  # (class, pool)
+        self.stay: dict[int, Any] = {}
         self.mover_of: dict[int, int] = {}  # class -> mover pool
         self.movers: list[list[int]] = []  # mover pool -> classes
-        self.move_take: dict[tuple[int, int], mathopt.Variable] = {}  # (mover pool, pool)
+        self.move_take: dict[tuple[int, int], Any] = {}  # (mover pool, pool)
         pool_sector_terms: dict[tuple[int, int], list] = defaultdict(list)  # (pool, s)
         mover_index: dict[tuple, int] = {}
 
-        def choose_pools(owner: Klass, total, most: int, into: dict, key: int) -> None:
+        def choose_pools(owner: Klass, total: Any, most: int, into: dict, key: int) -> None:
             terms = []
             for p, pool in enumerate(pools):
                 rank = owner.ranks[theme_of[pool[0]]]
@@ -191,7 +218,7 @@ class CountModel:
             choose_pools(classes[self.movers[mi][0]], total, most, self.move_take, mi)
 
         # pools of several groups: per-group sector counts, linked per pool and sector
-        self.zvars: dict[tuple[int, int], mathopt.Variable] = {}
+        self.zvars: dict[tuple[int, int], Any] = {}
         for p, pool in enumerate(pools):
             if len(pool) == 1:
                 continue
@@ -211,7 +238,7 @@ class CountModel:
                 m.add_linear_constraint(mathopt.fast_sum(supply) == mathopt.fast_sum(zs))
 
         # units: one binary per allowed group
-        self.unit_var: dict[tuple[int, int], mathopt.Variable] = {}
+        self.unit_var: dict[tuple[int, int], Any] = {}
         # groups a free unit may not join: an apart partner is fixed there
         barred: dict[int, set[int]] = defaultdict(set)
         for ua, ub in prep.apart_units:
@@ -256,11 +283,10 @@ class CountModel:
         # per group: sizes, facilitators, sector balance band with excess
         lo_f, hi_f = prep.fac_bounds
         N, totals = prep.n_participants, prep.sector_total
-        self.excess_terms = []
-        self.size: dict[int, mathopt.Variable] = {}
-        self.n_var: dict[int, mathopt.Variable] = {}
-        self.band: dict[tuple[int, int], tuple[mathopt.Variable, mathopt.Variable]] = {}
-        self.x: dict[tuple[int, int], mathopt.LinearExpression] = {}
+        self.size: dict[int, Any] = {}
+        self.n_var: dict[int, Any] = {}
+        self.x: dict[tuple[int, int], Any] = {}
+        balance_parts: list = []
         for g in groups:
             group = prep.problem.groups[g]
             xs = []
@@ -277,7 +303,6 @@ class CountModel:
             size = m.add_integer_variable(lb=0, ub=group.capacity)
             m.add_linear_constraint(size == n_g + fac)
             self.size[g] = size
-            m.add_linear_constraint(size <= group.capacity)
             if group.min_size:
                 m.add_linear_constraint(size >= group.min_size)
             if prep.facilitator_rule():
@@ -287,16 +312,12 @@ class CountModel:
                 continue
             for s in range(n_sectors):
                 # floor(p n) <= x <= ceil(p n)  <=>  |N x - N_s n| <= N - 1  (x integer)
-                over = m.add_integer_variable(lb=0, ub=prep.n_people)
-                under = m.add_integer_variable(lb=0, ub=prep.n_people)
-                m.add_linear_constraint(N * (self.x[g, s] - over) - totals[s] * n_g <= N - 1)
-                m.add_linear_constraint(totals[s] * n_g - N * (self.x[g, s] + under) <= N - 1)
-                self.excess_terms += [over, under]
-                self.band[g, s] = (over, under)
-        self.balance = mathopt.fast_sum(self.excess_terms)
+                balance_parts += self._band(N, totals[s], self.x[g, s], n_g)
+        self.balance = mathopt.fast_sum(balance_parts)
         self.rank_sum = _expr(rank_terms, self.const_rank)
         self.moves = _expr(move_terms, self.const_moves)
 
+        self._evenness: Any = None
         # spread: excess over the fair share of organisations, genders and countries
         self.org_excess = mathopt.LinearExpression()
         self.div_excess = mathopt.LinearExpression()
@@ -310,16 +331,54 @@ class CountModel:
                 for g, value in sorted(present):
                     count = _expr(attr_terms[a].get((g, value), []),
                                   const_attr[a].get((g, value), 0))
-                    total = totals_by_attr[a][value]
-                    e = m.add_integer_variable(lb=0, ub=prep.n_people)
-                    # count - e <= ceil(total * size / T)  <=>  T (count - e) - total size <= T-1
-                    m.add_linear_constraint(T * (count - e) - total * self.size[g] <= T - 1)
-                    parts[a].append(e)
+                    parts[a] += self._band(T, totals_by_attr[a][value], count, self.size[g],
+                                           under=False)
             self.org_excess = mathopt.fast_sum(parts[0])
             self.div_excess = mathopt.fast_sum(parts[1] + parts[2])
         self._upper = {v: v.upper_bound for v, _ in self.ranked}
+        self.variables = len(self.ranked) + len(self.zvars) + len(self.excesses)
 
-    def _add_to_group(self, klass: Klass, g: int, v: mathopt.Variable, sec_terms: dict,
+    @property
+    def evenness(self) -> Any:
+        """People beyond an even split of each theme over its groups (by capacity): each
+        group's size within the floor and ceiling of its share of its theme's people.
+
+        Its rows are added when a stage first asks for it: during the earlier stages they
+        would only make every relaxation larger.
+        """
+        if self._evenness is None:
+            mathopt = self.mathopt
+            in_model = set(self.groups)
+            parts: list = []
+            for theme_groups in self.prep.theme_groups:
+                members = [g for g in theme_groups if g in in_model]
+                if len(members) < 2 or len(members) != len(theme_groups):
+                    continue
+                seats = sum(self.prep.problem.groups[g].capacity for g in members)
+                people = mathopt.fast_sum(self.size[g] for g in members)
+                for g in members:
+                    parts += self._band(seats, self.prep.problem.groups[g].capacity,
+                                        self.size[g], people)
+            self._evenness = mathopt.fast_sum(parts) if parts else mathopt.LinearExpression()
+        return self._evenness
+
+    def _band(self, scale: int, share: int, count: Any, size: Any,
+              under: bool = True) -> list:
+        """Excess variables keeping ``count`` within floor/ceil of ``share/scale·size``."""
+        m = self.model
+        out = []
+        over_v = m.add_integer_variable(lb=0, ub=self.prep.n_people)
+        m.add_linear_constraint(scale * (count - over_v) - share * size <= scale - 1)
+        self.excesses.append(_Excess(over_v, scale, share, count, size, True))
+        out.append(over_v)
+        if under:
+            under_v = m.add_integer_variable(lb=0, ub=self.prep.n_people)
+            m.add_linear_constraint(share * size - scale * (count + under_v) <= scale - 1)
+            self.excesses.append(_Excess(under_v, scale, share, count, size, False))
+            out.append(under_v)
+        return out
+
+    def _add_to_group(self, klass: Klass, g: int, v: Any, sec_terms: dict,
                       fac_terms: dict, attr_terms: list) -> None:
         if klass.sector >= 0:
             sec_terms[g, klass.sector].append((1, v))
@@ -331,28 +390,29 @@ class CountModel:
 
     # --- solving ---------------------------------------------------------------------
 
-    def hold_balance_at_zero(self, hold: bool) -> None:
-        """Forbid (or allow again) any excess over the sector bands."""
-        for v in self.excess_terms:
-            v.upper_bound = 0 if hold else self.prep.n_people
-
     def limit_rank(self, worst: int) -> None:
         """Allow no one a rank worse than ``worst`` (reversible: a larger value frees again)."""
         for v, rank in self.ranked:
             v.upper_bound = 0 if rank > worst else self._upper[v]
 
-
-    def cap(self, expr: mathopt.LinearExpression, value: float, name: str) -> None:
+    def cap(self, expr: Any, value: float, name: str) -> None:
         """Keep an earlier stage's objective at the value it reached."""
         self.model.add_linear_constraint(expr <= value)
 
-    def solve(self, objective: mathopt.LinearExpression | None, seconds: float,
-              hint: dict | None = None) -> Outcome:
-        """Minimise ``objective`` (or just find a solution) within ``seconds``."""
+    def solve(self, objective: Any, clock: Clock, stage: str,
+              hint: dict | None = None, node_limit: int = NODE_LIMIT) -> Outcome:
+        """Minimise ``objective`` within ``node_limit`` nodes (the budget that decides the
+        answer); the clock's time left is only a safety net, and cutting with it is
+        recorded on the clock as a cut of ``stage``."""
+        mathopt = self.mathopt
         start = time.monotonic()
         self.model.minimize(objective if objective is not None else 0)
+        # HiGHS looks at its clock now and then, not continuously: a margin keeps its
+        # overshoot inside the time left
+        seconds = 0.85 * clock.working_left()
         params = mathopt.SolveParameters(
-            time_limit=dt.timedelta(seconds=max(0.05, seconds)),
+            time_limit=dt.timedelta(seconds=max(0.01, seconds)),
+            node_limit=node_limit,
             random_seed=self.prep.problem.seed,
             relative_gap_tolerance=0.0,
             absolute_gap_tolerance=0.999,  # every objective is a whole number
@@ -365,80 +425,88 @@ class CountModel:
                                model_params=model_params)
         wall = time.monotonic() - start
         reason = result.termination.reason
-        if reason == INFEASIBLE:
+        cut = result.termination.limit == mathopt.Limit.TIME
+        if cut:
+            clock.cut(f"the {stage} stage")
+        if reason == mathopt.TerminationReason.INFEASIBLE:
             return Outcome("infeasible", None, None, wall_s=wall)
         if not result.has_primal_feasible_solution():
-            return Outcome("unknown", None, None, wall_s=wall)
+            return Outcome("unknown", None, None, wall_s=wall, cut_by_clock=cut)
         values = result.variable_values()
         value = round(result.objective_value()) if objective is not None else 0
         bound = result.termination.objective_bounds.dual_bound
-        if reason == OPTIMAL:
+        if reason == mathopt.TerminationReason.OPTIMAL:
             status, bound = "optimal", value
         else:
             status = "feasible"
             bound = max(0, _ceil(bound)) if bound is not None and bound > -1e18 else 0
-        return Outcome(status, value, bound, values, wall)
+        return Outcome(status, value, bound, values, wall, cut)
 
-    def translate(self, other: CountModel, values: dict) -> dict:
-        """This model's variables at the allocation ``other`` found (same groups and pools).
-
-        Group-level figures carry over one to one. Each class of ``other`` is split among
-        this model's finer classes, giving each destination the members who rank it
-        best (ids break ties), so the result is feasible here too.
-        """
+    def values_from(self, where: list[int]) -> dict:
+        """Every variable's value at an allocation of people to groups (a hint or
+        incumbent for any stage). The allocation must keep the model's fixed people and
+        put no one of the model in a group outside it."""
         prep = self.prep
-        theme_of = prep.group_theme
-        hint: dict = {}
-        for key, var in self.zvars.items():
-            hint[var] = round(values.get(other.zvars.get(key), 0))
-        for key, var in self.unit_var.items():
-            hint[var] = round(values.get(other.unit_var.get(key), 0))
-        for table in ("size", "n_var"):
-            mine, theirs = getattr(self, table), getattr(other, table)
-            for g, var in mine.items():
-                hint[var] = round(values[theirs[g]])
-        for key, pair in self.band.items():
-            for var, twin in zip(pair, other.band[key], strict=True):
-                hint[var] = round(values[twin])
-        for table in (self.take, self.stay, self.move_take):
+        pool_of = {g: p for p, pool in enumerate(self.pools) for g in pool}
+        values: dict = {}
+        for table in (self.take, self.stay, self.move_take, self.zvars, self.unit_var):
             for var in table.values():
-                hint[var] = 0
-        class_of = {i: k for k, klass in enumerate(self.classes) for i in klass.members}
-
-        def send(people: list[int], theme: int, n: int, place) -> list[int]:
-            people.sort(key=lambda i: (prep.ranks[i][theme], i))
-            for i in people[:n]:
-                if i in class_of:  # people fixed in this model are constants
-                    hint[place(i)] += 1
-            return people[n:]
-
+                values[var] = 0
         leavers: dict[int, list[int]] = defaultdict(list)
-        for k, klass in enumerate(other.classes):
-            left = list(klass.members)
-            if klass.prev is None:
-                for p, pool in enumerate(other.pools):
-                    var = other.take.get((k, p))
-                    n = round(values[var]) if var is not None else 0
-                    left = send(left, theme_of[pool[0]], n,
-                                lambda i, p=p: self.take[class_of[i], p])
+        for k, klass in enumerate(self.classes):
+            for i in klass.members:
+                g = where[i]
+                if klass.prev is not None and g == klass.prev and k in self.stay:
+                    values[self.stay[k]] += 1
+                    continue
+                if klass.prev is not None:
+                    leavers[self.mover_of[k]].append(i)
+                    continue
+                self._count(values, self.take, (k, pool_of[g]), g, klass.sector)
+        for mi, people in leavers.items():
+            for i in people:
+                g = where[i]
+                self._count(values, self.move_take, (mi, pool_of[g]), g, prep.sector_of[i])
+        for (u, g), var in self.unit_var.items():
+            values[var] = 1 if where[prep.units[u][0]] == g else 0
+        sizes: dict[int, int] = defaultdict(int)
+        participants: dict[int, int] = defaultdict(int)
+        for i, g in enumerate(where):
+            sizes[g] += 1
+            participants[g] += prep.sector_of[i] >= 0
+        for g in self.groups:
+            values[self.size[g]] = sizes[g]
+            values[self.n_var[g]] = participants[g]
+        return self.complete(values)
+
+    def complete(self, values: dict) -> dict:
+        """``values`` with every excess variable set to what its counts imply (rows added
+        since the values were found, such as evenness, included)."""
+        values = dict(values)
+        evaluate = self.mathopt.evaluate_expression
+        for excess in self.excesses:
+            if excess.var in values:
                 continue
-            n = round(values[other.stay[k]]) if k in other.stay else 0
-            left = send(left, theme_of[klass.prev], n, lambda i: self.stay[class_of[i]])
-            leavers[other.mover_of[k]] += left
-        for mi, left in leavers.items():
-            for p, pool in enumerate(other.pools):
-                var = other.move_take.get((mi, p))
-                n = round(values[var]) if var is not None else 0
-                left = send(left, theme_of[pool[0]], n,
-                            lambda i, p=p: self.move_take[self.mover_of[class_of[i]], p])
-        return hint
+            count = evaluate(excess.count, values)
+            size = evaluate(excess.size, values)
+            gap = (excess.scale * count - excess.share * size if excess.over
+                   else excess.share * size - excess.scale * count)
+            values[excess.var] = max(0, ceil_div(round(gap) - excess.scale + 1, excess.scale))
+        return values
 
-    def value(self, expr: mathopt.LinearExpression, values: dict) -> int:
+    def _count(self, values: dict, table: dict, key: tuple[int, int], g: int,
+               sector: int) -> None:
+        values[table[key]] += 1
+        if (g, sector) in self.zvars:
+            values[self.zvars[g, sector]] += 1
+
+    def value(self, expr: Any, values: dict) -> int:
         """Evaluate an expression at a solution."""
-        return round(expr.evaluate(values))
+        return round(self.mathopt.evaluate_expression(expr, values))
 
 
-def _expr(terms: list, constant: int = 0) -> mathopt.LinearExpression:
+def _expr(terms: list, constant: int = 0) -> Any:
+    mathopt = _mathopt()
     return mathopt.fast_sum([c * v for c, v in terms]) + constant if terms else (
         mathopt.LinearExpression() + constant)
 

@@ -1,12 +1,16 @@
-"""The stages, in priority order, each solved to proof when time allows.
+"""The stages, in priority order, after a complete first answer.
 
-1. hard rules (constraints throughout)       2. sector balance excess
-3. moves against ``previous`` (when given)   4. worst rank, then 5. rank sum
-6. organisation excess, then 7. gender and country excess
+0. hard rules and a first answer (:mod:`construct`): always, in a fraction of the limit
+1. hard rules hold throughout                  2. sector balance excess
+3. moves against ``previous`` (when given)     4. worst rank, then 5. rank sum
+6. evenness of group sizes within a theme      7. organisation excess, then
+8. gender and country excess
 
-Stages 2-5 run on the coarse count model; 6-7 on the fine one when it is small
-enough, and otherwise by min-cost flows within the numbers stages 2-5 fixed (see
-``spread``).
+Stages 2-6 run on one coarse count model, built once; 7-8 on the fine model when it is
+small enough, and otherwise by min-cost flows within the numbers stages 2-6 fixed (see
+``spread``). Each stage has a work budget (``budget.NODE_LIMIT``) that decides its answer;
+the time limit is a safety net: a stage that does not fit is not started, one the clock
+cuts keeps the best answer so far, and either makes the answer "not reproducible".
 """
 
 from __future__ import annotations
@@ -16,42 +20,35 @@ from collections import defaultdict
 from collections.abc import Hashable
 
 from allocator.solver.assign import apportion, extract_fine
+from allocator.solver.budget import RULES_DETERMINISTIC_S, Clock
+from allocator.solver.construct import first_answer, plan_sizes
 from allocator.solver.countmodel import CountModel, Outcome, make_classes
-from allocator.solver.diagnose import minimal_conflict, obvious_conflicts
-from allocator.solver.evaluate import hard_violations, scores
+from allocator.solver.diagnose import rule_conflicts, shortages
+from allocator.solver.evaluate import Scores, hard_violations, scores
+from allocator.solver.evenness import even_out
 from allocator.solver.explain import explain, explain_moves, measure
 from allocator.solver.prepare import Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
+from allocator.solver.rules import Placement, UnitModel
 from allocator.solver.spread import spread_by_flow
 
 # Stable re-runs of events larger than this fix the people who stay before the
 # preference stages (see _stayers): the exact model stalls HiGHS at 10,000 people.
 STABLE_EXACT_LIMIT = 3_000
 
-# The exact spread model's time per stage: spread is the lowest priority and the
-# min-cost-flow answer is always at hand, so a request does not wait long for it.
-SPREAD_STAGE_MAX_S = 2.0
-
 # A fine model with more class variables than this is not tried: on 2 cores HiGHS proves
 # ~1,100 in half a second and needs seconds, or fails, beyond (benchmarks/fine_model.py).
 FINE_GLOBAL_LIMIT = 1_500
 
+# Building a count model costs about this much per variable (benchmarks/solver.py,
+# 2 cores); a model that would not be built in the time left is not started.
+BUILD_S_PER_VARIABLE = 60e-6
 
-class Clock:
-    """The time left of the problem's limit, shared out between stages."""
+PREFERENCE_STAGES = ("worst_rank", "rank_sum", "evenness")
 
-    def __init__(self, seconds: float) -> None:
-        self.start = time.monotonic()
-        self.total = seconds
-        self.deadline = self.start + seconds
-
-    def left(self) -> float:
-        """Seconds until the deadline (never negative)."""
-        return max(0.0, self.deadline - time.monotonic())
-
-    def share(self, fraction: float, floor: float = 0.05) -> float:
-        """A fraction of what is left, at least ``floor`` seconds."""
-        return max(floor, self.left() * fraction)
+# Above this many variables the joint evenness model is not tried after the theme-by-
+# theme one (at 10,000 people HiGHS needed minutes for it; benchmarks/solver.py).
+JOINT_EVENNESS_LIMIT = 5_000
 
 
 def _fixed_and_units(prep: Prepared) -> tuple[dict[int, int], list[int]]:
@@ -69,220 +66,64 @@ def _fixed_and_units(prep: Prepared) -> tuple[dict[int, int], list[int]]:
     return fixed, free_units
 
 
-def _infeasible(prep: Prepared, conflicts: list[Conflict], clock: Clock) -> Solution:
+def _infeasible(conflicts: list[Conflict], clock: Clock) -> Solution:
     return Solution(status="infeasible", assignments={}, conflicts=conflicts,
-                    wall_s=time.monotonic() - clock.start)
-
-
-def _stage(name: str, out: Outcome, detail: str = "") -> Stage:
-    return Stage(name, out.objective, out.bound, out.status, out.wall_s, detail)
-
-
-def _worst_of(model: CountModel, values: dict) -> int:
-    used = [rank for v, rank in model.ranked if values.get(v, 0) > 0.5]
-    return max(used + [model.fixed_worst])
+                    wall_s=clock.elapsed(), reproducible=clock.reproducible,
+                    reproducible_detail=clock.detail())
 
 
 def solve(problem: Problem) -> Solution:
     """Allocate everyone; see the module docstring for the policy."""
-    clock = Clock(problem.time_limit_s)
+    clock = Clock(problem.time_limit_s, people=len(problem.people))
     prep = prepare(problem)
-    conflicts = obvious_conflicts(prep)
-    if conflicts:
-        return _infeasible(prep, conflicts, clock)
+    found = shortages(prep)
+    if found:
+        return _infeasible(found, clock)
     if not problem.people:
         nothing = [Stage(name, 0, 0, "optimal") for name in
-                   ("balance", "worst_rank", "rank_sum", "organization", "diversity")]
+                   ("balance", "worst_rank", "rank_sum", "evenness", "organization",
+                    "diversity")]
         return Solution(status="optimal", assignments={}, stages=nothing,
-                        metrics=measure(prep, []), wall_s=time.monotonic() - clock.start)
-    fixed, free_units = _fixed_and_units(prep)
-    in_unit_or_fixed = set(fixed) | set(prep.unit_of)
-    anonymous = [i for i in range(prep.n_people) if i not in in_unit_or_fixed]
-    worst_possible = max(max(r) for r in prep.ranks)
-    all_groups = list(range(len(problem.groups)))
-
-    def coarse_model(level: int) -> CountModel:
-        return CountModel(prep, groups=all_groups,
-                          classes=make_classes(prep, anonymous, False, level),
-                          units=free_units, fixed=fixed, pools=prep.theme_groups,
-                          max_rank=level, spread=False)
-
-    stages: list[Stage] = []
-    lower = max(max((prep.ranks[i][prep.group_theme[g]] for i, g in fixed.items()),
-                    default=1), 1)
-    found = None
-    if not problem.previous:
-        # 2. Sector balance is usually perfect: try that first, with the excess held at
-        # zero, and go straight on to stages 4-5 (see _preferences).
-        found = _preferences(coarse_model, lower, worst_possible, clock, hold_zero=True)
-        if found is not None:
-            stages.append(Stage("balance", 0, 0, "optimal", 0.0))
-    if found is None:
-        settled = _balance_and_moves(prep, anonymous, free_units, fixed, stages, clock,
-                                     worst_possible)
-        if settled is None:
-            conflict = minimal_conflict(prep, max(1.0, clock.left()))
-            return _infeasible(prep, [conflict or Conflict(
-                "combination", "The pins, pairs, sizes and facilitator rules cannot all hold.")],
-                clock)
-        caps, simple, values = settled
-        if problem.previous and prep.n_people > STABLE_EXACT_LIMIT:
-            # Keep the people stage 3 keeps in place fixed; optimise the rest exactly.
-            stayers = _stayers(prep, simple, values)
-            fixed = {**fixed, **stayers}
-            anonymous = [i for i in anonymous if i not in stayers]
-            lower = max(lower, max((prep.ranks[i][prep.group_theme[g]]
-                                    for i, g in stayers.items()), default=1))
-        full = coarse_model(worst_possible)
-        for name, value in caps.items():
-            full.cap(getattr(full, name), value, name)
-        incumbent = full.translate(simple, values)
-        found = _preferences(coarse_model, lower, _worst_of(full, incumbent), clock,
-                             caps=caps, last=(full, incumbent))
-        if found is None:  # cannot happen: the incumbent satisfies its own worst rank
-            raise AssertionError("no allocation at the incumbent's worst rank")
-        if problem.previous and prep.n_people > STABLE_EXACT_LIMIT:
-            for stage in found[0]:
-                stage.status, stage.best_bound = "feasible", None
-                stage.detail = ("large stable re-run: the people the stability stage keeps "
-                                "in place were fixed first; only newcomers and movers were "
-                                "optimised, so no bound is claimed")
-    pref_stages, coarse, incumbent = found
-    stages += pref_stages
-    worst = pref_stages[0].objective
-    coarse.cap(coarse.rank_sum, pref_stages[1].objective, "rank_sum")
-
-    # 6-7. spread
-    where, spread_stages = _spread(prep, coarse, incumbent, fixed, free_units, anonymous,
-                                   worst, stages, clock)
-    stages += spread_stages
-    assignment = [where[i] for i in range(prep.n_people)]
-    broken = hard_violations(prep, assignment)
+                        metrics=measure(prep, []), wall_s=clock.elapsed())
+    planned = plan_sizes(prep, clock)
+    if planned == "unknown":
+        # The clock ran out before the hard rules were decided: decide them anyway (an
+        # answer late is better than none), on the work budget alone, without shaping.
+        clock.cut("the check of the hard rules")
+        planned = UnitModel(prep).place(None, RULES_DETERMINISTIC_S)
+    if planned is None:
+        conflicts = rule_conflicts(prep, clock) or [Conflict(
+            "combination", "The pins, pairs, sizes and facilitator rules cannot all hold.")]
+        return _infeasible(conflicts, clock)
+    if planned == "unknown":
+        raise TimeoutError("the hard rules could not be decided within the work budget")
+    where = first_answer(prep, planned)
+    first_s = clock.elapsed()
+    staged = _Stages(prep, clock, where, planned)
+    staged.run()
+    where = staged.where
+    broken = hard_violations(prep, where)
     if broken:
         raise AssertionError("solver produced an invalid allocation: " + "; ".join(broken))
-    achieved = scores(prep, assignment)
-    _check_consistent(stages, achieved)
-    status = "optimal" if all(s.status == "optimal" for s in stages) else "feasible"
+    achieved = scores(prep, where)
+    _check_consistent(staged.stages, achieved)
+    status = "optimal" if all(s.status == "optimal" for s in staged.stages) else "feasible"
     gid = [g.id for g in problem.groups]
-    assignments = {p.id: gid[assignment[i]] for i, p in enumerate(problem.people)}
     return Solution(
         status=status,
-        assignments=assignments,
-        stages=stages,
-        metrics=measure(prep, assignment),
-        reasons=explain(prep, assignment),
-        moves=explain_moves(prep, assignment) if problem.previous else {},
-        wall_s=time.monotonic() - clock.start,
+        assignments={p.id: gid[where[i]] for i, p in enumerate(problem.people)},
+        stages=staged.stages,
+        metrics=measure(prep, where),
+        reasons=explain(prep, where),
+        moves=explain_moves(prep, where) if problem.previous else {},
+        wall_s=clock.elapsed(),
+        reproducible=clock.reproducible,
+        reproducible_detail=clock.detail(),
+        timeline={"first_answer": first_s, **staged.timeline},
     )
 
 
-def _balance_and_moves(prep: Prepared, anonymous: list[int], free_units: list[int],
-                       fixed: dict[int, int], stages: list[Stage], clock: Clock,
-                       worst_possible: int) -> tuple[dict[str, int], CountModel, dict] | None:
-    """Stages 2-3 on a model that ignores preferences (they come later).
-
-    People differ here only by sector, role and previous group, so the model is small.
-    Balance is tried at zero first: if the fewest moves are found with it held there,
-    both stages are proven at once. ``None`` when the hard rules admit no allocation.
-    """
-    model = CountModel(prep, groups=list(range(len(prep.problem.groups))),
-                       classes=make_classes(prep, anonymous, False, ranks_matter=False),
-                       units=free_units, fixed=fixed, pools=prep.theme_groups,
-                       max_rank=worst_possible, spread=False)
-    caps: dict[str, int] = {}
-    with_moves = bool(prep.problem.previous)
-    if with_moves:
-        model.hold_balance_at_zero(True)
-        out = model.solve(model.moves, clock.share(0.4))
-        if out.status in ("optimal", "feasible"):
-            stages.append(Stage("balance", 0, 0, "optimal", 0.0))
-            stages.append(_stage("moves", out))
-            return {"balance": 0, "moves": out.objective}, model, out.values
-        model.hold_balance_at_zero(False)
-    out = model.solve(model.balance, clock.share(0.4))
-    if out.status == "infeasible":
-        return None
-    if out.status == "unknown":
-        raise TimeoutError("no allocation found within the time limit; allow more time")
-    stages.append(_stage("balance", out))
-    caps["balance"] = out.objective
-    if with_moves:
-        model.cap(model.balance, out.objective, "balance")
-        incumbent = out.values
-        out = model.solve(model.moves, clock.share(0.5), hint=incumbent)
-        out = _keep_incumbent(model, model.moves, out, incumbent)
-        stages.append(_stage("moves", out))
-        caps["moves"] = out.objective
-    return caps, model, out.values
-
-
-def _stayers(prep: Prepared, model: CountModel, values: dict) -> dict[int, int]:
-    """Who stays in their previous group: as many per class as stage 3 keeps, chosen
-    among those who rank that group's theme best (a move would cost them most)."""
-    stayers: dict[int, int] = {}
-    for k, klass in enumerate(model.classes):
-        if k not in model.stay:
-            continue
-        n = round(values[model.stay[k]])
-        theme = prep.group_theme[klass.prev]
-        best = sorted(klass.members, key=lambda i: (prep.ranks[i][theme], i))[:n]
-        stayers.update({i: klass.prev for i in best})
-    return stayers
-
-
-def _preferences(build, lower: int, upper: int, clock: Clock, *, hold_zero: bool = False,
-                 caps: dict[str, int] | None = None,
-                 last: tuple[CountModel, dict] | None = None
-                 ) -> tuple[list[Stage], CountModel, dict] | None:
-    """Stages 4-5: the smallest worst rank, then the smallest rank sum under it.
-
-    Worst ranks are tried from the lowest possible upwards, each on a model that only
-    has the options that level allows: a level too low is usually refuted at once by
-    the LP relaxation, and the first level that admits an allocation is solved for the
-    rank sum directly. ``last`` is a model and solution already known to work at
-    ``upper``. ``None`` if no level up to ``upper`` admits an allocation.
-    """
-    start = time.monotonic()
-    all_refuted = True
-    for worst in range(lower, upper + 1):
-        hint = None
-        if last is not None and worst < upper and clock.left() < 0.1 * clock.total:
-            # Nearly out of time: settle for the level the known allocation reaches.
-            all_refuted = False
-            continue
-        if last is not None and worst == upper:
-            model, hint = last
-            model.limit_rank(worst)
-        else:
-            model = build(worst)
-            model.hold_balance_at_zero(hold_zero)
-            for name, value in (caps or {}).items():
-                model.cap(getattr(model, name), value, name)
-        out = model.solve(model.rank_sum, clock.share(0.6), hint=hint)
-        if out.status == "infeasible":
-            continue
-        if out.status == "unknown":
-            if worst < upper:
-                all_refuted = False  # undecided in time: try the next level
-                continue
-            if hint is None:
-                return None
-            out = _keep_incumbent(model, model.rank_sum, out, hint)
-        stage_w = Stage("worst_rank", worst, worst if all_refuted else lower,
-                        "optimal" if all_refuted else "feasible", time.monotonic() - start)
-        return [stage_w, _stage("rank_sum", out)], model, out.values
-    return None
-
-
-def _keep_incumbent(model: CountModel, expr, out: Outcome, incumbent: dict) -> Outcome:
-    """A stage that found nothing in time keeps the previous stage's solution."""
-    if out.status in ("optimal", "feasible"):
-        return out
-    value = model.value(expr, incumbent)
-    return Outcome("feasible", value, None, incumbent, out.wall_s)
-
-
-def _check_consistent(stages: list[Stage], achieved) -> None:
+def _check_consistent(stages: list[Stage], achieved: Scores) -> None:
     for stage in stages:
         actual = getattr(achieved, stage.name)
         if stage.objective is not None and actual != stage.objective:
@@ -290,72 +131,297 @@ def _check_consistent(stages: list[Stage], achieved) -> None:
                 f"stage {stage.name}: model says {stage.objective}, allocation has {actual}")
 
 
-# --- spread ---------------------------------------------------------------------------
+class _Stages:
+    """Runs stages 2-8 on a first answer, keeping the best allocation found so far."""
 
-def _spread(prep: Prepared, coarse: CountModel, incumbent: dict, fixed: dict[int, int],
-            free_units: list[int], anonymous: list[int], worst: int, stages: list[Stage],
-            clock: Clock) -> tuple[dict[int, int], list[Stage]]:
-    """Stages 6-7. The min-cost-flow answer always; the exact fine model when small.
+    def __init__(self, prep: Prepared, clock: Clock, where: list[int],
+                 placement: Placement | None = None) -> None:
+        self.prep = prep
+        self.clock = clock
+        self.where = where
+        self.placement = placement
+        self.stages: list[Stage] = []
+        self.timeline: dict[str, float] = {}
+        self.fixed, self.free_units = _fixed_and_units(prep)
+        in_unit_or_fixed = set(self.fixed) | set(prep.unit_of)
+        self.anonymous = [i for i in range(prep.n_people) if i not in in_unit_or_fixed]
+        self.worst_possible = max(max(r) for r in prep.ranks)
 
-    The better of the two (organisation excess, then diversity) is kept. The fine
-    model's bounds hold for the whole problem, so they are reported with either.
-    """
-    start = time.monotonic()
-    plan = _coarse_plan(prep, coarse, incumbent, fixed)
-    placed = dict(plan.placed)
-    placed.update(plan.stay)
-    movers = {theme: [i for i in people if i not in plan.stay]
-              for theme, people in plan.theme_people.items()}
-    best = spread_by_flow(prep, placed, movers, dict(plan.slots), clock.share(0.3))
-    best_scores = scores(prep, [best[i] for i in range(prep.n_people)])
-    flow_wall = time.monotonic() - start
-    bounds: dict[str, float | None] = {"organization": None, "diversity": None}
-    proven = {"organization": False, "diversity": False}
-    walls = {"organization": flow_wall / 2, "diversity": flow_wall / 2}
-    detail = ("organisations spread by min-cost flow and genders and countries by swaps, "
-              "within the group sizes and sector counts of the preference stages")
-    classes = make_classes(prep, anonymous, True, worst)
-    groups = list(range(len(prep.problem.groups)))
-    estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst)
-                   for k in classes)
-    if estimate <= FINE_GLOBAL_LIMIT:
-        fine = CountModel(prep, groups=groups, classes=classes, units=free_units, fixed=fixed,
-                          pools=[[g] for g in groups], max_rank=worst, spread=True)
-        for stage in stages:
-            expr = {"balance": fine.balance, "moves": fine.moves, "rank_sum": fine.rank_sum}
-            if stage.name in expr:
-                fine.cap(expr[stage.name], stage.objective, stage.name)
-        org = fine.solve(fine.org_excess, min(SPREAD_STAGE_MAX_S, clock.share(0.5)))
-        walls["organization"] += org.wall_s
-        if org.status in ("optimal", "feasible"):
-            bounds["organization"] = org.bound
-            proven["organization"] = org.status == "optimal"
-            fine.cap(fine.org_excess, org.objective, "organization")
-            div = fine.solve(fine.div_excess, min(SPREAD_STAGE_MAX_S, clock.share(0.9)),
-                             hint=org.values)
-            walls["diversity"] += div.wall_s
-            values = div.values if div.status in ("optimal", "feasible") else org.values
-            if div.status in ("optimal", "feasible"):
-                bounds["diversity"] = div.bound
-                proven["diversity"] = div.status == "optimal"
-            exact = dict(fixed)
-            exact.update(extract_fine(fine, values))
-            exact_scores = scores(prep, [exact[i] for i in range(prep.n_people)])
-            key = (exact_scores.organization, exact_scores.diversity)
-            if key <= (best_scores.organization, best_scores.diversity):
-                best, best_scores = exact, exact_scores
-                detail = "exact fine model (organisation, gender and country per group)"
-    out = []
-    org_optimal = False
-    for name in ("organization", "diversity"):
-        value = getattr(best_scores, name)
-        bound = bounds[name]
-        # Diversity is only proven under a proven organisation optimum.
-        optimal = proven[name] and bound == value and (name == "organization" or org_optimal)
-        org_optimal = org_optimal or (name == "organization" and optimal)
-        out.append(Stage(name, value, bound, "optimal" if optimal else "feasible",
-                         walls[name], "" if optimal else detail))
-    return best, out
+    # --- helpers ----------------------------------------------------------------------
+
+    def _skip(self, names: tuple[str, ...] | list[str], why: str) -> None:
+        """Stages not run: their value is the current answer's, with no bound claimed
+        (but zero, where the answer has it, is proven: nothing is below it)."""
+        now = scores(self.prep, self.where)
+        for name in names:
+            self.clock.cut(f"the {name} stage")
+            value = getattr(now, name)
+            if value == 0 and name != "worst_rank":
+                self.stages.append(Stage(name, 0, 0, "optimal", 0.0))
+                continue
+            self.stages.append(Stage(name, value, None, "feasible", 0.0, f"not run: {why}"))
+
+    def _model(self, classes, fixed: dict[int, int], max_rank: int, pools: list[list[int]],
+               spread: bool) -> CountModel | None:
+        """Build a count model if the time left allows it, else None."""
+        groups = list(range(len(self.prep.problem.groups)))
+        estimate = sum(len(pools) for _ in classes) + len(self.free_units) * len(groups)
+        if estimate * BUILD_S_PER_VARIABLE > self.clock.working_left():
+            return None
+        return CountModel(self.prep, groups=groups, classes=classes, units=self.free_units,
+                          fixed=fixed, pools=pools, max_rank=max_rank, spread=spread)
+
+    @staticmethod
+    def _keep(model: CountModel, expr, out: Outcome, incumbent: dict) -> Outcome:
+        """A stage that found nothing better keeps the incumbent, with the bound it proved."""
+        value = model.value(expr, incumbent)
+        if out.status in ("optimal", "feasible") and out.objective <= value:
+            return out
+        bound = out.bound if out.bound is not None else (
+            value if out.status == "infeasible" else None)
+        status = "optimal" if bound is not None and bound >= value else "feasible"
+        return Outcome(status, value, bound, incumbent, out.wall_s, out.cut_by_clock)
+
+    def _stage(self, name: str, model: CountModel, expr, incumbent: dict) -> tuple[dict, int]:
+        """Minimise one expression from the incumbent; cap it; record the stage."""
+        incumbent = model.complete(incumbent)
+        value = model.value(expr, incumbent)
+        if value == 0:  # nothing below zero: proven without a solve
+            self.stages.append(Stage(name, 0, 0, "optimal", 0.0))
+            model.cap(expr, 0, name)
+            return incumbent, 0
+        if self.clock.working_left() <= 0.01:
+            self._skip([name], "the time limit left no time")
+            model.cap(expr, value, name)
+            return incumbent, value
+        out = self._keep(model, expr, model.solve(expr, self.clock, name, hint=incumbent),
+                         incumbent)
+        self.stages.append(Stage(name, out.objective, out.bound, out.status, out.wall_s,
+                                 "" if out.status == "optimal" else _why(out)))
+        model.cap(expr, out.objective, name)
+        return out.values, out.objective
+
+    # --- the stages -------------------------------------------------------------------
+
+    def run(self) -> None:
+        prep = self.prep
+        pools = prep.theme_groups
+        fixed = dict(self.fixed)
+        anonymous = list(self.anonymous)
+        caps: dict[str, int] = {}
+        if prep.problem.previous:
+            settled = self._stability(pools)
+            if settled is None:
+                return self._spread(None, None, fixed, anonymous)
+            caps, stay_where = settled
+            if prep.n_people > STABLE_EXACT_LIMIT:
+                stayers = _stayers(prep, anonymous, stay_where)
+                fixed.update(stayers)
+                anonymous = [i for i in anonymous if i not in stayers]
+        # Nobody needs a rank worse than the first answer's worst: options beyond it are
+        # left out, and people who differ only there share a class (a smaller model).
+        level = max(scores(prep, self.where).worst_rank, 1)
+        classes = make_classes(prep, anonymous, False, level)
+        start = time.monotonic()
+        model = self._model(classes, fixed, level, pools, spread=False)
+        if model is None:
+            skipped = [n for n in ("balance",) if not caps] + list(PREFERENCE_STAGES)
+            self._skip(skipped, "the time limit left no time to build the model")
+            return self._spread(None, None, fixed, anonymous)
+        built = time.monotonic() - start
+        incumbent = model.values_from(self.where)
+        if not caps:
+            incumbent, caps["balance"] = self._stage("balance", model, model.balance,
+                                                     incumbent)
+        else:
+            for name, value in caps.items():
+                model.cap(getattr(model, name), value, name)
+        incumbent = self._preferences(model, incumbent, fixed, built)
+        self.timeline["preferences"] = self.clock.elapsed()
+        incumbent = self._evenness(model, incumbent)
+        if prep.problem.previous and prep.n_people > STABLE_EXACT_LIMIT:
+            for stage in self.stages:
+                if stage.name in PREFERENCE_STAGES:
+                    stage.status, stage.best_bound = "feasible", None
+                    stage.detail = ("large stable re-run: the people the stability stage "
+                                    "keeps in place were fixed first; only newcomers and "
+                                    "movers were optimised, so no bound is claimed")
+        self._spread(model, incumbent, fixed, anonymous)
+
+    def _stability(self, pools: list[list[int]]) -> tuple[dict[str, int], list[int]] | None:
+        """Stages 2-3 on a model that ignores preferences (they come later): people differ
+        only by sector, role and previous group, so it is small."""
+        prep = self.prep
+        classes = make_classes(prep, self.anonymous, False, ranks_matter=False)
+        model = self._model(classes, self.fixed, self.worst_possible, pools, spread=False)
+        if model is None:
+            self._skip(["balance", "moves", *PREFERENCE_STAGES],
+                       "the time limit left no time to build the model")
+            return None
+        incumbent = model.values_from(self.where)
+        incumbent, balance = self._stage("balance", model, model.balance, incumbent)
+        incumbent, moves = self._stage("moves", model, model.moves, incumbent)
+        stay_where = _where_from(prep, model, incumbent, self.fixed, self.clock)
+        self.where = stay_where
+        return {"balance": balance, "moves": moves}, stay_where
+
+    def _preferences(self, model: CountModel, incumbent: dict, fixed: dict[int, int],
+                     built: float) -> dict:
+        """Stages 4-5: the smallest worst rank, then the smallest rank sum under it.
+
+        Levels are tried from the lowest possible upwards by bounding the options of the
+        one model; a level too low is usually refuted at once by the LP relaxation, and
+        the first level that admits an allocation is solved for the rank sum directly.
+        """
+        prep = self.prep
+        lower = max(max((prep.ranks[i][prep.group_theme[g]] for i, g in fixed.items()),
+                        default=1), 1)
+        current = _worst(model, incumbent)
+        proven_below = True
+        start = time.monotonic()
+        for level in range(lower, current):
+            if self.clock.working_left() <= 0.01:
+                self.clock.cut("the worst_rank stage")
+                proven_below = False
+                break
+            model.limit_rank(level)
+            out = model.solve(model.rank_sum, self.clock, "worst_rank")
+            if out.status == "infeasible":
+                continue
+            if out.status == "unknown":
+                proven_below = False
+                continue
+            self.stages.append(Stage("worst_rank", level, level if proven_below else lower,
+                                     "optimal" if proven_below else "feasible",
+                                     time.monotonic() - start + built))
+            self.stages.append(Stage("rank_sum", out.objective, out.bound, out.status,
+                                     out.wall_s, "" if out.status == "optimal" else _why(out)))
+            model.cap(model.rank_sum, out.objective, "rank_sum")
+            return out.values
+        model.limit_rank(current)
+        bound = current if proven_below else lower
+        self.stages.append(Stage("worst_rank", current, bound,
+                                 "optimal" if bound == current else "feasible",
+                                 time.monotonic() - start + built,
+                                 "" if bound == current else "lower levels undecided within "
+                                 "the work budget or the time limit"))
+        incumbent, _ = self._stage("rank_sum", model, model.rank_sum, incumbent)
+        return incumbent
+
+    def _evenness(self, model: CountModel, incumbent: dict) -> dict:
+        """Stage 6: theme by theme first (quick at any size, see ``evenness``), then the
+        joint model where it is small enough to be worth a proof."""
+        start = time.monotonic()
+        expr = model.evenness
+        incumbent = model.complete(incumbent)
+        if model.value(expr, incumbent) > 0:
+            if self.clock.working_left() > 0.01:
+                incumbent = even_out(model, incumbent, self.clock)
+            else:
+                self.clock.cut("the evenness stage")
+        value = model.value(expr, incumbent)
+        if value == 0 or model.variables <= JOINT_EVENNESS_LIMIT:
+            incumbent, _ = self._stage("evenness", model, expr, incumbent)
+            self.stages[-1].wall_s += time.monotonic() - start
+            return incumbent
+        self.stages.append(Stage("evenness", value, None, "feasible",
+                                 time.monotonic() - start,
+                                 "each theme's people re-split over its groups, with who goes "
+                                 "to which theme kept as the preference stages left it"))
+        model.cap(expr, value, "evenness")
+        return incumbent
+
+    # --- spread -------------------------------------------------------------------------
+
+    def _spread(self, coarse: CountModel | None, incumbent: dict | None,
+                fixed: dict[int, int], anonymous: list[int]) -> None:
+        """Stages 7-8. The min-cost-flow answer always; the exact fine model when small.
+
+        The better of the two (organisation excess, then diversity) is kept. The fine
+        model's bounds hold for the whole problem, so they are reported with either.
+        """
+        prep, clock = self.prep, self.clock
+        start = time.monotonic()
+        if coarse is not None and incumbent is not None:
+            plan = _coarse_plan(prep, coarse, incumbent, fixed)
+        else:
+            plan = _plan_from_where(prep, self.where, fixed)
+        placed = dict(plan.placed)
+        placed.update(plan.stay)
+        movers = {theme: [i for i in people if i not in plan.stay]
+                  for theme, people in plan.theme_people.items()}
+        best = spread_by_flow(prep, placed, movers, dict(plan.slots), clock)
+        best_where = [best[i] for i in range(prep.n_people)]
+        best_scores = scores(prep, best_where)
+        flow_wall = time.monotonic() - start
+        bounds: dict[str, float | None] = {"organization": None, "diversity": None}
+        proven = {"organization": False, "diversity": False}
+        walls = {"organization": flow_wall / 2, "diversity": flow_wall / 2}
+        detail = ("organisations spread by min-cost flow and genders and countries by swaps, "
+                  "within the group sizes and sector counts of the preference stages")
+        worst = max(prep.ranks[i][prep.group_theme[best_where[i]]]
+                    for i in range(prep.n_people))
+        classes = make_classes(prep, anonymous, True, worst)
+        groups = list(range(len(prep.problem.groups)))
+        estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst)
+                       for k in classes)
+        fine = None
+        if coarse is not None and estimate <= FINE_GLOBAL_LIMIT:
+            fine = self._model(classes, fixed, worst, [[g] for g in groups], spread=True)
+            if fine is None:
+                self.clock.cut("the exact spread model")
+        if fine is not None:
+            for stage in self.stages:
+                if stage.name in ("balance", "moves", "rank_sum", "evenness"):
+                    fine.cap(getattr(fine, stage.name), stage.objective, stage.name)
+            hint = fine.values_from(best_where)
+            org = fine.solve(fine.org_excess, clock, "organization", hint=hint)
+            walls["organization"] += org.wall_s
+            if org.status in ("optimal", "feasible"):
+                bounds["organization"] = org.bound
+                proven["organization"] = org.status == "optimal"
+                fine.cap(fine.org_excess, org.objective, "organization")
+                div = fine.solve(fine.div_excess, clock, "diversity", hint=org.values)
+                walls["diversity"] += div.wall_s
+                values = div.values if div.status in ("optimal", "feasible") else org.values
+                if div.status in ("optimal", "feasible"):
+                    bounds["diversity"] = div.bound
+                    proven["diversity"] = div.status == "optimal"
+                exact = dict(fixed)
+                exact.update(extract_fine(fine, values))
+                exact_where = [exact[i] for i in range(prep.n_people)]
+                exact_scores = scores(prep, exact_where)
+                key = (exact_scores.organization, exact_scores.diversity)
+                if key <= (best_scores.organization, best_scores.diversity):
+                    best_where, best_scores = exact_where, exact_scores
+                    detail = "exact fine model (organisation, gender and country per group)"
+        org_optimal = False
+        for name in ("organization", "diversity"):
+            value = getattr(best_scores, name)
+            bound = bounds[name]
+            # Diversity is only proven under a proven organisation optimum.
+            optimal = proven[name] and bound == value and (name == "organization" or org_optimal)
+            org_optimal = org_optimal or (name == "organization" and optimal)
+            self.stages.append(Stage(name, value, bound, "optimal" if optimal else "feasible",
+                                     walls[name], "" if optimal else detail))
+        self.where = best_where
+
+
+def _why(out: Outcome) -> str:
+    if out.cut_by_clock:
+        return "cut by the time limit before its work budget was spent"
+    return "work budget spent before the optimum was proven"
+
+
+def _worst(model: CountModel, values: dict) -> int:
+    used = [rank for v, rank in model.ranked if values.get(v, 0) > 0.5]
+    return max(used + [model.fixed_worst, 1])
+
+
+def _stayers(prep: Prepared, anonymous: list[int], where: list[int]) -> dict[int, int]:
+    """Who stays in their previous group: everyone the stability stage kept there."""
+    return {i: where[i] for i in anonymous
+            if prep.previous[i] is not None and where[i] == prep.previous[i]}
 
 
 class _Plan:
@@ -366,6 +432,24 @@ class _Plan:
         self.theme_people: dict[int, list[int]] = defaultdict(list)
         self.stay: dict[int, int] = {}  # person -> previous group, kept
         self.slots: dict[tuple[int, int], int] = defaultdict(int)
+
+
+def _plan_from_where(prep: Prepared, where: list[int], fixed: dict[int, int]) -> _Plan:
+    """The plan an allocation already is: who goes to which theme, and how many of each
+    sector every group receives (for spreading when no model could be built)."""
+    plan = _Plan()
+    plan.placed.update(fixed)
+    for i in prep.unit_of:
+        plan.placed.setdefault(i, where[i])
+    for i, g in enumerate(where):
+        if i in plan.placed:
+            continue
+        if prep.previous[i] == g:
+            plan.stay[i] = g
+        plan.theme_people[prep.group_theme[g]].append(i)
+        if i not in plan.stay:
+            plan.slots[g, prep.sector_of[i]] += 1
+    return plan
 
 
 def _coarse_plan(prep: Prepared, coarse: CountModel, values: dict,
@@ -397,13 +481,26 @@ def _coarse_plan(prep: Prepared, coarse: CountModel, values: dict,
             to_pools(klass.members, coarse.take, k, klass.sector)
             continue
         n = round(values[coarse.stay[k]]) if k in coarse.stay else 0
-        split = apportion(prep, klass.members, [("stay", n), ("leave", klass.size - n)])
-        plan.stay.update({i: klass.prev for i in split["stay"]})
-        plan.theme_people[theme_of[klass.prev]] += split["stay"]
-        leavers[coarse.mover_of[k]] += split["leave"]
+        # those who rank their announced group's theme best stay (a move costs them most)
+        ranked = sorted(klass.members, key=lambda i: (prep.ranks[i][theme_of[klass.prev]], i))
+        plan.stay.update({i: klass.prev for i in ranked[:n]})
+        plan.theme_people[theme_of[klass.prev]] += ranked[:n]
+        leavers[coarse.mover_of[k]] += ranked[n:]
     for mi, people in leavers.items():
         sector = coarse.classes[coarse.movers[mi][0]].sector
         to_pools(sorted(people), coarse.move_take, mi, sector)
     for (g, s), z in coarse.zvars.items():
         plan.slots[g, s] += round(values[z])
     return plan
+
+
+def _where_from(prep: Prepared, model: CountModel, values: dict, fixed: dict[int, int],
+                clock: Clock) -> list[int]:
+    """An allocation with exactly the model's counts (people dealt within them)."""
+    plan = _coarse_plan(prep, model, values, fixed)
+    placed = dict(plan.placed)
+    placed.update(plan.stay)
+    movers = {theme: [i for i in people if i not in plan.stay]
+              for theme, people in plan.theme_people.items()}
+    where = spread_by_flow(prep, placed, movers, dict(plan.slots), clock)
+    return [where[i] for i in range(prep.n_people)]

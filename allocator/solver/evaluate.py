@@ -33,8 +33,28 @@ class Scores:
     moves: int
     worst_rank: int
     rank_sum: int
+    evenness: int
     organization: int
     diversity: int
+
+
+def evenness(prep: Prepared, members: list[list[int]]) -> int:
+    """People beyond an even split of each theme over its groups, by capacity.
+
+    A group's size should lie within the floor and ceiling of its share of its theme's
+    people (share = its capacity over the theme's seats); the excess either way is
+    counted. With equal rooms that means sizes differ by one at most.
+    """
+    total = 0
+    groups = prep.problem.groups
+    for theme_groups in prep.theme_groups:
+        seats = sum(groups[g].capacity for g in theme_groups)
+        people = sum(len(members[g]) for g in theme_groups)
+        for g in theme_groups:
+            lo, hi = band(seats, groups[g].capacity, people)
+            size = len(members[g])
+            total += max(0, size - hi) + max(0, lo - size)
+    return total
 
 
 def group_members(prep: Prepared, where: list[int]) -> list[list[int]]:
@@ -71,7 +91,8 @@ def scores(prep: Prepared, where: list[int]) -> Scores:
     moves = sum(1 for i, g in enumerate(where)
                 if prep.previous[i] is not None and prep.previous[i] != g)
     return Scores(balance=balance, moves=moves, worst_rank=max(ranks, default=0),
-                  rank_sum=sum(ranks), organization=organization, diversity=diversity)
+                  rank_sum=sum(ranks), evenness=evenness(prep, members),
+                  organization=organization, diversity=diversity)
 
 
 def hard_violations(prep: Prepared, where: list[int]) -> list[str]:

@@ -27,7 +27,11 @@ def measure(prep: Prepared, where: list[int]) -> dict[str, Any]:
     problem = prep.problem
     people = problem.people
     ranked = [i for i, p in enumerate(people) if p.preferences]
-    rank_counts = Counter(prep.ranks[i][prep.group_theme[where[i]]] for i in ranked)
+    # a theme the person did not list is not "their choice n+1": counted apart
+    unlisted = {i for i in ranked
+                if prep.ranks[i][prep.group_theme[where[i]]] > len(people[i].preferences)}
+    rank_counts = Counter(prep.ranks[i][prep.group_theme[where[i]]] for i in ranked
+                          if i not in unlisted)
     display_org: dict[str, str] = {}
     for p in people:
         key = org_key(p.organization)
@@ -39,6 +43,8 @@ def measure(prep: Prepared, where: list[int]) -> dict[str, Any]:
         "facilitators": prep.n_facilitators,
         "with_preferences": len(ranked),
         "rank_counts": {str(r): rank_counts[r] for r in sorted(rank_counts)},
+        "unlisted": len(unlisted),
+        "unlisted_ids": sorted(people[i].id for i in unlisted),
         "first_choice_share": round(rank_counts.get(1, 0) / len(ranked), 4) if ranked else None,
     }
     achieved = scores(prep, where)
@@ -94,8 +100,12 @@ def measure(prep: Prepared, where: list[int]) -> dict[str, Any]:
             "rank_counts": {
                 str(r): c for r, c in sorted(Counter(
                     prep.ranks[i][prep.group_theme[g]] for i in members
-                    if people[i].preferences).items())
+                    if people[i].preferences
+                    and prep.ranks[i][prep.group_theme[g]] <= len(people[i].preferences)
+                ).items())
             },
+            "unlisted": sum(1 for i in members if people[i].preferences
+                            and prep.ranks[i][prep.group_theme[g]] > len(people[i].preferences)),
         }
     result["groups"] = groups
     return result
@@ -107,8 +117,8 @@ MESSAGES = {
     "together": "This person must stay with {partners}.",
     "apart": "Every group on this theme holds someone this person must be kept apart from.",
     "stability": "This person stays in the group already announced to them.",
-    "facilitator": "The groups on this theme already have their share of facilitators, or "
-                   "this person's group would lose its facilitator.",
+    "facilitator": "The groups on this theme already have their share of facilitators.",
+    "facilitator_needed": "Their group would be left without its share of facilitators.",
     "full": "Its groups were full ({detail}).",
     "sector_share": "Their sector's share there was reached ({detail}).",
     "balance": "Moving them would break the sector balance of their group or of that one.",
@@ -175,8 +185,10 @@ class _Blocks:
         s = prep.sector_of[i]
         if s < 0:
             lo, hi = prep.fac_bounds
-            if prep.facilitator_rule() and (self.fac[h] + 1 > hi or self.fac[g] - 1 < lo):
+            if prep.facilitator_rule() and self.fac[h] + 1 > hi:
                 rules.add("facilitator")
+            if prep.facilitator_rule() and self.fac[g] - 1 < lo:
+                rules.add("facilitator_needed")
         elif self._balance_change(h, s, 1) + self._balance_change(g, s, -1) > 0:
             hi = band(prep.n_participants, prep.sector_total[s], self.n[h] + 1)[1]
             rules.add("sector_share" if self.sectors[h][s] + 1 > hi else "balance")
@@ -228,12 +240,14 @@ def explain_moves(prep: Prepared, where: list[int]) -> dict[str, dict]:
         entry = _entry(prep, prep.problem.groups[before].theme, 0, rules, [before], blocks,
                        prep.sector_of[i], blocks.partners.get(i, []), back=True)
         moves[person.id] = {"from": gid[before], "to": gid[now], "rules": entry["rules"],
-                            "message": entry["message"]}
+                            "message": entry["message"],
+                            **{k: v for k, v in entry.items()
+                               if k not in ("theme", "rank", "rules", "message")}}
     return moves
 
 
-ORDER = ["pin", "together", "apart", "stability", "facilitator", "full", "sector_share",
-         "balance", "min_size", "none"]
+ORDER = ["pin", "together", "apart", "stability", "facilitator", "facilitator_needed",
+         "full", "sector_share", "balance", "min_size", "none"]
 
 
 def _entry(prep: Prepared, theme: str, position: int, rules: list[str], groups: list[int],
@@ -241,6 +255,19 @@ def _entry(prep: Prepared, theme: str, position: int, rules: list[str], groups: 
     rules = sorted(rules, key=ORDER.index)
     names = prep.problem.groups
     messages = []
+    # what a caller needs to word the reasons itself (with names instead of ids)
+    facts: dict[str, Any] = {}
+    if "full" in rules:
+        facts["fill"] = [{"group": names[h].id, "size": blocks.size[h],
+                          "capacity": names[h].capacity} for h in groups]
+    if "sector_share" in rules:
+        facts["sector"] = prep.sectors[s]
+        facts["sector_counts"] = [
+            {"group": names[h].id, "count": blocks.sectors[h][s],
+             "most": band(prep.n_participants, prep.sector_total[s], blocks.n[h] + 1)[1]}
+            for h in groups]
+    if "together" in rules:
+        facts["partners"] = list(partners)
     for rule in rules:
         if rule == "full":
             detail = ", ".join(f"{names[h].label} {blocks.size[h]}/{names[h].capacity}"
@@ -261,6 +288,7 @@ def _entry(prep: Prepared, theme: str, position: int, rules: list[str], groups: 
         else:
             messages.append(MESSAGES[rule])
     if back:
-        messages[0:0] = ["Moved from their announced group because moving back would break "
-                         "a rule:"] if rules != ["none"] else []
-    return {"theme": theme, "rank": position, "rules": rules, "message": " ".join(messages)}
+        messages[0:0] = ["Moved from the group announced to them, because keeping them "
+                         "there would break a rule:"] if rules != ["none"] else []
+    return {"theme": theme, "rank": position, "rules": rules, "message": " ".join(messages),
+            **facts}

@@ -62,7 +62,7 @@ class Problem:
     apart: tuple[tuple[str, str], ...] = ()
     together: tuple[tuple[str, str], ...] = ()
     previous: dict[str, str] = field(default_factory=dict)
-    time_limit_s: float = 10.0
+    time_limit_s: float = 30.0
     seed: int = 0
 
 
@@ -80,12 +80,18 @@ class Stage:
 
 @dataclass
 class Conflict:
-    """A set of rules that cannot all hold, said in words an organiser understands."""
+    """A set of rules that cannot all hold, said in words an organiser understands.
+
+    ``rules`` lists every rule of the set in the order they chain (each shares a person
+    or a group with the one before), as ``{"rule", "people", "groups", ...}`` with ids,
+    so that a caller can word it with names (see ``allocator.solver.conflicts``).
+    """
 
     rule: str
     message: str
     people: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +106,13 @@ class Solution:
     moves: dict[str, dict[str, Any]] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     wall_s: float = 0.0
+    # False when the wall clock, not a work budget, ended a stage (``reproducible_detail``
+    # says which): the same input may then give another answer on another run.
+    reproducible: bool = True
+    reproducible_detail: str = ""
+    # Seconds from the start to milestones: "first_answer", "preferences" (worst rank and
+    # rank sum settled). Timings, so left out of the reproducible output.
+    timeline: dict[str, float] = field(default_factory=dict)
 
 
 # --- parsing -----------------------------------------------------------------------
@@ -237,7 +250,7 @@ def parse_problem(data: Any) -> Problem:
     previous = _mapping(data.get("previous"), "previous", ids, gids, errors)
     apart = _pairs(data.get("apart"), "apart", ids, errors)
     together = _pairs(data.get("together"), "together", ids, errors)
-    time_limit = data.get("time_limit_s", 10)
+    time_limit = data.get("time_limit_s", 30)
     if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not (
             math.isfinite(time_limit) and 0 < time_limit <= MAX_TIME_LIMIT_S):
         errors.append(f"time_limit_s must be a number of seconds in (0, {MAX_TIME_LIMIT_S:g}]")
@@ -281,9 +294,13 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 def solution_to_dict(solution: Solution, *, timings: bool = True) -> dict[str, Any]:
     """The JSON form of a solution; without timings it is byte-for-byte reproducible."""
     out: dict[str, Any] = {"status": solution.status}
+    out["reproducible"] = solution.reproducible
+    if not solution.reproducible:
+        out["reproducible_detail"] = solution.reproducible_detail
     if solution.status == "infeasible":
         out["conflicts"] = [
-            {"rule": c.rule, "message": c.message, "people": c.people, "groups": c.groups}
+            {"rule": c.rule, "message": c.message, "people": c.people, "groups": c.groups,
+             "rules": c.rules}
             for c in solution.conflicts
         ]
     out["assignments"] = dict(solution.assignments)
@@ -301,4 +318,5 @@ def solution_to_dict(solution: Solution, *, timings: bool = True) -> dict[str, A
         out["moves"] = solution.moves
     if timings:
         out["wall_s"] = round(solution.wall_s, 3)
+        out["timeline"] = {k: round(v, 3) for k, v in solution.timeline.items()}
     return out

@@ -11,12 +11,10 @@ spread genders and countries, and improved by swaps that keep everything else eq
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 
-from ortools.graph.python import min_cost_flow
-
 from allocator.solver.assign import spread_order
+from allocator.solver.budget import SPREAD_PASSES, Clock
 from allocator.solver.evaluate import fair_cap
 from allocator.solver.prepare import Prepared
 
@@ -51,9 +49,13 @@ class _Counts:
 
 
 def spread_by_flow(prep: Prepared, placed: dict[int, int], movers_by_theme: dict[int, list[int]],
-                   slots: dict[tuple[int, int], int], seconds: float) -> dict[int, int]:
-    """Place the movers of every theme into the slots; ``placed`` is everyone else."""
-    deadline = time.monotonic() + seconds
+                   slots: dict[tuple[int, int], int], clock: Clock) -> dict[int, int]:
+    """Place the movers of every theme into the slots; ``placed`` is everyone else.
+
+    The swaps that improve genders and countries make a fixed number of passes
+    (``budget.SPREAD_PASSES``); the clock only stops them when the time limit is near,
+    and says so.
+    """
     sizes: dict[int, int] = Counter(placed.values())
     for (g, _), n in slots.items():
         sizes[g] += n
@@ -70,7 +72,7 @@ def spread_by_flow(prep: Prepared, placed: dict[int, int], movers_by_theme: dict
             targets = {g: n for (g, s), n in slots.items()
                        if s == sector and n > 0 and prep.group_theme[g] == theme}
             _place_block(prep, people, targets, counts, where)
-        _improve(prep, [i for i in movers], counts, where, deadline)
+        _improve(prep, [i for i in movers], counts, where, clock)
     return where
 
 
@@ -81,6 +83,8 @@ def _place_block(prep: Prepared, people: list[int], targets: dict[int, int],
         by_org[prep.org_of[i]].append(i)
     orgs = sorted(by_org)
     groups = sorted(targets)
+    from ortools.graph.python import min_cost_flow
+
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs: list[tuple[int, int, int]] = []  # (arc, org, group)
     for n, org in enumerate(orgs):
@@ -143,7 +147,7 @@ def _diversity_delta(counts: _Counts, i: int, j: int, gi: int, gj: int) -> int:
 
 
 def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int, int],
-             deadline: float) -> None:
+             clock: Clock) -> None:
     """Swap people of the same sector and organisation while diversity improves."""
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i in movers:
@@ -152,13 +156,23 @@ def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int
         buckets[prep.sector_of[i], prep.org_of[i]].append(i)
     improved = True
     passes = 0
-    while improved and passes < 3 and time.monotonic() < deadline:
+    tried = 0
+    while improved and passes < SPREAD_PASSES:
+        if clock.working_left() <= 0:
+            clock.cut("the diversity swaps")
+            return
         passes += 1
         improved = False
         for people in buckets.values():
             if len(people) < 2:
                 continue
             for x in range(len(people)):
+                tried += len(people) - x
+                if tried > 20_000:  # look at the clock now and then, not per pair
+                    tried = 0
+                    if clock.working_left() <= 0:
+                        clock.cut("the diversity swaps")
+                        return
                 for y in range(x + 1, len(people)):
                     i, j = people[x], people[y]
                     gi, gj = where[i], where[j]
@@ -170,5 +184,3 @@ def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int
                     counts.add(i, gj)
                     counts.add(j, gi)
                     improved = True
-            if time.monotonic() > deadline:
-                return

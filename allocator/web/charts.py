@@ -50,14 +50,20 @@ def sector_mix(report: dict[str, Any], sectors: list[str]) -> dict[str, Any]:
     }
 
 
-def rank_bars(counts: dict[str, int], height: int = 115) -> list[dict[str, Any]]:
-    """Bars for the rank distribution: rank, count, x, height."""
-    if not counts:
+def rank_bars(counts: dict[str, int], unlisted: int = 0,
+              height: int = 115) -> list[dict[str, Any]]:
+    """Bars for the rank distribution: label, count, x, height; a last bar for people in a
+    theme they did not list (not "choice n+1")."""
+    items = [(f"choice {rank}", count)
+             for rank, count in sorted(counts.items(), key=lambda kv: int(kv[0]))]
+    if unlisted:
+        items.append(("not listed", unlisted))
+    if not items:
         return []
-    peak = max(counts.values()) or 1
+    peak = max(count for _, count in items) or 1
     bars = []
-    for n, (rank, count) in enumerate(sorted(counts.items(), key=lambda kv: int(kv[0]))):
+    for n, (label, count) in enumerate(items):
         h = round(height * count / peak, 1)
-        bars.append({"rank": rank, "count": count, "x": 20 + n * 70, "h": h,
+        bars.append({"label": label, "count": count, "x": 20 + n * 70, "h": h,
                      "y": height - h + 22})  # room above the tallest bar for its label
     return bars

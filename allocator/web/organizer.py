@@ -185,9 +185,9 @@ def run_allocation(event_id: int):
     """Run the allocation with the chosen options; show the result."""
     form = request.form
     try:
-        limit = float(form.get("time_limit_s") or 10)
+        limit = float(form.get("time_limit_s") or 30)
     except ValueError:
-        limit = 10.0
+        limit = 30.0
     data = {"include": ["checked_in"] if form.get("checked_in_only") else
             ["registered", "checked_in"], "stable": bool(form.get("stable")),
             "time_limit_s": max(1.0, min(limit, current_app.config["SOLVER_MAX_TIME_LIMIT_S"])),
@@ -219,7 +219,7 @@ def run_page(event_id: int, run_id: int):
     report = reports.report(g.event, run)
     return render("run.html", run=run, report=report,
                   mix=sector_mix(report, g.event.sectors),
-                  ranks=rank_bars(report["ranks"]["counts"]),
+                  ranks=rank_bars(report["ranks"]["counts"], report["ranks"]["unlisted"]),
                   groups=[{"id": grp["id"], "name": grp["name"]} for grp in report["groups"]],
                   warnings=request.args.getlist("warning"))
 

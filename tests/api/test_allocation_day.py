@@ -90,7 +90,7 @@ def test_the_organisers_day(app, client, tokens, day):
         for figures in g["sectors"].values():
             assert figures["min"] <= figures["count"] <= figures["max"]
     off_first = [m for g in report["groups"] for m in g["members"]
-                 if m["rank"] is not None and m["rank"] > 1]
+                 if m["unlisted"] or (m["rank"] is not None and m["rank"] > 1)]
     assert {p["participant_id"] for p in report["reasons"]} == {
         m["participant_id"] for m in off_first}
     assert report["ranks"]["counts"]
@@ -217,6 +217,45 @@ def test_late_arrivals_with_stable_move_nobody_without_a_reason(client, tokens, 
     assert second["objective"]["moves"] == len(moved)
 
 
+def test_a_confirmed_hand_move_lasts_through_stable_re_runs(client, tokens, day):
+    """A move that stretches a sector band is the organiser's decision: a stable re-run
+    keeps it (it used to move the person back, "because moving back would break a rule")
+    and says which moves it kept; so does the next re-run."""
+    base, org = day["base"], day["org"]
+    first = client.post(f"{base}/allocations", json={}, headers=org).json
+    report = client.get(f"{base}/allocations/{first['id']}/report", headers=org).json
+    moves = []
+    for group in report["groups"]:  # stretch a band: move people of one sector away
+        others = [g["id"] for g in report["groups"] if g["id"] != group["id"]]
+        for member in group["members"]:
+            if member["role"] == "participant" and len(moves) < 3:
+                r = client.patch(f"{base}/allocations/{first['id']}/assignments/"
+                                 f"{member['participant_id']}",
+                                 json={"group_id": others[0]}, headers=org)
+                if r.status_code == 200:
+                    moves.append((member["participant_id"], others[0]))
+    assert moves
+    client.post(f"{base}/allocations/{first['id']}/publish", headers=org)
+    desk = bearer(tokens["desk"])
+    for n in range(4):
+        client.post(f"{base}/participants", headers=desk, json=person(
+            email=f"late{n}@example.org", full_name=f"Late Comer {n}",
+            sector=SECTORS[n % len(SECTORS)], preferences=[THEMES[n % 3]]))
+    for _ in range(2):  # and again from the re-run, once it is published
+        r = client.post(f"{base}/allocations", json={"stable": True}, headers=org)
+        assert r.status_code == 201, r.json
+        run = r.json
+        assert sorted((m["participant_id"], m["group_id"]) for m in run["kept_moves"]) == \
+            sorted(moves)
+        after = client.get(f"{base}/allocations/{run['id']}/report", headers=org).json
+        where = {m["participant_id"]: (g["id"], m["moved_by_organiser"])
+                 for g in after["groups"] for m in g["members"]}
+        for pid, group_id in moves:
+            assert where[pid] == (group_id, True)
+        assert not {m["participant_id"] for m in after["moves"]} & {pid for pid, _ in moves}
+        client.post(f"{base}/allocations/{run['id']}/publish", headers=org)
+
+
 def test_stable_needs_something_published(client, day):
     r = client.post(f"{day['base']}/allocations", json={"stable": True}, headers=day["org"])
     assert r.status_code == 422 and "stable" in r.json["errors"]
@@ -234,13 +273,25 @@ def test_checked_in_only_leaves_no_shows_out(client, tokens, day):
 
 
 def test_infeasible_rules_are_a_422_with_reasons_and_a_failed_run(client, day):
+    """Rules that clash among themselves are refused when made (test_rules_clash_...);
+    a room made smaller afterwards is found when the allocation runs, named."""
     base, org, ids, groups = day["base"], day["org"], day["ids"], day["groups"]
-    add_rule(client, day, kind="pin", participant_id=ids[30], group_id=groups[0])
-    add_rule(client, day, kind="pin", participant_id=ids[31], group_id=groups[0])
-    add_rule(client, day, kind="apart", participant_id=ids[30], other_id=ids[31])
+    for n in (30, 31, 32):
+        assert add_rule(client, day, kind="pin", participant_id=ids[n],
+                        group_id=groups[0]).status_code == 201
+    for other in groups[1:]:
+        client.patch(f"{base}/groups/{other}", json={"capacity": 60}, headers=org)
+    assert client.patch(f"{base}/groups/{groups[0]}", json={"capacity": 2, "min_size": 0},
+                        headers=org).status_code == 200
     r = client.post(f"{base}/allocations", json={}, headers=org)
     assert r.status_code == 422 and r.content_type == "application/problem+json"
-    assert any("must be apart but are both pinned" in c["message"] for c in r.json["conflicts"])
+    names = [client.get(f"{base}/participants/{ids[n]}", headers=org).json["full_name"]
+             for n in (30, 31, 32)]
+    chains = [c["message"] for c in r.json["conflicts"] if c.get("rules")]
+    # a minimal set: two of the pins, the room, and the facilitator it must also seat
+    assert any(sum(name in message for name in names) == 2 and "WG1 holds at most 2" in message
+               and "facilitator" in message for message in chains), r.json["conflicts"]
+    assert f"participant {ids[30]}" not in r.json["detail"]
     runs = client.get(f"{base}/allocations", headers=org).json
     assert runs[0]["status"] == "failed" and runs[0]["solver_status"] == "infeasible"
     assert client.post(f"{base}/allocations/{runs[0]['id']}/publish",
@@ -377,3 +428,31 @@ def test_cli_allocates_publishes_and_exports(app, runner, day, tmp_path):
     assert len(rows) == 81
     missing = runner.invoke(args=["allocate", "9999"])
     assert missing.exit_code != 0 and "not found" in missing.output
+
+
+def test_rules_that_clash_are_refused_when_made_with_the_chain_in_names(client, day):
+    """Two pins to one group for people kept apart were both accepted, and the allocation
+    failed later. The second rule is now refused at once, naming everyone involved."""
+    base, org, ids, groups = day["base"], day["org"], day["ids"], day["groups"]
+    names = {n: client.get(f"{base}/participants/{ids[n]}", headers=org).json["full_name"]
+             for n in (40, 41, 42)}
+    assert add_rule(client, day, kind="apart", participant_id=ids[40],
+                    other_id=ids[41]).status_code == 201
+    assert add_rule(client, day, kind="pin", participant_id=ids[40],
+                    group_id=groups[1]).status_code == 201
+    refused = add_rule(client, day, kind="pin", participant_id=ids[41], group_id=groups[1])
+    assert refused.status_code == 422 and refused.json["type"] == "/problems/rules-clash"
+    message = refused.json["conflicts"][0]["message"]
+    assert names[40] in message and names[41] in message and "WG2" in message
+    assert "group_id" in refused.json["errors"]
+    # a chain through a pair: 42 goes with 41, and 41 may not be with 40 (pinned to WG2)
+    assert add_rule(client, day, kind="together", participant_id=ids[41],
+                    other_id=ids[42]).status_code == 201
+    chained = add_rule(client, day, kind="pin", participant_id=ids[42], group_id=groups[1])
+    assert chained.status_code == 422
+    chain = chained.json["conflicts"][0]
+    assert [r["rule"] for r in chain["rules"]] == ["pin", "apart", "together", "pin"]
+    assert all(names[n] in chain["message"] for n in (40, 41, 42))
+    assert len(client.get(f"{base}/rules", headers=org).json) == 3
+    run = client.post(f"{base}/allocations", json={}, headers=org)
+    assert run.status_code == 201

@@ -21,8 +21,8 @@ def test_a_deleted_run_or_rule_never_lends_its_id_to_the_next(app, client, token
     rule = world["rule_id"]
     assert client.delete(f"{base}/rules/{rule}", headers=org).status_code == 204
     new_rule = client.post(f"{base}/rules", headers=org, json={
-        "kind": "apart", "participant_id": world["participant_id"],
-        "other_id": world["participant_id"] + 2}).json["id"]
+        "kind": "pin", "participant_id": world["participant_id"] + 2,
+        "group_id": world["group_id"]}).json["id"]
     assert new_rule > rule
     with app.app_context():  # the audit log never reads "deleted 11", "started 11"
         trail = [(e.action, e.subject_id) for e in db.session.scalars(

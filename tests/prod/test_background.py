@@ -70,14 +70,16 @@ def test_a_queued_infeasible_run_fails_with_its_reasons(client, tokens, event, q
     for pid in ids[:2]:
         client.post(f"{base}/rules", json={"kind": "pin", "participant_id": pid,
                                            "group_id": group}, headers=org)
-    client.post(f"{base}/rules", json={"kind": "apart", "participant_id": ids[0],
-                                       "other_id": ids[1]}, headers=org)
+    # the room shrinks after the pins were made: found when the run solves
+    client.patch(f"{base}/groups/{group}", json={"capacity": 1}, headers=org)
     r = client.post(f"{base}/allocations", json={}, headers=org)
     assert r.status_code == 202
     work(queue, database_url, tmp_path)
     run = client.get(r.headers["Location"], headers=org).json
     assert run["status"] == "failed" and run["solver_status"] == "infeasible"
-    assert "both pinned" in run["conflicts"][0]["message"]
+    message = run["conflicts"][0]["message"]
+    assert "pinned to WG1" in message and "WG1 holds at most 1" in message
+    assert "Erika Mustermann" in message  # names, not ids
 
 
 def test_unreachable_queue_is_a_503_and_frees_the_event(app, client, tokens, event):

@@ -97,11 +97,21 @@ def stage_values(problem: dict, assignment: dict[str, str]) -> dict[str, int]:
             everyone)
     ranks = [rank(p, groups[assignment[p["id"]]]["theme"]) for p in people]
     previous = problem.get("previous") or {}
+    sizes = Counter(assignment.values())
+    evenness = 0
+    for theme in {g["theme"] for g in groups.values()}:
+        members = [g for g in groups.values() if g["theme"] == theme]
+        seats = sum(g["capacity"] for g in members)
+        people_here = sum(sizes[g["id"]] for g in members)
+        for g in members:
+            share = Fraction(people_here * g["capacity"], seats)
+            evenness += max(0, sizes[g["id"]] - ceil(share)) + max(0, floor(share) - sizes[g["id"]])
     return {
         "balance": balance,
         "moves": sum(1 for pid, gid in previous.items() if assignment[pid] != gid),
         "worst_rank": max(ranks, default=0),
         "rank_sum": sum(ranks),
+        "evenness": evenness,
         "organization": org_excess,
         "diversity": diversity,
     }
@@ -110,7 +120,7 @@ def stage_values(problem: dict, assignment: dict[str, str]) -> dict[str, int]:
 def stage_order(problem: dict) -> list[str]:
     """Stages in priority order (stability before preferences when a previous allocation exists)."""
     head = ["balance", "moves"] if problem.get("previous") else ["balance"]
-    return head + ["worst_rank", "rank_sum", "organization", "diversity"]
+    return head + ["worst_rank", "rank_sum", "evenness", "organization", "diversity"]
 
 
 def brute_force(problem: dict) -> tuple[tuple[int, ...] | None, int]:

@@ -76,7 +76,8 @@ def test_a_forced_move_names_its_rule():
     for entry in result["moves"].values():
         assert entry["from"] == "wg1" and entry["to"] == "wg2"
         assert set(entry["rules"]) & {"sector_share", "balance", "full"}, entry
-        assert entry["message"].startswith("Moved from their announced group")
+        assert entry["message"].startswith(
+            "Moved from the group announced to them, because keeping them there")
 
 
 def test_facilitators_one_per_group_and_matched_to_their_theme():

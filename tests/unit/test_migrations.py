@@ -21,3 +21,18 @@ def test_migrations_go_down_and_up_again(app):
         downgrade(revision="base")
         upgrade()
         assert "participants" in db.inspect(db.engine).get_table_names()
+
+
+def test_integer_keys_are_never_reused_on_sqlite(app):
+    """Every table with an integer key of its own keeps AUTOINCREMENT after every migration
+    (a batch copy would silently drop it)."""
+    from sqlalchemy import text
+
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            return
+        tables = dict(connection.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+    for table in db.metadata.sorted_tables:
+        if table.dialect_options["sqlite"].get("autoincrement"):
+            assert "AUTOINCREMENT" in tables[table.name], table.name

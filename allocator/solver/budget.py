@@ -1,0 +1,74 @@
+"""Budgets: deterministic work limits that decide answers, the wall clock as a safety net.
+
+Every limit that can change an answer is a count of work (HiGHS branch-and-bound nodes,
+CP-SAT deterministic time, a fixed number of improvement passes), so the same problem
+gives the same answer on an idle laptop and on a loaded server. The problem's
+``time_limit_s`` is a promise about *when* an answer comes: a :class:`Clock` watches it,
+stages that would not fit are not started, and a step the clock had to cut marks the
+answer as not reproducible, saying which.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+# HiGHS branch-and-bound nodes per stage: enough to prove every benchmark instance
+# (docs/benchmarks.md); past it a stage keeps its best answer and reports its bound.
+NODE_LIMIT = 20_000
+# CP-SAT's deterministic time (about seconds on a 2010 core) for the hard-rule model,
+# and for each check of the deletion filter that makes a conflict minimal.
+RULES_DETERMINISTIC_S = 20.0
+CHECK_DETERMINISTIC_S = 2.0
+# Swap passes of the organisation/gender/country improvement (spread.py).
+SPREAD_PASSES = 3
+# Kept back from the time limit for the final checks, figures and reasons: a share of
+# the limit, and at least this long per person (measured at 10,000 people, 2 cores).
+FINISH_SHARE = 0.05
+FINISH_S_PER_PERSON = 40e-6
+
+
+@dataclass
+class Clock:
+    """The time left of a solve's limit, and what the wall clock had to cut."""
+
+    seconds: float
+    people: int = 0
+    start: float = field(default_factory=time.monotonic)
+    cuts: list[str] = field(default_factory=list)
+
+    @property
+    def deadline(self) -> float:
+        """When the answer is due (monotonic seconds)."""
+        return self.start + self.seconds
+
+    def left(self) -> float:
+        """Seconds until the answer is due (never negative)."""
+        return max(0.0, self.deadline - time.monotonic())
+
+    def elapsed(self) -> float:
+        """Seconds since the solve began."""
+        return time.monotonic() - self.start
+
+    def working_left(self) -> float:
+        """Seconds left for optimising, with the time to finish kept back."""
+        reserve = max(FINISH_SHARE * self.seconds, FINISH_S_PER_PERSON * self.people)
+        return max(0.0, self.left() - reserve)
+
+    def cut(self, what: str) -> None:
+        """Record that the wall clock, not a work budget, ended ``what``."""
+        if what not in self.cuts:
+            self.cuts.append(what)
+
+    @property
+    def reproducible(self) -> bool:
+        """True when no step was cut by the wall clock (the answer depends on work only)."""
+        return not self.cuts
+
+    def detail(self) -> str:
+        """Why the answer may differ on another run, in words (empty when it may not)."""
+        if not self.cuts:
+            return ""
+        return (f"the {self.seconds:g} s time limit cut {', '.join(self.cuts)} before its "
+                "work budget was spent; on a faster or less busy machine the answer may be "
+                "better")

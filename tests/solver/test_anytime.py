@@ -1,0 +1,91 @@
+"""The time limit is a promise, and the answer depends on work, not on the machine.
+
+An answer always comes within the limit (plus 10% and the time to read the input),
+counting model building, and a feasible problem never ends without one. Every budget
+that can change the answer is a count of work, so the same problem gives the same bytes
+whether the machine is idle or busy; an answer the clock had to cut says so.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import multiprocessing.pool
+import subprocess
+import sys
+import time
+
+import pytest
+
+from allocator.solver import parse_problem, solution_to_dict, solve
+from benchmarks.instances import make_instance, with_rules
+from tests.solver.checker import violations
+from tests.solver.generate import tiny_problem
+
+pytestmark = pytest.mark.slow
+
+
+def _timed(problem: dict) -> tuple[dict, float]:
+    parsed = parse_problem(problem)  # reading the input is not part of the promise
+    start = time.monotonic()
+    answer = solution_to_dict(solve(parsed))
+    return answer, time.monotonic() - start
+
+
+@pytest.mark.parametrize(("people", "groups", "themes", "rules", "limit"), [
+    (10_000, 200, 20, False, 2.0),
+    (10_000, 200, 20, True, 3.0),
+    (1_200, 36, 9, True, 0.5),
+])
+def test_an_answer_within_the_limit_at_scale(people, groups, themes, rules, limit):
+    problem = make_instance(people, groups, themes, seed=0, time_limit_s=limit)
+    if rules:
+        problem = with_rules(problem, pins=30, apart=300, together=20)
+    answer, wall = _timed(problem)
+    assert answer["status"] in ("optimal", "feasible"), answer.get("conflicts")
+    assert wall <= limit * 1.1, wall
+    assert violations(problem, answer["assignments"]) == []
+    if not answer["reproducible"]:  # cut by the clock: it says which steps
+        assert "time limit cut" in answer["reproducible_detail"]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_tiny_limit_still_answers_every_feasible_problem(seed):
+    problem = dict(tiny_problem(seed), time_limit_s=0.001)
+    answer = solution_to_dict(solve(parse_problem(problem)))
+    generous = solution_to_dict(solve(parse_problem(dict(problem, time_limit_s=30))))
+    assert (answer["status"] == "infeasible") == (generous["status"] == "infeasible")
+    if answer["status"] != "infeasible":
+        assert violations(problem, answer["assignments"]) == []
+
+
+def _hog(stop_at: float) -> None:
+    while time.monotonic() < stop_at:
+        pass
+
+
+def _solve_cli(path) -> bytes:
+    return subprocess.run([sys.executable, "-m", "allocator.solver", str(path),
+                           "--no-timings"], capture_output=True, check=True).stdout
+
+
+def test_the_same_bytes_alone_and_beside_cpu_hogs(tmp_path):
+    """The reported case: 156 people with pairs and a pin, eight copies at once, gave
+    other groups to 65 of them when a wall-clock cap decided the spread stage."""
+    problem = with_rules(make_instance(156, 6, 3, seed=3, time_limit_s=60),
+                         pins=1, apart=4, together=3)
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(problem))
+    alone = _solve_cli(path)
+    assert json.loads(alone)["reproducible"] is True
+    hogs = [multiprocessing.Process(target=_hog, args=(time.monotonic() + 120,))
+            for _ in range(4)]
+    for hog in hogs:
+        hog.start()
+    try:
+        with multiprocessing.pool.ThreadPool(4) as pool:
+            loaded = pool.map(_solve_cli, [path] * 4)
+    finally:
+        for hog in hogs:
+            hog.terminate()
+    assert all(answer == alone for answer in loaded)
