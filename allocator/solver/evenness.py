@@ -70,7 +70,7 @@ def even_out(model: CountModel, values: dict, clock: Clock) -> dict:
             m.add_linear_constraint(size[g] == n[g] + fac)
             if groups[g].min_size:
                 m.add_linear_constraint(size[g] >= groups[g].min_size)
-            if prep.facilitator_rule():
+            if prep.facilitator_rule() and (g, -1) in zz:  # else fixed, and already right
                 m.add_linear_constraint(fac >= lo_f)
                 m.add_linear_constraint(fac <= hi_f)
             for s in sectors:

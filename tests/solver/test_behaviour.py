@@ -209,3 +209,16 @@ def test_invalid_problems_are_named(problem, needle):
     with pytest.raises(InvalidProblem) as info:
         parse_problem(problem)
     assert any(needle in e for e in info.value.errors), info.value.errors
+
+
+def test_evenness_when_every_facilitator_is_pinned():
+    """Found by benchmarks/solver.py (10,000 people, stable): with no facilitator free to
+    move, the theme-by-theme evenness model met a constant facilitator count and failed."""
+    problem = make_instance(300, 12, 3, seed=1, time_limit_s=30)
+    facilitators = [p["id"] for p in problem["participants"] if p["role"] == "facilitator"]
+    groups = [g["id"] for g in problem["groups"]]
+    problem["pins"] = dict(zip(facilitators, groups, strict=True))
+    result = answer(problem)
+    assert result["status"] in ("optimal", "feasible")
+    values = stage_values(problem, result["assignments"])
+    assert result["objective"]["evenness"] == values["evenness"]
