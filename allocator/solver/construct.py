@@ -341,3 +341,38 @@ def _place_facilitators(prep: Prepared, people: list[int], demand: list[int],
     for arc, i, g in arcs:
         if flow.flow(arc):
             where[i] = g
+
+
+def seats_allow(prep: Prepared, level: int) -> bool:
+    """Whether the rooms could seat everyone with nobody worse off than ``level``.
+
+    A relaxation of the worst-rank stage (rooms by theme, pins; no bands, sizes or pairs):
+    when even this max-flow fails, the level is refuted without building or solving a
+    model. When it passes, the model still decides.
+    """
+    flow = _flow()
+    people = make_classes(prep, [i for i in range(prep.n_people) if prep.pin[i] is None],
+                          False, level)
+    n_themes = len(prep.themes)
+    sink = len(people) + n_themes
+    seats = [0] * n_themes
+    for g, group in enumerate(prep.problem.groups):
+        seats[prep.group_theme[g]] += group.capacity
+    for i, g in enumerate(prep.pin):
+        if g is not None:
+            if prep.ranks[i][prep.group_theme[g]] > level:
+                return False
+            seats[prep.group_theme[g]] -= 1
+    if any(s < 0 for s in seats):
+        return False
+    total = 0
+    for k, klass in enumerate(people):
+        flow.set_node_supply(k, klass.size)
+        total += klass.size
+        for t in range(n_themes):
+            if klass.ranks[t] <= level:
+                flow.add_arc_with_capacity_and_unit_cost(k, len(people) + t, klass.size, 0)
+    for t in range(n_themes):
+        flow.add_arc_with_capacity_and_unit_cost(len(people) + t, sink, seats[t], 0)
+    flow.set_node_supply(sink, -total)
+    return flow.solve_max_flow_with_min_cost() == flow.OPTIMAL and flow.maximum_flow() == total

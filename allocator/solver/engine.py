@@ -21,7 +21,7 @@ from collections.abc import Hashable
 
 from allocator.solver.assign import apportion, extract_fine
 from allocator.solver.budget import RULES_DETERMINISTIC_S, Clock
-from allocator.solver.construct import first_answer, plan_sizes
+from allocator.solver.construct import first_answer, plan_sizes, seats_allow
 from allocator.solver.countmodel import CountModel, Outcome, make_classes
 from allocator.solver.diagnose import rule_conflicts, shortages
 from allocator.solver.evaluate import Scores, hard_violations, scores
@@ -284,6 +284,8 @@ class _Stages:
                 self.clock.cut("the worst_rank stage")
                 proven_below = False
                 break
+            if not seats_allow(self.prep, level):
+                continue  # refuted by counting seats: no model needed
             model.limit_rank(level)
             out = model.solve(model.rank_sum, self.clock, "worst_rank")
             if out.status == "infeasible":

@@ -178,11 +178,7 @@ class UnitModel:
     """
 
     def __init__(self, prep: Prepared) -> None:
-        from ortools.sat.python import cp_model
-
         self.prep = prep
-        self.cp_model = cp_model
-        self.model = cp_model.CpModel()
         groups = prep.problem.groups
         n_groups = len(groups)
         self.impossible = False
@@ -227,7 +223,11 @@ class UnitModel:
         of :mod:`construct` did not work out: at 10,000 people this takes seconds)."""
         if self.built:
             return
+        from ortools.sat.python import cp_model  # only now: the import is large
+
         self.built = True
+        self.cp_model = cp_model
+        self.model = cp_model.CpModel()
         prep, model = self.prep, self.model
         groups = prep.problem.groups
         n_groups = len(groups)
