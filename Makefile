@@ -12,7 +12,7 @@ RQ_QUEUE ?= allocator
 PYTEST_ARGS ?=
 
 .PHONY: run run-postgres worker test test-sqlite test-postgres lint migrate seed venv clean \
-	chromium-check
+	chromium flaskenv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
-migrate: $(VENV)/.installed
+## `flask --app wsgi …` (and plain `flask …`) in this checkout run the development settings
+.flaskenv:
+	printf 'FLASK_APP=wsgi\nALLOCATOR_ENV=development\n' > $@
+
+flaskenv: .flaskenv
+
+migrate: $(VENV)/.installed .flaskenv
 	$(FLASK) db upgrade
 
 seed: migrate
@@ -53,13 +59,25 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 CHROMIUM ?= /usr/bin/chromium
+# Debian's Chromium, and the Noto CJK faces so Chinese, Japanese and Korean names render.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo))
 
-chromium-check:
-	@test -x $(CHROMIUM) || { echo "The browser tests need Debian's Chromium at $(CHROMIUM):" \
-		"sudo apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)"; exit 1; }
+## The browser the tests drive: installed from Debian when it is missing
+chromium:
+	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then \
+		echo "Installing $(BROWSER_PACKAGES) from Debian for the browser tests"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			$(SUDO) apt-get install -y -q $(BROWSER_PACKAGES); \
+	else \
+		echo "The browser tests need Chromium and the Noto CJK fonts. Run:"; \
+		echo "  sudo apt-get install -y $(BROWSER_PACKAGES)"; \
+		echo "then make test again (or set CHROMIUM=/path/to/chromium)."; exit 1; \
+	fi
 
 ## Everything on SQLite, the browser tests included (they drive Chromium against gunicorn)
-test-sqlite: $(VENV)/.installed-dev chromium-check
+test-sqlite: $(VENV)/.installed-dev chromium
 	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-dev
@@ -70,4 +88,4 @@ test-postgres: $(VENV)/.installed-dev
 test: lint test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis screenshots
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis screenshots .flaskenv

@@ -1,5 +1,10 @@
-"""What gunicorn loads."""
+"""What gunicorn and `flask --app wsgi` load."""
 
-from allocator import create_app
+import sys
 
-app = create_app()
+from allocator.app import SettingsError, create_app
+
+try:
+    app = create_app()
+except SettingsError as exc:  # one line saying what to set, never a traceback
+    sys.exit(f"allocator: {exc}")

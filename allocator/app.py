@@ -14,7 +14,7 @@ from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from config import config_class, development_secret, secret_is_strong
+from config import SettingsError, config_class, development_secret, secret_is_strong
 
 log = logging.getLogger("allocator")
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     if env == "development" and not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret(Path(app.instance_path))
     if env == "production" and not secret_is_strong(app.config.get("SECRET_KEY")):
-        raise RuntimeError(
+        raise SettingsError(
             "SECRET_KEY must be set to a strong random value (at least 32 characters) in "
             "production. Generate one with: python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))'. For a local trial use ALLOCATOR_ENV=development."

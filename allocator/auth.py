@@ -68,7 +68,10 @@ class Principal:
     event_id: int | None
 
     def can(self, permission: str) -> bool:
-        """Tell whether this caller's role grants ``permission``."""
+        """Tell whether this caller's role grants ``permission`` (a token limited to one
+        event creates no other)."""
+        if permission == "event:create" and self.event_id is not None:
+            return False
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
@@ -259,6 +262,8 @@ def require(permission: str) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
+            if permission == "event:create" and principal.event_id is not None:
+                abort_problem(403, "This token is limited to one event.")
             if not principal.can(permission):
                 abort_problem(
                     403,
@@ -275,10 +280,6 @@ def require(permission: str) -> Callable[[F], F]:
             if principal.event_id is not None and event_id is not None:
                 if event_id != principal.event_id:
                     abort_problem(403, "This token is limited to another event.")
-            if principal.event_id is not None and event_id is None and (
-                permission == "event:create"
-            ):
-                abort_problem(403, "This token is limited to one event.")
             if request.method == "POST" and request.headers.get("Idempotency-Key"):
                 from allocator.idempotency import run_idempotent
 

@@ -120,7 +120,7 @@ def register(app: Flask) -> None:
             path.write_bytes(exports.to_csv(columns, [group_list]))
             written.append(path)
         book = out / exports.filename(event, "group lists", "xlsx")
-        book.write_bytes(exports.to_xlsx(columns, lists))
+        book.write_bytes(exports.to_xlsx(columns, lists, event))
         written.append(book)
         exports.record_download(event, run, "files", None, columns,
                                 sum(len(g.rows) for g in lists))
@@ -202,5 +202,7 @@ def register(app: Flask) -> None:
         click.echo(f"Seeded event {event.id}: {event.name} ({count} themes).")
         click.echo("Demo tokens, shown only now. Keep them; make new ones with "
                    "'flask --app wsgi create-token'.")
-        click.echo(f"  organizer: {organizer}")
-        click.echo(f"  desk:      {desk}")
+        labels = ("organiser (every event):", f"desk (event {event.id} only):")
+        width = max(map(len, labels)) + 1
+        click.echo(f"  {labels[0].ljust(width)}{organizer}")
+        click.echo(f"  {labels[1].ljust(width)}{desk}")

@@ -7,7 +7,7 @@ import json
 from typing import Any, NoReturn
 
 import marshmallow as ma
-from flask import Response
+from flask import Response, current_app, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
@@ -56,6 +56,16 @@ class Problem(HTTPException):
 def abort_problem(status: int, detail: str, **kwargs: Any) -> NoReturn:
     """Raise a :class:`Problem` (the caller sees problem+json)."""
     raise Problem(status, detail, **kwargs)
+
+
+def sentences(value: Any) -> list[str]:
+    """Every message in a marshmallow error value (strings, lists, dicts by field or
+    index, nested), as one flat list of sentences."""
+    if isinstance(value, dict):
+        return [text for inner in value.values() for text in sentences(inner)]
+    if isinstance(value, (list, tuple)):
+        return [text for inner in value for text in sentences(inner)]
+    return [str(value)]
 
 
 def _flatten_messages(messages: Any) -> Any:
@@ -131,13 +141,29 @@ def problem_response(error: HTTPException) -> Response:
     return response
 
 
+HTML_ERRORS = "allocator.html_errors"  # app.extensions key: error -> an HTML response
+
+
+def wants_html() -> bool:
+    """True for a browser's request outside the API: it prefers HTML to JSON."""
+    if request.path.startswith("/api/") or request.path in ("/healthz", "/livez"):
+        return False
+    best = request.accept_mimetypes.best_match(
+        ["application/problem+json", "application/json", "text/html"])
+    return best == "text/html"
+
+
 class ProblemApi(Api):
     """flask-smorest Api whose errors, served and documented, are problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
 
-    def handle_http_exception(self, error: HTTPException) -> Response:
-        """Answer every HTTP error with problem details."""
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        """Answer every HTTP error with problem details; a browser asking for a page
+        outside the API gets the HTML error page (with a title and a language)."""
+        page = current_app.extensions.get(HTML_ERRORS)
+        if page is not None and wants_html():
+            return page(error)
         return problem_response(error)
 
     def _register_responses(self) -> None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import idna
+from anyascii import anyascii
 
 # ISO 3166-1 alpha-2 (2024), plus XK (Kosovo), which registrations use in practice.
 COUNTRY_CODES = frozenset(
@@ -26,10 +27,9 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # Letters that do not decompose under NFKD but that people type without the mark.
-_FOLD_EXTRA = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
-     "ß": "ss", "ı": "i", "ħ": "h"}
-)
+_APOSTROPHES = re.compile(r"['’`]")
+# Kept in a search key: letters, digits, and what e-mail addresses are made of.
+_NOT_SEARCHED = re.compile(r"[^0-9a-z@.+_]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane):
 # "not for interchange", and not allowed in the XML of a spreadsheet file.
@@ -107,10 +107,15 @@ _XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uff
 
 
 def fold(value: str) -> str:
-    """Case- and accent-fold text for searching: 'Nguyễn Łukasz' -> 'nguyen lukasz'."""
+    """Text as the desk types it when searching: transliterated to Latin letters (anyascii:
+    Cyrillic, Greek, Arabic, CJK alike), case and accents folded, apostrophes dropped,
+    other punctuation a space. 'Петрова' -> 'petrova', "O'Connor" -> 'oconnor',
+    'Nguyễn Łukasz' -> 'nguyen lukasz'."""
     text = unicodedata.normalize("NFKD", value.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.translate(_FOLD_EXTRA).split())
+    text = anyascii(text).lower()
+    text = _APOSTROPHES.sub("", text)
+    return " ".join(_NOT_SEARCHED.sub(" ", text).split())
 
 
 def search_key(*parts: str | None) -> str:

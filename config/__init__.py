@@ -133,11 +133,15 @@ CONFIGS: dict[str, type[BaseConfig]] = {
 }
 
 
+class SettingsError(RuntimeError):
+    """The settings cannot run this app (the message says what to set)."""
+
+
 def config_class(name: str | None = None) -> type[BaseConfig]:
     """Return the settings class named by ``name`` or ``ALLOCATOR_ENV`` (default production)."""
     key = (name or os.environ.get("ALLOCATOR_ENV") or "production").strip().lower()
     if key not in CONFIGS:
-        raise RuntimeError(
+        raise SettingsError(
             f"ALLOCATOR_ENV={key!r} is not one of {', '.join(sorted(CONFIGS))}"
         )
     return CONFIGS[key]

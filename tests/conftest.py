@@ -77,12 +77,17 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """A fresh application on a freshly migrated database."""
+    """A fresh application on a freshly migrated database; every page and problem it
+    answers during the test is read for raw keys and ids (see tests/words.py)."""
+    from tests.words import RawWords
+
     application = make_app(database_url, tmp_path)
+    watch = RawWords(application)
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+    watch.check()
 
 
 @pytest.fixture

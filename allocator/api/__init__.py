@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from allocator.api import allocations, audit, docs, events, exports, health, participants
+from allocator.api import (
+    allocations,
+    audit,
+    docs,
+    events,
+    exports,
+    health,
+    late,
+    participants,
+)
 from allocator.extensions import api
 
 
@@ -17,6 +26,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(participants.blp)
     api.register_blueprint(allocations.rules_blp)
     api.register_blueprint(allocations.blp)
+    api.register_blueprint(late.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)

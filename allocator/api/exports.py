@@ -36,7 +36,7 @@ def _download(event_id: int, args: dict, fmt: str, group_id: int | None = None) 
     run = exports.source_run(event, args.get("run"), principal)
     lists = exports.group_lists(event, run, columns, group_id)
     what = lists[0].group.name if group_id is not None and lists else "group lists"
-    body = exports.to_csv(columns, lists) if fmt == "csv" else exports.to_xlsx(columns, lists)
+    body = exports.render(fmt, columns, lists, event)
     exports.record_download(event, run, fmt, group_id, columns,
                             sum(len(g.rows) for g in lists))
     return file_response(body, fmt, exports.filename(event, what, fmt))

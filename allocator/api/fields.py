@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import marshmallow as ma
 
-from allocator import validation
+from allocator import normalise, validation
 
 # At least one character that is neither white space nor a control character.
 NOT_BLANK = r"[^\s\x00-\x1f\x7f]"
@@ -60,17 +60,109 @@ class Email(ma.fields.String):
 
 
 class Country(ma.fields.String):
-    """An ISO 3166-1 alpha-2 code in capitals, or null when not given."""
+    """A country, stored as its ISO 3166-1 alpha-2 code: a code in any case ('ua'), an
+    alpha-3 code ('UKR') or a name ('Ukraine', 'Türkiye') is read (allocator.normalise)."""
 
     def __init__(self, **kwargs: Any):
-        kwargs.setdefault("metadata", {}).setdefault("enum", sorted(validation.COUNTRY_CODES))
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "ISO 3166-1 alpha-2 code (any case), alpha-3 code or name; "
+                           "stored as the alpha-2 code")
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
-        if not isinstance(value, str) or value not in validation.COUNTRY_CODES:
-            raise ma.ValidationError(
-                "Not an ISO 3166-1 alpha-2 country code in capitals (e.g. AT, CO, TH).")
-        return value
+        if not isinstance(value, str) or len(value) > 100:
+            raise ma.ValidationError("Not a valid string.")
+        try:
+            return normalise.country(value)
+        except ValueError as exc:
+            raise ma.ValidationError(str(exc)) from exc
+
+
+class Choice(ma.fields.String):
+    """One of a few values, however it is spelt ('Non-binary' is non_binary)."""
+
+    def __init__(self, reader: Any, choices: tuple[str, ...], **kwargs: Any):
+        self.reader = reader
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", f"One of {', '.join(choices)} (case, spaces and hyphens forgiven)")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or len(value) > 100:
+            raise ma.ValidationError("Not a valid string.")
+        try:
+            return self.reader(value)
+        except ValueError as exc:
+            raise ma.ValidationError(str(exc)) from exc
+
+
+class Sector(ma.fields.String):
+    """One of the event's sectors, by key or label, however it is spelt; stored as the key."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "A sector of the event: its key or its label ('Civil society')")
+        super().__init__(validate=ma.validate.Length(min=1, max=200), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise ma.ValidationError("Not a valid string.")
+        taxonomy = current_taxonomy()
+        if taxonomy is None:  # no event to ask: a key as written
+            return _slug(value)
+        try:
+            return taxonomy.sector(value)
+        except ValueError as exc:
+            raise ma.ValidationError(str(exc)) from exc
+
+
+class Themes(ma.fields.List):
+    """Themes of the event, first choice first, by key or title; stored as keys."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "Theme keys or titles, first choice first")
+        super().__init__(ma.fields.String(validate=ma.validate.Length(max=200)), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        names = super()._deserialize(value, attr, data, **kwargs)
+        taxonomy = current_taxonomy()
+        try:
+            keys = taxonomy.themes_of(names) if taxonomy else [_slug(n) for n in names]
+        except ValueError as exc:
+            raise ma.ValidationError(str(exc)) from exc
+        if len(set(keys)) != len(keys):
+            raise ma.ValidationError("Each theme may be listed only once.")
+        return keys
+
+
+class ThemeKey(ma.fields.String):
+    """One theme of the event, by key or title; read as its key."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or len(value) > 200:
+            raise ma.ValidationError("Not a valid string.")
+        taxonomy = current_taxonomy()
+        if taxonomy is None:
+            return _slug(value)
+        try:
+            return taxonomy.theme(value)
+        except ValueError as exc:
+            raise ma.ValidationError(str(exc)) from exc
+
+
+def _slug(value: str) -> str:
+    if not validation.is_slug(value):
+        raise ma.ValidationError(
+            "Use lower-case letters, digits and single hyphens, e.g. 'victim-support'.")
+    return value
+
+
+def current_taxonomy() -> Any:
+    """The taxonomy of the event being written to (allocator.services.taxonomy)."""
+    from allocator.services.taxonomy import current
+
+    return current()
 
 
 class Slug(ma.fields.String):
@@ -85,7 +177,7 @@ class Slug(ma.fields.String):
             raise ma.ValidationError("Not a valid string.")
         if not validation.is_slug(value):
             raise ma.ValidationError(
-                "Use lower-case letters, digits and single hyphens, e.g. 'information-sharing'."
+                "Use lower-case letters, digits and single hyphens, e.g. 'victim-support'."
             )
         return value
 

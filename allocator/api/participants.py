@@ -153,5 +153,6 @@ class Import(MethodView):
     @blp.doc(requestBody=IMPORT_BODY)
     def post(self, args, event_id):
         """Import participants from CSV (all rows or none)"""
-        report = imports.import_csv(get_event(event_id), uploaded_csv(), dry_run=args["dry_run"])
+        report = imports.import_csv(get_event(event_id), uploaded_csv(), dry_run=args["dry_run"],
+                                    on_existing=args["on_existing"])
         return report, 200 if report.dry_run else 201

@@ -61,6 +61,9 @@ class Event(TimestampMixin, db.Model):
     venue: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(64), default="English")
     sectors: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_SECTORS))
+    # How sectors read ("Private sector"); a sector without one reads as its key made
+    # readable, and the seven UN.GIFT sectors have defaults (allocator.normalise).
+    sector_labels: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=dict)
     retention_days: Mapped[int] = mapped_column(Integer, default=90)
     purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -19,6 +19,7 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
+from allocator.normalise import counted
 from allocator.services import (
     audit,
     commit_or_conflict,
@@ -28,6 +29,7 @@ from allocator.services import (
     invalid,
     not_found,
 )
+from allocator.services.taxonomy import forget
 from allocator.validation import is_slug
 
 
@@ -71,6 +73,11 @@ def closed_reason(ends_at: dt.datetime, retention_days: int, purged_at: dt.datet
     return None
 
 
+def _labels(labels: dict[str, str], sectors: list[str]) -> dict[str, str]:
+    """The labels of the sectors that exist (a removed sector's label goes with it)."""
+    return {key: label for key, label in labels.items() if key in sectors}
+
+
 def require_open(event: Event) -> None:
     """Answer 409 when the event takes no more personal data (purged or past retention)."""
     reason = closed_reason(event.ends_at, event.retention_days, event.purged_at)
@@ -88,7 +95,7 @@ def list_events(principal: Principal) -> list[Event]:
 
 def _check_times(starts: dt.datetime, ends: dt.datetime) -> None:
     if ends <= starts:
-        invalid({"ends_at": ["Must be after starts_at."]})
+        invalid({"ends_at": ["Must be after the start."]})
 
 
 def create_event(data: dict[str, Any]) -> Event:
@@ -105,6 +112,8 @@ def create_event(data: dict[str, Any]) -> Event:
         venue=data.get("venue", ""),
         language=data.get("language", "English"),
         sectors=list(data.get("sectors") or DEFAULT_SECTORS),
+        sector_labels=_labels(data.get("sector_labels") or {},
+                              data.get("sectors") or DEFAULT_SECTORS),
         retention_days=data.get("retention_days", 90),
     )
     db.session.add(event)
@@ -137,6 +146,14 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
                     type_="/problems/sector-in-use",
                 )
         event.sectors = list(data["sectors"])
+        event.sector_labels = _labels(event.sector_labels or {}, event.sectors)
+    if "sector_labels" in data:
+        unknown = sorted(set(data["sector_labels"]) - set(event.sectors))
+        if unknown:
+            invalid({"sector_labels": [f"Not among the event's sectors: {', '.join(unknown)}."]})
+        event.sector_labels = _labels({**(event.sector_labels or {}), **data["sector_labels"]},
+                                      event.sectors)
+    forget(event.id)
     for name in ("name", "venue", "language", "retention_days"):
         if name in data:
             setattr(event, name, data[name])
@@ -161,11 +178,11 @@ def get_theme(event: Event, key: str) -> Theme:
 
 
 def _theme_key_free(event: Event, key: str) -> None:
-    exists = db.session.scalar(
-        select(Theme.id).where(Theme.event_id == event.id, Theme.key == key)
+    other = db.session.scalar(
+        select(Theme.title).where(Theme.event_id == event.id, Theme.key == key)
     )
-    if exists is not None:
-        conflict(f"The event already has a theme with key '{key}'.",
+    if other is not None:
+        conflict(f"Another theme ({other}) already has this key; choose another.",
                  type_="/problems/duplicate-theme")
 
 
@@ -180,7 +197,7 @@ def create_theme(event: Event, data: dict[str, Any]) -> Theme:
     theme = Theme(event_id=event.id, key=data["key"], title=data["title"],
                   description=data.get("description", ""), position=position)
     db.session.add(theme)
-    commit_or_conflict(f"The event already has a theme with key '{data['key']}'.",
+    commit_or_conflict("Another theme took this key at the same time; choose another.",
                        type_="/problems/duplicate-theme")
     return theme
 
@@ -202,19 +219,22 @@ def delete_theme(event: Event, key: str, *, force: bool = False) -> None:
     """Delete a theme that no group uses; with ``force``, also drop it from preferences."""
     require_open(event)
     theme = get_theme(event, key)
-    groups = db.session.scalar(
-        select(func.count()).select_from(WorkingGroup).where(WorkingGroup.theme_id == theme.id)
-    )
+    groups = list(db.session.scalars(
+        select(WorkingGroup.name).where(WorkingGroup.theme_id == theme.id)
+        .order_by(WorkingGroup.name)))
     if groups:
-        conflict(f"{groups} working group(s) use theme '{key}'; move or delete them first.",
+        which = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+        conflict(f"{which} {'works' if len(groups) == 1 else 'work'} on {theme.title}: give "
+                 f"{'it' if len(groups) == 1 else 'them'} another theme or delete "
+                 f"{'it' if len(groups) == 1 else 'them'} first.",
                  type_="/problems/theme-in-use")
     prefs = db.session.scalar(
         select(func.count()).select_from(Preference).where(Preference.theme_id == theme.id)
     )
     if prefs and not force:
         conflict(
-            f"{prefs} participant(s) ranked theme '{key}'. Delete with force=true to remove "
-            "it from their preferences as well.",
+            f"{prefs} {'person' if prefs == 1 else 'people'} ranked {theme.title}. Delete "
+            "with force=true to remove it from their preferences as well.",
             type_="/problems/theme-in-use",
         )
     audit.record("theme.deleted", event_id=event.id, subject=("theme", theme.id),
@@ -290,12 +310,14 @@ def delete_group(event: Event, group_id: int) -> None:
 
     pins = rules_naming_group(group.id)
     if pins:
-        conflict(f"{pins} pin rule(s) name this group; delete them first.",
+        conflict(f"{counted(pins, 'pin rule names', 'pin rules name')} {group.name}; delete "
+                 f"{'it' if pins == 1 else 'them'} first.",
                  type_="/problems/group-in-use")
     runs = runs_naming_group(group.id)
     if runs:
-        conflict(f"Allocation run(s) {', '.join(map(str, runs))} place people in this group; "
-                 "delete those draft runs first (a published allocation must be replaced "
+        which = ", ".join(f"run {r}" for r in runs)
+        conflict(f"{group.name} has people in allocation {which}: delete those draft runs "
+                 "first (a published allocation must be replaced "
                  "by publishing another run).", type_="/problems/group-in-use", runs=runs)
     audit.record("group.deleted", event_id=event.id, subject=("group", group.id))
     db.session.delete(group)

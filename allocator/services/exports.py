@@ -7,7 +7,9 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -15,8 +17,10 @@ from allocator.auth import Principal
 from allocator.errors import abort_problem
 from allocator.extensions import db
 from allocator.models import AllocationRun, Assignment, Event, Participant, WorkingGroup
+from allocator.normalise import humanise
 from allocator.services import audit, invalid
 from allocator.services.allocation import get_run, published_run
+from allocator.services.taxonomy import for_event
 from allocator.validation import xml_safe
 
 DEFAULT_COLUMNS = ["group", "theme", "room", "facilitator", "full_name", "organization",
@@ -35,6 +39,16 @@ HEADERS = {"group": "Group", "theme": "Theme", "room": "Room", "facilitator": "F
            "full_name": "Full name", "organization": "Organisation", "sector": "Sector",
            "country": "Country", "email": "E-mail", "gender": "Gender", "role": "Role",
            "status": "Status", "participant_id": "Participant id"}
+
+
+def country_name(code: str) -> str:
+    """A country as people read it (pycountry's name), its code where ISO has none (XK)."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=code)
+    if found is None:
+        return {"XK": "Kosovo"}.get(code, code)
+    return getattr(found, "common_name", None) or found.name
 
 
 def neutralise(value: object) -> str:
@@ -122,8 +136,10 @@ def group_lists(event: Event, run: AllocationRun, columns: list[str],
     for row in rows:
         by_group.setdefault(row[0], []).append(dict(zip(wanted, row[1:], strict=True)))
     lists = []
+    words = for_event(event)
     for group in groups:
-        fixed = {"group": group.name, "theme": group.theme.title, "room": group.room}
+        fixed = {"group": group.name, "theme": group.theme.title, "room": group.room,
+                 "words": words}
         people = sorted(by_group.get(group.id, []),
                         key=lambda p: (p["role"] != "facilitator", p["search_key"], p["id"]))
         lists.append(GroupList(group, [[_text(_value(c, fixed, p)) for c in columns]
@@ -135,9 +151,15 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _value(column: str, fixed: dict[str, str], person: dict) -> object:
-    if column in fixed:
+def _value(column: str, fixed: dict[str, Any], person: dict) -> object:
+    if column in ("group", "theme", "room"):
         return fixed[column]
+    if column == "sector":  # as people read it: "Private sector", not private_sector
+        return fixed["words"].label(person["sector"])
+    if column == "country" and person["country"]:
+        return country_name(person["country"])
+    if column == "gender" and person["gender"]:
+        return humanise(person["gender"]).replace(" ", "-")
     if column == "facilitator":
         return "yes" if person["role"] == "facilitator" else "no"
     if column == "participant_id":
@@ -155,40 +177,68 @@ def to_csv(columns: list[str], lists: list[GroupList]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(columns: list[str], lists: list[GroupList]) -> bytes:
-    """One sheet per group, the same columns, every cell a string exactly as entered.
+def to_xlsx(columns: list[str], lists: list[GroupList], event: Event | None = None) -> bytes:
+    """A workbook for facilitators: an "All" sheet, then one sheet per group.
 
-    A string cell is never evaluated, so nothing is prefixed to the value; ``quotePrefix``
-    is the spreadsheet's own way to show that a cell such as "@home Foundation" is text.
+    Each sheet opens with a title row (event, group, room, time), then a bold header row
+    that stays in view (frozen) with filters, columns as wide as what they hold. Every
+    value is a string cell exactly as entered: a string cell is never evaluated, so
+    nothing is prefixed; ``quotePrefix`` is the spreadsheet's own way to show that a cell
+    such as "@home Foundation" is text.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
-    used: set[str] = set()
-    bold = Font(bold=True)
-    for group_list in lists:
-        sheet = book.create_sheet(_sheet_title(group_list.group.name, used))
-        header = []
-        for c in columns:
-            cell = WriteOnlyCell(sheet, value=HEADERS[c])
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = {"all"}
+    bold, big = Font(bold=True), Font(bold=True, size=13)
+    when = ""
+    if event is not None:
+        zone = ZoneInfo(event.timezone or "UTC")
+        when = (f"{event.starts_at.astimezone(zone):%d %B %Y, %H:%M}–"
+                f"{event.ends_at.astimezone(zone):%H:%M}")
+
+    def sheet_for(title: str, heading: str, group_lists: list[GroupList]) -> None:
+        sheet = book.create_sheet(title)
+        sheet.append([xml_safe(heading)])
+        sheet["A1"].font = big
+        sheet.append([HEADERS[c] for c in columns])
+        for cell in sheet[2]:
             cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in group_list.rows:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=xml_safe(value))
+        widths = [len(HEADERS[c]) for c in columns]
+        for group_list in group_lists:
+            for row in group_list.rows:
+                sheet.append([xml_safe(v) for v in row])
+                for n, value in enumerate(row):
+                    widths[n] = max(widths[n], len(value))
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
                 cell.data_type = "s"  # a string, never a formula or a number
                 cell.quotePrefix = True
-                cells.append(cell)
-            sheet.append(cells)
-    if not lists:
-        book.create_sheet("Groups")
+        last = max(2, sheet.max_row)
+        sheet.freeze_panes = "A3"
+        sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{last}"
+        for n, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(n)].width = min(60, width + 2)
+
+    name = event.name if event is not None else "Group lists"
+    place = f" · {event.venue}" if event is not None and event.venue else ""
+    sheet_for("All", f"{name} · all groups · {when}{place}".replace(" ·  ·", " ·"), lists)
+    for group_list in lists:
+        group = group_list.group
+        room = f" · {group.room}" if group.room else ""
+        sheet_for(_sheet_title(group.name, used),
+                  f"{name} · {group.name}{room} · {when}".rstrip(" ·"), [group_list])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def render(fmt: str, columns: list[str], lists: list[GroupList], event: Event) -> bytes:
+    """The file's bytes: ``csv`` or ``xlsx``."""
+    return to_csv(columns, lists) if fmt == "csv" else to_xlsx(columns, lists, event)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

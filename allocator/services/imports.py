@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -13,12 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from allocator.api.schemas import ParticipantIn
-from allocator.errors import abort_problem
+from allocator.errors import abort_problem, sentences
 from allocator.extensions import db
 from allocator.models import Event, Participant
+from allocator.normalise import counted
 from allocator.services import audit, conflict
 from allocator.services.events import require_open
-from allocator.services.participants import build_participant, check_fields, event_themes
+from allocator.services.participants import (
+    build_participant,
+    check_fields,
+    event_themes,
+    refresh_search_key,
+    refuse_erased,
+    set_preferences,
+)
+from allocator.services.taxonomy import for_event
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
            "preferences", "consent")
@@ -29,6 +39,9 @@ ALIASES = {
     "organisation": "organization", "org": "organization",
     "theme preferences": "preferences", "themes": "preferences",
 }
+HEADINGS = {"full_name": "Full name", "email": "E-mail", "organization": "Organisation",
+            "sector": "Sector", "country": "Country", "gender": "Gender", "role": "Role",
+            "preferences": "Theme preferences", "consent": "Consent"}
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "ja", "oui", "si", "sí"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
 MAX_REPORTED = 500
@@ -36,12 +49,16 @@ MAX_REPORTED = 500
 
 @dataclass
 class ImportReport:
-    """The outcome of an import: what was, or would be, created."""
+    """The outcome of an import: what was, or would be, done, row by row."""
 
     dry_run: bool
     rows: int
     created: int
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
     participant_ids: list[int] = field(default_factory=list)
+    report: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _reject(detail: str, status: int = 422, **extra: Any) -> NoReturn:
@@ -90,16 +107,20 @@ def delimiter(header_line: str) -> str:
 
 def _header(cells: list[str]) -> list[str]:
     names = [column_name(cell) for cell in cells]
-    unknown = [n for n in names if n not in COLUMNS]
+    unknown = [cell.strip() for cell, n in zip(cells, names, strict=True) if n not in COLUMNS]
     if unknown:
-        _reject(f"Unknown column(s): {', '.join(repr(n) for n in unknown)}. "
-                f"Columns: {', '.join(COLUMNS)}.")
+        cells_named = ", ".join(repr(cell) for cell in unknown)
+        _reject(f"Unknown {'column' if len(unknown) == 1 else 'columns'}: {cells_named}. "
+                f"The columns it reads: {', '.join(HEADINGS[c] for c in COLUMNS)}.")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        _reject(f"Column(s) appear more than once: {', '.join(repeated)}.")
+        twice = ", ".join(HEADINGS[c] for c in repeated)
+        _reject(f"Named more than once in the first row: {twice}.")
     missing = [n for n in REQUIRED if n not in names]
     if missing:
-        _reject(f"Missing required column(s): {', '.join(missing)}.")
+        needed = ", ".join(HEADINGS[c] for c in missing)
+        _reject(f"Missing {'a column it needs' if len(missing) == 1 else 'columns it needs'}: "
+                f"{needed}.")
     return names
 
 
@@ -157,18 +178,39 @@ def _errors_for(messages: Any, number: int) -> list[dict[str, Any]]:
     found = []
     if isinstance(messages, dict):
         for column, value in messages.items():
-            texts = value if isinstance(value, list) else [value]
-            for text in texts:
-                if isinstance(text, dict):  # nested (list index) messages
-                    for inner in text.values():
-                        found.append({"row": number, "column": column, "message": str(inner)})
-                else:
-                    found.append({"row": number, "column": column, "message": str(text)})
+            for text in sentences(value):
+                found.append({"row": number, "column": column, "message": text})
+    else:
+        for text in sentences(messages):
+            found.append({"row": number, "column": None, "message": text})
     return found
 
 
-def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
-    """Validate every row like a desk registration, then create all of them or none."""
+# What an update of an existing registration may change (e-mail is how it is found).
+UPDATABLE = ("full_name", "organization", "sector", "country", "gender", "role", "preferences")
+
+
+def _changes(person: Participant, data: dict[str, Any], header: list[str]) -> list[str]:
+    """The columns of the file whose values differ from the stored registration."""
+    changed = []
+    for name in UPDATABLE:
+        if name not in header:
+            continue  # a column the file does not have changes nothing
+        now = person.preference_keys if name == "preferences" else getattr(person, name)
+        if data.get(name, None if name != "preferences" else []) != now:
+            changed.append(name)
+    return changed
+
+
+def import_csv(event: Event, raw: bytes, *, dry_run: bool,
+               on_existing: str = "error") -> ImportReport:
+    """Validate every row like a desk registration, then apply all of them or none.
+
+    A row whose e-mail is already registered is an error (``on_existing="error"``), left
+    as it is (``"skip"``), or brought up to date with the file (``"update"``: only the
+    columns the file has). The report says per row what happened, or with ``dry_run``
+    what would; the audit log records the import with the ids it touched.
+    """
     require_open(event)
     config = current_app.config
     text = decode(raw)
@@ -177,6 +219,7 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
         _reject("The file has a header but no rows.")
     schema = ParticipantIn()
     themes = event_themes(event)
+    words = for_event(event)
     errors: list[dict[str, Any]] = []
     valid: list[tuple[int, dict[str, Any]]] = []
     first_row_of: dict[str, int] = {}
@@ -190,7 +233,7 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
         except ma.ValidationError as exc:
             errors.extend(_errors_for(exc.messages, number))
             continue
-        field_errors = check_fields(event.sectors, data, themes)
+        field_errors = check_fields(words, data)
         if field_errors:
             errors.extend(_errors_for(field_errors, number))
             continue
@@ -200,38 +243,81 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool) -> ImportReport:
             continue
         first_row_of[data["email"]] = number
         valid.append((number, data))
+    existing: dict[str, Participant] = {}
     if first_row_of:
-        taken = set(db.session.scalars(select(Participant.email).where(
+        existing = {p.email: p for p in db.session.scalars(select(Participant).where(
             Participant.event_id == event.id, Participant.status != "withdrawn",
-            Participant.email.in_(list(first_row_of)),
-        )))
-        for number, data in valid:
-            if data["email"] in taken:
-                errors.append({"row": number, "column": "email", "message":
-                               "Someone is already registered with this e-mail."})
+            Participant.email.in_(list(first_row_of))))}
+    plan: list[dict[str, Any]] = []
+    for number, data in valid:
+        person = existing.get(data["email"])
+        if person is None:
+            plan.append({"row": number, "status": "created", "data": data})
+        elif on_existing == "error":
+            errors.append({"row": number, "column": "email", "message":
+                           f"{person.full_name} is already registered with this e-mail. To "
+                           "bring their registration up to date from the file, import with "
+                           "on_existing=update; to leave it, with on_existing=skip."})
+        elif on_existing == "skip":
+            plan.append({"row": number, "status": "skipped", "participant_id": person.id})
+        else:
+            changed = _changes(person, data, header)
+            plan.append({"row": number, "status": "updated" if changed else "unchanged",
+                         "participant_id": person.id, "changed": changed, "data": data,
+                         "person": person})
     if errors:
         errors.sort(key=lambda e: (e["row"], e["column"] or ""))
         shown = errors[:MAX_REPORTED]
         more = len(errors) - len(shown)
         bad_rows = len({e["row"] for e in errors})
-        detail = f"{len(errors)} problem(s) in {bad_rows} row(s); nothing was imported."
+        detail = (f"{counted(len(errors), 'problem')} in {counted(bad_rows, 'row')}; "
+                  "nothing was imported.")
         if more:
             detail += f" The first {MAX_REPORTED} are listed."
         abort_problem(422, detail, title="The file has invalid rows",
                       type_="/problems/import-invalid-rows", errors=shown)
-    if dry_run:
-        return ImportReport(dry_run=True, rows=len(valid), created=0)
-    people = [build_participant(event, data, themes) for _, data in valid]
-    db.session.add_all(people)
+    if not dry_run:
+        _apply(event, plan, themes, on_existing)
+    counts = Counter(step["status"] for step in plan)
+    return ImportReport(
+        dry_run=dry_run, rows=len(valid), created=counts["created"],
+        updated=counts["updated"], unchanged=counts["unchanged"],
+        skipped=counts["skipped"],
+        participant_ids=[step["participant_id"] for step in plan
+                         if step["status"] == "created" and "participant_id" in step],
+        report=[{k: v for k, v in step.items() if k not in ("data", "person")}
+                for step in plan])
+
+
+def _apply(event: Event, plan: list[dict[str, Any]], themes: dict[str, Any],
+           on_existing: str) -> None:
+    """Write the plan in one transaction, and audit it with the ids it touched."""
+    created = [(step, build_participant(event, step["data"], themes)) for step in plan
+               if step["status"] == "created"]
+    db.session.add_all(person for _, person in created)
+    updated = [step for step in plan if step["status"] == "updated"]
+    for step in updated:
+        person, data = step["person"], step["data"]
+        refuse_erased(person)
+        for name in step["changed"]:
+            if name == "preferences":
+                set_preferences(person, data["preferences"], themes)
+            else:
+                setattr(person, name, data[name])
+        refresh_search_key(person)
     try:
         db.session.flush()
+        for step, person in created:
+            step["participant_id"] = person.id
         audit.record("participants.imported", event_id=event.id, subject=("event", event.id),
-                     details={"rows": len(people), "first_id": people[0].id,
-                              "last_id": people[-1].id})
+                     details={"rows": len(plan), "on_existing": on_existing,
+                              "created": [p.id for _, p in created],
+                              "updated": [s["participant_id"] for s in updated],
+                              "skipped": sum(1 for s in plan if s["status"] == "skipped"),
+                              "unchanged": sum(1 for s in plan
+                                               if s["status"] == "unchanged")})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         conflict("Someone registered one of these e-mails while the file was being imported; "
                  "nothing was imported. Upload it again.")
-    return ImportReport(dry_run=False, rows=len(valid), created=len(people),
-                        participant_ids=[p.id for p in people])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import bindparam, exists, func, insert, select
+from sqlalchemy import exists, false, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from allocator.extensions import db
@@ -23,8 +22,10 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import audit, conflict, event_row, invalid, not_found, valid_id
+from allocator.normalise import Taxonomy
+from allocator.services import audit, conflict, event_row, invalid, not_found, taxonomy, valid_id
 from allocator.services.events import closed_reason, require_open
+from allocator.services.taxonomy import for_event
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role")
@@ -151,22 +152,26 @@ def event_themes(event: Event) -> dict[str, Theme]:
     return {t.key: t for t in db.session.scalars(select(Theme).where(Theme.event_id == event.id))}
 
 
-def check_fields(
-    sectors: list[str], data: dict[str, Any], themes: Mapping[str, Any]
-) -> dict[str, list[str]]:
-    """Field errors that depend on the event (its sectors, its themes by key)."""
+def check_fields(taxonomy: Taxonomy, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Field errors that depend on the event (its sectors, its themes), in words naming
+    what is allowed. The schemas read these already when they know the event; this is the
+    check when input came without one (the CLI, the demo)."""
     errors: dict[str, list[str]] = {}
-    if "sector" in data and data["sector"] not in sectors:
-        errors["sector"] = [f"Not one of the event's sectors: {', '.join(sectors)}."]
-    unknown = [key for key in data.get("preferences") or [] if key not in themes]
-    if unknown:
-        errors["preferences"] = [
-            f"Unknown theme key(s): {', '.join(unknown)}. Known: {', '.join(themes) or 'none'}."
-        ]
+    if "sector" in data:
+        try:
+            data["sector"] = taxonomy.sector(data["sector"])
+        except ValueError as exc:
+            errors["sector"] = [str(exc)]
+    if data.get("preferences"):
+        try:
+            data["preferences"] = taxonomy.themes_of(data["preferences"])
+        except ValueError as exc:
+            errors["preferences"] = [str(exc)]
     return errors
 
 
-def _set_preferences(person: Participant, keys: list[str], themes: dict[str, Theme]) -> None:
+def set_preferences(person: Participant, keys: list[str], themes: dict[str, Theme]) -> None:
+    """Replace a person's ranked theme preferences (keys, first choice first)."""
     if person.preferences:
         # Delete first: new rows reuse the same (participant, rank) slots.
         person.preferences.clear()
@@ -176,7 +181,8 @@ def _set_preferences(person: Participant, keys: list[str], themes: dict[str, The
     )
 
 
-def _refresh_search_key(person: Participant) -> None:
+def refresh_search_key(person: Participant) -> None:
+    """Recompute the folded text a person is found by, after their name or e-mail changed."""
     person.search_key = search_key(person.full_name, person.organization, person.email)
 
 
@@ -212,15 +218,9 @@ def build_participant(event: Event, data: dict[str, Any],
     return person
 
 
-_events, _themes = Event.__table__, Theme.__table__
 # The desk's busiest call runs on Core statements built once: one read (the event's
-# sectors and themes together), then the inserts, then the commit.
-_EVENT_THEMES = (
-    select(_events.c.sectors, _events.c.ends_at, _events.c.retention_days,
-           _events.c.purged_at, _themes.c.id, _themes.c.key)
-    .select_from(_events.outerjoin(_themes, _themes.c.event_id == _events.c.id))
-    .where(_events.c.id == bindparam("event_id"))
-)
+# sectors and themes together, shared with the schema that read the input), then the
+# inserts, then the commit.
 _INSERT_PARTICIPANT = insert(Participant.__table__)
 _INSERT_PREFERENCES = insert(Preference.__table__)
 
@@ -233,14 +233,14 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
     if not valid_id(event_id):
         not_found(f"Event {event_id}")
     conn = db.session.connection()
-    rows = conn.execute(_EVENT_THEMES, {"event_id": event_id}).all()
-    if not rows:
+    known = taxonomy.facts(event_id)
+    if known is None:
         not_found(f"Event {event_id}")
-    closed = closed_reason(rows[0].ends_at, rows[0].retention_days, rows[0].purged_at)
+    closed = closed_reason(known.ends_at, known.retention_days, known.purged_at)
     if closed is not None:
         conflict(closed[1], type_=closed[0])
-    themes = {row.key: row.id for row in rows if row.id is not None}
-    errors = check_fields(rows[0].sectors, data, themes)
+    themes = known.theme_ids
+    errors = check_fields(known.taxonomy, data)
     if errors:
         invalid(errors)
     person = new_registration(event_id, data, utcnow())
@@ -268,7 +268,7 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
     """Change a registration; the same rules as registering apply."""
     person = changeable(event, participant_id)
     themes = event_themes(event)
-    errors = check_fields(event.sectors, data, themes)
+    errors = check_fields(for_event(event), data)
     if errors:
         invalid(errors)
     if "email" in data and data["email"] != person.email and person.status != "withdrawn":
@@ -279,8 +279,8 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
         if name in data:
             setattr(person, name, data[name])
     if "preferences" in data:
-        _set_preferences(person, data["preferences"], themes)
-    _refresh_search_key(person)
+        set_preferences(person, data["preferences"], themes)
+    refresh_search_key(person)
     audit.record("participant.updated", event_id=event.id, subject=("participant", person.id),
                  details={"fields": sorted(data)})
     try:
@@ -335,6 +335,23 @@ def undo_check_in(event: Event, participant_id: int) -> Participant:
     return with_groups(event, [person])[0]
 
 
+def possible_duplicates(event: Event, data: dict[str, Any],
+                        exclude_id: int | None = None) -> list[Participant]:
+    """People already registered who may be this person under another e-mail address: the
+    same name, spelt however (case, accents, script: the search key's folding)."""
+    name = fold(data.get("full_name") or "")
+    if not name:
+        return []
+    query = select(Participant).where(
+        Participant.event_id == event.id, Participant.status != "withdrawn",
+        Participant.email != data.get("email", ""),
+        (Participant.search_key == name)
+        | Participant.search_key.like(f"{_like_escape(name)} |%", escape="\\"))
+    if exclude_id is not None:
+        query = query.where(Participant.id != exclude_id)
+    return list(db.session.scalars(query.order_by(Participant.id).limit(5)))
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -352,7 +369,10 @@ def search(event: Event, args: dict[str, Any]) -> Page:
             Theme.key == args["theme"], Theme.event_id == event.id,
         ))
     if args.get("q"):
-        for term in fold(args["q"]).split():
+        terms = fold(args["q"]).split()
+        if not terms:  # only punctuation: nothing to look for, so nobody matches
+            query = query.where(false())
+        for term in terms:
             query = query.where(
                 Participant.search_key.like(f"%{_like_escape(term)}%", escape="\\")
             )

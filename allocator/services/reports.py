@@ -12,6 +12,7 @@ from allocator.models import AllocationRun, Assignment, Event, Participant, Work
 from allocator.services import audit, conflict, find, invalid, not_found
 from allocator.services.events import require_open
 from allocator.services.participants import refuse_erased
+from allocator.services.wording import Words, reason_message
 from allocator.solver import parse_problem
 from allocator.solver.evaluate import band, group_members, scores
 from allocator.solver.explain import explain, explain_moves, measure
@@ -51,6 +52,8 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
         select(WorkingGroup).where(WorkingGroup.event_id == event.id))}
     metrics = run.metrics or measure(prep, where)
     reasons = run.reasons or {}
+    words = Words(event)
+    words.want(rows)
     rank_of = {int(p.id): prep.ranks[i][prep.group_theme[where[i]]]
                for i, p in enumerate(prep.problem.people)}
 
@@ -77,7 +80,9 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
                                          people[pid].search_key, pid))
         out_groups.append({
             "id": group_id, "name": group.name if group else str(group_id),
-            "theme": prep.problem.groups[g].theme, "room": group.room if group else "",
+            "theme": prep.problem.groups[g].theme,
+            "theme_title": words.theme(prep.problem.groups[g].theme),
+            "room": group.room if group else "",
             "capacity": prep.problem.groups[g].capacity, "size": len(members),
             "facilitators": [person(pid) for pid in listed
                              if people[pid].role == "facilitator"],
@@ -91,8 +96,9 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
     outside = [pid for pid in ranked if not chose(pid)]
     worst_ids = outside or [pid for pid in ranked
                             if worst is not None and worst > 1 and rank_of[pid] == worst]
-    worst_off = [dict(person(pid), group_id=rows[pid].group_id,
-                      reasons=reasons.get(str(pid), [])) for pid in worst_ids]
+    worst_off = [dict(person(pid), group_id=rows[pid].group_id, reasons=[
+        dict(e, theme_title=words.theme(e["theme"]), message=reason_message(e, words))
+        for e in reasons.get(str(pid), [])]) for pid in worst_ids]
     return {
         "run_id": run.id,
         "status": run.status,
@@ -106,16 +112,20 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
                   "without_preferences": len(rank_of) - len(ranked)},
         "balance_excess": metrics.get("balance_excess", 0),
         "worst_off": worst_off,
-        "reasons": [dict(person(int(pid)), group_id=rows[int(pid)].group_id, entries=entries)
+        "reasons": [dict(person(int(pid)), group_id=rows[int(pid)].group_id, entries=[
+                        dict(e, theme_title=words.theme(e["theme"]),
+                             message=reason_message(e, words)) for e in entries])
                     for pid, entries in sorted(reasons.items(), key=lambda kv: int(kv[0]))],
         "moves": [dict(person(int(pid)), from_group_id=int(m["from"]),
-                       to_group_id=int(m["to"]), rules=m["rules"], message=m["message"])
+                       to_group_id=int(m["to"]), rules=m["rules"],
+                       message=reason_message(m, words, back=True))
                   for pid, m in sorted((run.moves or {}).items(), key=lambda kv: int(kv[0]))],
         "ignored_rules": run.ignored_rules or [],
     }
 
 
-def _band_warnings(prep: Prepared, where: list[int], groups: list[int]) -> list[str]:
+def _band_warnings(prep: Prepared, where: list[int], groups: list[int],
+                   words: Words) -> list[str]:
     members = group_members(prep, where)
     notes = []
     for g in groups:
@@ -124,12 +134,13 @@ def _band_warnings(prep: Prepared, where: list[int], groups: list[int]) -> list[
         for s, sector in enumerate(prep.sectors):
             lo, hi = band(prep.n_participants, prep.sector_total[s], n)
             c = counts.get(s, 0)
-            name = prep.problem.groups[g].id
+            name = words.group(prep.problem.groups[g].id)
+            label = words.sector(sector)
             if c > hi:
-                notes.append(f"group {name} now has {c} {sector}, above its share "
+                notes.append(f"{name} now has {c} from {label}, above its share "
                              f"(at most {hi})")
             elif c < lo:
-                notes.append(f"group {name} now has {c} {sector}, below its share "
+                notes.append(f"{name} now has {c} from {label}, below its share "
                              f"(at least {lo})")
     return notes
 
@@ -155,6 +166,7 @@ def move_person(event: Event, run: AllocationRun, participant_id: int,
         return {"participant_id": participant_id, "from_group_id": before,
                 "group_id": before, "warnings": [], "rank_before": None, "rank_after": None}
     prep, where, rows = load_state(run)
+    words = Words(event)
     if str(target.id) not in prep.gindex:
         conflict("This group was added after the run; run the allocation again to use it.")
     i = prep.pindex[str(participant_id)]
@@ -175,19 +187,23 @@ def move_person(event: Event, run: AllocationRun, participant_id: int,
         if pid in (a, b):
             partner = b if a == pid else a
             if where[prep.pindex[partner]] != h:
-                broken.append(("together", f"They must stay with participant {partner}."))
+                broken.append(("together", f"They must stay with {words.person(partner)}."))
     for a, b in prep.problem.apart:
         if pid in (a, b):
             other = b if a == pid else a
             if where[prep.pindex[other]] == h:
-                broken.append(("apart", f"They must be kept apart from participant {other}, "
+                broken.append(("apart", f"They must be kept apart from {words.person(other)}, "
                                         f"who is in {target.name}."))
     if prep.sector_of[i] < 0 and prep.facilitator_rule():
         lo, hi = prep.fac_bounds
         fac = [sum(1 for j in m if prep.sector_of[j] < 0) for m in members]
-        if fac[h] + 1 > hi or fac[g] - 1 < lo:
-            broken.append(("facilitator", f"Each group keeps {lo}" + (f"–{hi}" if hi > lo else "")
-                           + " facilitator(s)."))
+        each = f"{lo}" + (f" or {hi}" if hi > lo else "")
+        if fac[h] + 1 > hi:
+            broken.append(("facilitator", f"{target.name} already has its {hi} "
+                           f"facilitator{'s' if hi > 1 else ''} (each group gets {each})."))
+        if fac[g] - 1 < lo:
+            broken.append(("facilitator", f"Their group would be left without its "
+                           f"facilitator (each group gets {each})."))
     if broken:
         conflict("This move breaks a rule: " + " ".join(m for _, m in broken),
                  type_="/problems/move-breaks-rule", rules=[r for r, _ in broken])
@@ -195,12 +211,17 @@ def move_person(event: Event, run: AllocationRun, participant_id: int,
     rank_before = prep.ranks[i][prep.group_theme[g]]
     where[i] = h
     new_scores = scores(prep, where)
-    warnings = _band_warnings(prep, where, [g, h]) if new_scores.balance > old_scores.balance \
-        else []
+    warnings = _band_warnings(prep, where, [g, h], words) \
+        if new_scores.balance > old_scores.balance else []
     rank_after = prep.ranks[i][prep.group_theme[h]]
     if prep.problem.people[i].preferences and rank_after > rank_before:
-        warnings.append(f"participant {pid} now has their choice {rank_after} "
-                        f"(was {rank_before})")
+        listed = len(prep.problem.people[i].preferences)
+
+        def choice(rank: int) -> str:
+            return f"choice {rank}" if rank <= listed else "a theme they did not list"
+
+        warnings.append(f"{words.person(pid)} now has {choice(rank_after)} "
+                        f"(was {choice(rank_before)})")
     row.group_id, row.moved_at, row.moved_by = target.id, utcnow(), audit.actor_name()
     refresh_figures(run, prep, where)
     audit.record("allocation.person_moved", event_id=event.id, subject=("allocation", run.id),

@@ -13,7 +13,9 @@ from allocator.solver.evaluate import band, fair_cap, group_members, scores
 from allocator.solver.prepare import Prepared, org_key
 
 
-def _balance_excess(prep: Prepared, sector_counts: Counter, n: int) -> int:
+def balance_excess(prep: Prepared, sector_counts: Counter, n: int) -> int:
+    """How far one group's sector counts (by sector index) are outside the bands that
+    balance allows for a group of n (evaluate.band): the sum of shortfalls and excesses."""
     total = 0
     for s, share in enumerate(prep.sector_total):
         lo, hi = band(prep.n_participants, share, n)
@@ -140,7 +142,7 @@ class _Blocks:
         self.sectors = [Counter(prep.sector_of[i] for i in m if prep.sector_of[i] >= 0)
                         for m in members]
         self.n = [sum(c.values()) for c in self.sectors]
-        self.excess = [_balance_excess(prep, self.sectors[g], self.n[g])
+        self.excess = [balance_excess(prep, self.sectors[g], self.n[g])
                        for g in range(len(self.groups))]
         self.partners: dict[int, list[str]] = {}
         self.apart_of: dict[int, set[int]] = {}
@@ -159,7 +161,7 @@ class _Blocks:
         if key not in self._delta:
             counts = Counter(self.sectors[g])
             counts[s] += step
-            self._delta[key] = (_balance_excess(self.prep, counts, self.n[g] + step)
+            self._delta[key] = (balance_excess(self.prep, counts, self.n[g] + step)
                                 - self.excess[g])
         return self._delta[key]
 

@@ -10,8 +10,19 @@ bp = Blueprint("web", __name__, template_folder="templates", static_folder="stat
 
 def register(app: Flask) -> None:
     """Attach the pages to ``app``."""
-    from allocator.web import desk, home, organizer  # noqa: F401  (routes)
+    from allocator.errors import HTML_ERRORS
+    from allocator.web import (  # noqa: F401
+        desk,
+        events,
+        home,
+        imports,
+        people,
+        rules,
+        runs,
+        setup,
+    )
     from allocator.web.store import DatabaseSessionInterface
 
     app.session_interface = DatabaseSessionInterface()
     app.register_blueprint(bp)
+    app.extensions[HTML_ERRORS] = home.error_page

@@ -14,8 +14,11 @@ from allocator.errors import Problem
 from allocator.extensions import db
 from allocator.models import GENDERS, Participant
 from allocator.services import participants
+from allocator.services.allocation import published_run
 from allocator.validation import COUNTRY_CODES, whole_number
 from allocator.web import bp
+from allocator.web.forms import field_errors
+from allocator.web.home import room_label
 from allocator.web.session import page, render
 
 RANK_LABELS = {1: "1st", 2: "2nd", 3: "3rd"}
@@ -86,7 +89,8 @@ def check_in(event_id: int, participant_id: int):
             person = participants.check_in(g.event, participant_id)
             where = person.published_group
             flash(f"{person.full_name} is checked in." + (
-                f" Group: {where['name']}, room {where['room']}." if where else ""))
+                f" Group: {where['name']}" + (f", {room_label(where['room'])}" if where["room"]
+                                              else "") + "." if where else ""))
     except Problem as problem:
         flash(problem.description or "That did not work.", "error")
     return redirect(url_for("web.desk", event_id=event_id))
@@ -96,10 +100,19 @@ def check_in(event_id: int, participant_id: int):
 @page("participants:read")
 def person(event_id: int, participant_id: int):
     """One person, with their group and room shown large."""
-    return render("person.html", person=participants.read(g.event, participant_id))
+    return render("person.html", person=participants.read(g.event, participant_id),
+                  published=published_run(g.event) is not None)
 
 
-def _form_to_data(form: Any, themes: list[str]) -> dict[str, Any]:
+def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A registration form's fields as the API's input (the schema reads the rest), and
+    the errors only the form can make (ranks given twice, or not from the list)."""
+    errors: dict[str, list[str]] = {}
+    ranks = [v for k, v in form.items() if k.startswith("rank-") and v]
+    if len(ranks) != len(set(ranks)):
+        errors["preferences"] = ["Give each theme a different rank."]
+    if any(whole_number(v) is None for v in ranks):
+        errors["preferences"] = ["Choose each rank from the list (1st, 2nd, …)."]
     ranked = []
     for key in themes:
         number = whole_number(form.get(f"rank-{key}"))
@@ -114,40 +127,51 @@ def _form_to_data(form: Any, themes: list[str]) -> dict[str, Any]:
         "preferences": [key for _, key in sorted(ranked)],
         "consent": form.get("consent") == "yes",
     }
-    if form.get("country"):
-        data["country"] = form.get("country", "").strip().upper()
-    if form.get("gender"):
-        data["gender"] = form.get("gender")
-    return data
+    for name in ("country", "gender"):
+        if form.get(name, "").strip():
+            data[name] = form[name]
+    return data, errors
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every country, by name, for a type-ahead list."""
+    from allocator.services.exports import country_name
+
+    return sorted(((code, country_name(code)) for code in COUNTRY_CODES),
+                  key=lambda pair: pair[1])
+
+
+def form_context() -> dict[str, Any]:
+    """What the registration and edit forms need besides the person."""
+    return {"genders": GENDERS, "countries": country_choices(), "rank_labels": RANK_LABELS}
 
 
 @bp.route("/events/<int:event_id>/desk/register", methods=["GET", "POST"])
 @page("participants:write")
 def register(event_id: int):
-    """Register a walk-in: the same rules as the API, said next to each field."""
+    """Register a walk-in: the same rules as the API, every field's problem at once,
+    said next to the field; someone with the same name is pointed out before they are
+    registered twice under another e-mail."""
     themes = [t.key for t in g.event.themes]
     errors: dict[str, list[str]] = {}
     existing = None
+    duplicates: list[Any] = []
     form = request.form
     if request.method == "POST":
-        ranks = [v for k, v in form.items() if k.startswith("rank-") and v]
-        if len(ranks) != len(set(ranks)):
-            errors["preferences"] = ["Give each theme a different rank."]
-        if any(whole_number(v) is None for v in ranks):
-            errors["preferences"] = ["Choose each rank from the list (1st, 2nd, …)."]
-        data = _form_to_data(form, themes)
+        data, errors = form_to_data(form, themes)
         try:
             loaded = ParticipantIn().load(data)
         except ma.ValidationError as exc:
-            errors.update({k: v if isinstance(v, list) else [str(v)]
-                           for k, v in exc.messages.items()})
+            errors.update(field_errors(exc.messages))
             loaded = None
-        if loaded is not None and not errors:
+        if loaded is not None and not errors and not form.get("not_a_duplicate"):
+            duplicates = participants.possible_duplicates(g.event, loaded)
+        if loaded is not None and not errors and not duplicates:
             try:
                 person = participants.register(event_id, loaded)
             except Problem as problem:
                 if problem.errors:
-                    errors.update(problem.errors)
+                    errors.update(field_errors(problem.errors))
                 elif problem.extra.get("existing_id"):
                     existing = problem.extra["existing_id"]
                     errors["email"] = ["Someone is already registered with this e-mail."]
@@ -160,6 +184,6 @@ def register(event_id: int):
                     flash(f"{person['full_name']} is checked in.")
                 return redirect(url_for("web.person", event_id=event_id,
                                         participant_id=person["id"]))
+    status = 422 if errors else 200
     return render("register.html", form=form, errors=errors, existing=existing,
-                  genders=GENDERS, countries=sorted(COUNTRY_CODES), rank_labels=RANK_LABELS,
-                  status=422 if errors else 200), 422 if errors else 200
+                  duplicates=duplicates, **form_context()), status

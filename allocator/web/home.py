@@ -6,12 +6,15 @@ import re
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
 from allocator.auth import Principal, sign_in_attempt
+from allocator.normalise import fold, humanise
 from allocator.services.events import list_events
+from allocator.services.taxonomy import for_event
 from allocator.web import bp
+from allocator.web.forms import LABELS
 from allocator.web.session import check_csrf, csrf_token, current_user, render
 
 
@@ -21,6 +24,29 @@ def home_for(user: Principal | None, event_id: int) -> str:
     if user is not None and user.role == "organizer":
         return url_for("web.allocate", event_id=event_id)
     return url_for("web.desk", event_id=event_id)
+
+
+@bp.app_template_global()
+def sector_label(key: str) -> str:
+    """How a sector of the page's event reads ("Private sector")."""
+    event = g.get("event")
+    return for_event(event).label(key) if event is not None else humanise(key)
+
+
+@bp.app_template_global()
+def field_label(name: str) -> str:
+    """How a form field is called in an error summary ("organization" -> "Organisation")."""
+    return LABELS.get(name) or humanise(name)
+
+
+ROOM_WORDS = {"room", "rooms", "raum", "salle", "sala", "aula", "hall", "auditorium"}
+
+
+@bp.app_template_global()
+def room_label(room: str) -> str:
+    """A room as a sentence names it: "room M1", but "Room C06" (already said) as it is."""
+    words = fold(room).split()
+    return room if words and words[0] in ROOM_WORDS else f"room {room}"
 
 
 @bp.app_template_global()
@@ -95,7 +121,8 @@ def error_page(error: HTTPException):
     """Errors on pages are pages, not JSON."""
     if error.code == 401:
         return redirect(url_for("web.sign_in", next=request.path))
-    return render_template("error.html", error=error, user=current_user(), event=None,
-                           csrf_token=csrf_token()), error.code or 500
+    user = current_user()  # a stranger's 404 makes no session (no row, no cookie)
+    return render_template("error.html", error=error, user=user, event=None,
+                           csrf_token=csrf_token() if user else ""), error.code or 500
 
 

@@ -162,23 +162,32 @@ def test_the_organisers_day(app, client, tokens, day):
     bad = client.get(f"{base}/groups.csv?columns=shoe_size", headers=viewer)
     assert bad.status_code == 422 and "columns" in bad.json["errors"]
 
-    # the same lists as one workbook, a sheet per group: every cell a string exactly as
-    # entered (a string cell is never a formula), marked with the spreadsheet's quote prefix
+    # the same lists as one workbook for facilitators: an "All" sheet, then a sheet per
+    # group; a title row (event, group, room, time), a frozen header row with filters,
+    # columns fitted; every cell a string exactly as entered, marked with quotePrefix
     x = client.get(f"{base}/groups.xlsx", headers=viewer)
     assert x.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(x.data))
-    assert len(book.sheetnames) == 3
+    assert book.sheetnames == ["All", "WG1", "WG2", "WG3"]
     names = []
     for sheet in book.worksheets:
         values = list(sheet.iter_rows(values_only=True))
-        assert values[0][4] == "Full name"
-        names += [row[4] for row in values[1:]]
-        for row in sheet.iter_rows(min_row=2):
+        assert values[0][0].startswith("Building the Bridges")
+        assert values[1][4] == "Full name"
+        assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
+        assert sheet.column_dimensions["E"].width > len("Full name")
+        if sheet.title != "All":
+            assert sheet.title in values[0][0] and "Room" in values[0][0]
+            names += [row[4] for row in values[2:]]
+        for row in sheet.iter_rows(min_row=3):
             for cell in row:
                 assert cell.data_type in ("s", "inlineStr") and cell.quotePrefix
-    assert sorted(names) == sorted(r[4] for r in body)
-    workbook_orgs = {row[5] for sheet in book.worksheets
-                     for row in sheet.iter_rows(min_row=2, values_only=True)}
+    all_rows = list(book["All"].iter_rows(min_row=3, values_only=True))
+    assert sorted(r[4] for r in all_rows) == sorted(names) == sorted(r[4] for r in body)
+    assert {r[6] for r in all_rows} <= {"Government", "Civil society", "Private sector",
+                                        "Academia", "Media", "Parliament",
+                                        "International organisation"}
+    workbook_orgs = {row[5] for row in all_rows}
     assert {"=HYPERLINK(\"http://x\",\"y\")", "+41 22", "@SUM(A1)"} <= workbook_orgs
 
     # who downloaded what is recorded, with ids and not names

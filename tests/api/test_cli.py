@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -10,7 +13,7 @@ from sqlalchemy import func, select
 from allocator.demo import workshop_day
 from allocator.extensions import db
 from allocator.models import ApiToken, Participant
-from tests.conftest import bearer
+from tests.conftest import ROOT, bearer
 
 
 def test_create_token_prints_only_the_token(app, runner):
@@ -66,3 +69,37 @@ def test_seed_demo_creates_the_workshop_once(app, runner):
     assert again.exit_code == 0 and "alc_" not in again.stdout
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Participant)) == people["total"]
+
+
+def test_seed_demo_names_what_each_token_may_do(runner, app):
+    result = runner.invoke(args=["seed-demo"])
+    lines = [line for line in result.stdout.splitlines() if "alc_" in line]
+    assert lines[0].split()[0:3] == ["organiser", "(every", "event):"]
+    assert lines[1].split()[0:4] == ["desk", "(event", "1", "only):"]
+
+
+def _flask(args: list[str], cwd, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("ALLOCATOR_", "FLASK_")) and k != "SECRET_KEY"}
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=cwd,
+                          env={**clean, **env}, capture_output=True, text=True, timeout=60)
+
+
+def test_the_cli_without_settings_says_what_to_set_in_one_line(tmp_path):
+    done = _flask(["--app", str(ROOT / "wsgi"), "routes"], tmp_path,
+                  {"ALLOCATOR_INSTANCE_PATH": str(tmp_path / "instance")})
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    said = done.stderr.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("allocator: SECRET_KEY must be set")
+    assert "ALLOCATOR_ENV=development" in said[0]
+
+
+def test_the_cli_in_a_checkout_where_make_run_ran_just_works(tmp_path):
+    # what `make run` writes (python-dotenv reads it for every `flask` command)
+    (tmp_path / ".flaskenv").write_text(
+        f"FLASK_APP={ROOT / 'wsgi'}\nALLOCATOR_ENV=development\n"
+        f"ALLOCATOR_INSTANCE_PATH={tmp_path / 'instance'}\n", encoding="utf-8")
+    done = _flask(["routes"], tmp_path, {})
+    assert done.returncode == 0, done.stderr
+    assert "/api/events" in done.stdout

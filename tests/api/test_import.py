@@ -87,7 +87,10 @@ def test_dry_run_validates_without_writing(client, tokens, event):
     org = tokens["organizer"]
     r = post_csv(client, event, org, csv_rows(5), query="?dry_run=1")
     assert r.status_code == 200
-    assert r.json["dry_run"] is True and r.json["rows"] == 5 and r.json["created"] == 0
+    # it says what would happen, row by row, and writes nothing
+    assert r.json["dry_run"] is True and r.json["rows"] == 5 and r.json["created"] == 5
+    assert [row["status"] for row in r.json["report"]] == ["created"] * 5
+    assert [row["row"] for row in r.json["report"]] == [2, 3, 4, 5, 6]
     assert count(client, event, org) == 0
 
 
@@ -97,7 +100,8 @@ def test_file_level_problems(client, tokens, event):
         ("", "empty"),
         (HEADER, "no rows"),
         ("full_name,email,colour\nA,a@example.org,red\n", "Unknown column"),
-        ("full_name,email,organization,sector\nA,a@example.org,O,media\n", "consent"),
+        ("full_name,email,organization,sector\nA,a@example.org,O,media\n",
+         "Missing a column it needs: Consent."),
         ("full_name,email,email,organization,sector,consent\n", "more than once"),
         ("Ä".encode("latin-1") + b",x\n", "UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not a text file"),

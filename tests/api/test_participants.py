@@ -88,8 +88,7 @@ def test_every_validation_rule(client, tokens, event):
         (person(organization="  "), "organization"),
         (person(sector="pirates"), "sector"),
         (person(country="XX"), "country"),
-        (person(country="AUT"), "country"),
-        (person(country="at"), "country"),
+        (person(country="Congo"), "country"),
         (person(country=""), "country"),
         (person(gender="other"), "gender"),
         (person(role="chair"), "role"),
@@ -142,7 +141,7 @@ def test_search_filters_and_pages(client, tokens, event):
     assert names("?q=border guard") == ["Łukasz Przykładowy"]
     assert names("?q=jane%40example") == ["Jane Doe"]
     assert names("?q=100%25") == ["100% Sample"]
-    assert names("?q=%25") == ["100% Sample"]
+    assert names("?q=%25") == []  # nothing to search for: nobody, not everybody
     assert names("?q=zzz") == []
     assert names("?sector=government") == ["Łukasz Przykładowy"]
     assert names("?status=checked_in") == ["Nguyễn Văn Mẫu"]

@@ -61,6 +61,7 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
         ("POST", "allocations.Publish"): (f"{base}/allocations/{draft}/publish", {}),
         ("PATCH", "allocations.Move"): (
             f"{base}/allocations/{draft}/assignments/{pid}", {"json": {"group_id": gid}}),
+        ("POST", "late.Place"): (f"{base}/late-arrivals/{pid}/place", {}),
     }
 
 
@@ -71,7 +72,8 @@ REMOVALS = {("POST", "participants.Erase"), ("DELETE", "rules.RuleItem"),
 ABOUT_THE_PERSON = {("PATCH", "participants.ParticipantItem"),
                     ("DELETE", "participants.ParticipantItem"),
                     ("POST", "participants.CheckIn"), ("DELETE", "participants.CheckIn"),
-                    ("POST", "rules.RuleList"), ("PATCH", "allocations.Move")}
+                    ("POST", "rules.RuleList"), ("PATCH", "allocations.Move"),
+                    ("POST", "late.Place")}
 
 
 def event_writes(app) -> set[tuple[str, str]]:
@@ -220,12 +222,21 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
                                        "min_size": "0"}),
         (f"/events/{e}/setup/groups/{gid}", {"name": "G", "theme": "t", "capacity": "6",
                                               "min_size": "0"}),
-        (f"/events/{e}/rules", {"kind": "pin", "participant_id": str(pid),
+        (f"/events/{e}/rules", {"kind": "pin", "participant_id": f"Someone — X · #{pid}",
                                 "group_id": str(gid), "note": "Written Back"}),
         (f"/events/{e}/allocate", {"time_limit_s": "5"}),
         (f"/events/{e}/runs/{world['draft_run_id']}/move", {
-            "participant_id": str(pid), "group_id": str(gid)}),
+            "participant_id": f"Someone — X · #{pid}", "group_id": str(gid)}),
         (f"/events/{e}/runs/{world['draft_run_id']}/publish", {}),
+        (f"/events/{e}/people/{pid}/edit", {
+            "full_name": "Written Back", "email": "written.back@example.org",
+            "organization": "X", "sector": "government"}),
+        (f"/events/{e}/people/{pid}/withdraw", {}),
+        (f"/events/{e}/setup/sectors", {"label-government": "Public authorities",
+                                        "new_label": "Trade unions"}),
+        (f"/events/{e}/late-arrivals/{pid}/place", {"back": "person"}),
+        (f"/events/{e}/import", {"action": "import", "on_existing": "update",
+                                 "file": (io.BytesIO(CSV_ROW), "people.csv")}),
     ]
 
 

@@ -55,3 +55,27 @@ def shot(page, name: str) -> None:
 def fits(page) -> bool:
     """No sideways scrolling at this width."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """WCAG 2.1 A/AA violations axe-core finds in the page as it is now, one line each
+    ("rule: what, at which element"). Evaluated through the debugger protocol, so the
+    pages' strict Content-Security-Policy stays on."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    return [f"{v['id']}: {v['help']} at {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+            for v in result["violations"]]
+
+
+def check(page, name: str) -> None:
+    """One page state: screenshot it, then no sideways scroll and no axe violation."""
+    shot(page, name)
+    assert fits(page), f"{name}: scrolls sideways at {page.viewport_size['width']} px"
+    found = axe_violations(page)
+    assert not found, f"{name}: " + "; ".join(found)

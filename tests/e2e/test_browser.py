@@ -1,4 +1,8 @@
-"""The desk's and the organisers' day, in a real browser."""
+"""The desk's and the organisers' day, in a real browser.
+
+Every page state a test reaches is screenshotted, checked for sideways scrolling and run
+through axe-core (WCAG 2.1 A/AA); most at 1280 and 768 px, the busy ones at 320 px too.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import fits, shot
+from tests.e2e.conftest import check, fits, shot
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}
+PHONE = {"width": 320, "height": 640}
 
 
 def sign_in(page, server, token):
@@ -23,56 +28,98 @@ def sign_in(page, server, token):
     page.get_by_role("button", name="Sign in").click()
 
 
+def both(page, name: str) -> None:
+    """Check the page state at 1280 px and again at 768 px (then back)."""
+    width = page.viewport_size["width"]
+    for size, suffix in ((DESKTOP, "1280"), (TABLET, "768")):
+        page.set_viewport_size(size)
+        check(page, f"{name}-{suffix}")
+    page.set_viewport_size(DESKTOP if width == 1280 else TABLET)
+
+
+def in_view(locator) -> bool:
+    """The element is (at least partly) inside the visible part of the window."""
+    return locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " return r.bottom > 0 && r.top < window.innerHeight; }")
+
+
+def focused_is_summary(page) -> bool:
+    """After a failed submit the focus moves to the summary of what to correct."""
+    page.wait_for_load_state()
+    return page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+
+
 def test_desk_registers_finds_and_checks_in(browser, server, demo):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     sign_in(page, server, demo["desk"])
     page.wait_for_url(re.compile(r"/events/\d+/desk"))
-    shot(page, "desk-start")
-    assert fits(page)
+    both(page, "desk-start")
     registered_before = int(page.locator("#count-registered").inner_text())
 
     page.get_by_role("link", name="Register someone new").click()
+    both(page, "desk-register")
     page.get_by_label("Full name").fill("Ada Placeholder")
     page.get_by_label("E-mail").fill("ada.placeholder@example.org")
     page.get_by_label("Organisation").fill("Labour Inspectorate")
-    page.get_by_label("Sector").select_option("government")
-    page.get_by_label("Country").fill("AT")
+    page.get_by_label("Sector").select_option(label="Government")
+    page.get_by_label("Country").fill("at")  # as typed: a code in lower case
     page.get_by_label("Information Sharing").select_option("1")
     page.get_by_label("Structured Cooperation").select_option("2")
     page.get_by_label("Check them in now").uncheck()
     page.get_by_role("button", name="Register").click()
-    # consent was not ticked: the same rule as the API, said next to the field
-    assert page.get_by_text("Consent to processing is required.").is_visible()
-    shot(page, "desk-register-consent-missing")
+    # consent was not ticked: the same rule as the API, said next to the field, and the
+    # focus is on the summary of what to correct
+    assert page.locator("#consent-error").inner_text() == "Consent to processing is required."
+    assert focused_is_summary(page)
+    both(page, "desk-register-consent-missing")
     page.get_by_label("The person agrees that their data is processed").check()
     page.get_by_role("button", name="Register").click()
     assert page.get_by_text("Ada Placeholder is registered.").is_visible()
-    shot(page, "desk-person-registered")
+    both(page, "desk-person-registered")
 
     page.get_by_role("link", name="Desk").click()
     page.get_by_label("Name, organisation or e-mail").fill("placehold")
     page.locator(".results .name", has_text="Ada Placeholder").wait_for()  # as you type
-    shot(page, "desk-search")
+    both(page, "desk-search")
     page.get_by_role("button", name="Check in Ada Placeholder").click()
     assert page.get_by_text("Ada Placeholder is checked in.").is_visible()
     assert int(page.locator("#count-registered").inner_text()) == registered_before + 1
     assert page.get_by_role("button", name="Undo").is_visible()
-    shot(page, "desk-checked-in")
+    both(page, "desk-checked-in")
 
     # the same e-mail again: a clear message that links to the existing person
     page.get_by_role("link", name="Register", exact=True).click()
     page.get_by_label("Full name").fill("Ada Again")
     page.get_by_label("E-mail").fill("ADA.placeholder@example.org")
     page.get_by_label("Organisation").fill("Elsewhere")
-    page.get_by_label("Sector").select_option("media")
+    page.get_by_label("Sector").select_option(label="Media")
     page.get_by_label("The person agrees that their data is processed").check()
     page.get_by_role("button", name="Register").click()
     link = page.get_by_role("link", name="open their registration")
     assert link.is_visible()
-    shot(page, "desk-register-duplicate")
-    link.click()
-    assert page.get_by_role("heading", name="Ada Placeholder").is_visible()
+    both(page, "desk-register-duplicate-email")
+
+    # the same name, another e-mail: pointed out, and the desk can go on
+    page.get_by_label("Full name").fill("ada placeholder")
+    page.get_by_label("E-mail").fill("ada.p@elsewhere.example")
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_text("Possibly registered already").is_visible()
+    both(page, "desk-register-possible-duplicate")
+    page.get_by_role("button", name="Register anyway").click()
+    assert page.get_by_text("ada placeholder is registered.").is_visible()
+    page.get_by_role("link", name="Edit or withdraw this registration").click()
+    both(page, "desk-edit-person")
+    page.get_by_label("Organisation").fill("Elsewhere Ltd")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("ada placeholder's registration is saved.").is_visible()
+    assert "Elsewhere Ltd" in page.locator(".person").inner_text()
+    page.get_by_role("link", name="Edit or withdraw this registration").click()
+    page.once("dialog", lambda dialog: dialog.accept())  # "Withdraw ada placeholder?"
+    page.get_by_role("button", name="Withdraw ada placeholder").click()
+    assert page.get_by_text("This registration was withdrawn.").is_visible()
+    both(page, "desk-person-withdrawn")
     context.close()
 
 
@@ -97,7 +144,10 @@ def test_desk_works_without_javascript_and_by_keyboard(browser, server, demo):
     page.keyboard.type("Giammarinaro")
     page.keyboard.press("Enter")
     page.locator(".results .name", has_text="Maria Grazia Giammarinaro").wait_for()
-    tab_to(page, page.get_by_role("button", name="Check in Maria Grazia Giammarinaro"))
+    button = page.get_by_role("button", name="Check in Maria Grazia Giammarinaro")
+    tab_to(page, button)
+    # the focus ring is dark blue on the white card: 3:1 and more against it
+    assert button.evaluate("el => getComputedStyle(el).outlineColor") == "rgb(10, 61, 115)"
     page.keyboard.press("Enter")
     page.get_by_text("Maria Grazia Giammarinaro is checked in.").wait_for()
     assert fits(page)
@@ -105,21 +155,34 @@ def test_desk_works_without_javascript_and_by_keyboard(browser, server, demo):
     context.close()
 
 
-def test_organiser_allocates_moves_publishes_and_downloads(browser, server, demo):
+def test_organiser_allocates_moves_publishes_places_and_downloads(browser, server, demo):
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     sign_in(page, server, demo["organizer"])
     page.wait_for_url(re.compile(r"/allocate"))
+    both(page, "organiser-allocate")
     page.get_by_role("link", name="Event & groups").click()
-    shot(page, "organiser-setup")
+    both(page, "organiser-setup")
+    # the group table's headings sit over their own inputs
+    head = page.locator(".group-head span").all()
+    row = page.locator("form.group-row").first.locator(
+        "input:not([type=hidden]), select").all()
+    for heading, field in zip(head[:5], row[:5], strict=True):
+        assert abs(heading.bounding_box()["x"] - field.bounding_box()["x"]) < 2
+
     page.get_by_role("link", name="Rules").click()
-    lance = page.locator("#pin-person option", has_text="Lance Bonneau").get_attribute("value")
-    page.get_by_label("Person", exact=True).select_option(lance)
+    # type-ahead: a few letters of the name, then the list's entry
+    page.get_by_label("Person", exact=True).fill("Lance Bonneau")
     page.get_by_label("Group", exact=True).select_option(
         label="Working group 2 – Information Sharing")
     page.get_by_role("button", name="Add pin").click()
     assert page.get_by_text("Rule added.").is_visible()
-    shot(page, "organiser-rules")
+    both(page, "organiser-rules")
+    page.get_by_label("Person", exact=True).fill("Nobody Of That Name")
+    page.get_by_role("button", name="Add pin").click()
+    assert page.get_by_text("Nobody called Nobody Of That Name is registered").is_visible()
+    assert focused_is_summary(page)
+    both(page, "organiser-rules-error")
 
     page.get_by_role("link", name="Allocate").click()
     page.get_by_label("Time limit (seconds)").fill("10")
@@ -128,31 +191,38 @@ def test_organiser_allocates_moves_publishes_and_downloads(browser, server, demo
     bars = page.locator("svg.bar")
     assert bars.count() == 4  # the event and its three groups
     assert page.locator("svg.bar rect title").count() >= 12  # numbers on hover
-    assert page.get_by_role("table").first.is_visible()
+    counts = page.get_by_role("table", name="Counts per group")
+    assert counts.locator("tbody tr").count() == 3
+    assert "Private sector" in counts.locator("thead").inner_text()
     assert page.locator("svg.ranks rect").count() >= 1
-    shot(page, "organiser-run")
-    assert fits(page)
+    both(page, "organiser-run")
 
     # Move a participant of group 1 (not a facilitator, not pinned) to group 3.
-    option = page.locator("#move-person optgroup").first.locator(
-        "option:not(:has-text('facilitator'))").first
-    name = option.inner_text()
-    page.get_by_label("Move someone").select_option(option.get_attribute("value"))
+    card = page.locator(".group-card", has_text="Working group 1")
+    member = card.locator(".members li:not(:has-text('facilitator'))").first
+    name = member.locator("span").first.inner_text().strip()
+    page.get_by_label("Move someone").fill(name)
     page.get_by_label("to the group").select_option(
         label="Working group 3 – Non-Traditional Stakeholders")
     page.get_by_role("button", name="Move", exact=True).click()
-    page.get_by_text(re.compile(r"^Moved\.")).wait_for()
+    said = page.locator("#move .flash.ok")
+    said.wait_for()
+    assert said.inner_text().startswith(f"Moved {name} to Working group 3")
+    assert in_view(said)  # the answer is beside the form, not 2,000 px above it
     moved = page.locator(".group-card", has_text="Working group 3").locator("li", has_text=name)
     assert "moved by hand" in moved.inner_text()
-    shot(page, "organiser-after-move")
-    # a rule refuses a move: the pinned expert stays in group 2
-    page.get_by_label("Move someone").select_option(label="Lance Bonneau (facilitator)")
+    both(page, "organiser-after-move")
+    # a rule refuses a move: the pinned expert stays in group 2, and the page says why
+    page.get_by_label("Move someone").fill("Lance Bonneau")
     page.get_by_label("to the group").select_option(
         label="Working group 1 – Structured Cooperation")
     page.get_by_role("button", name="Move", exact=True).click()
-    assert page.get_by_text(re.compile("This move breaks a rule")).is_visible()
+    refused = page.locator("#move .flash.error")
+    assert refused.inner_text().startswith("This move breaks a rule")
+    assert in_view(refused)
     page.get_by_role("button", name="Publish").click()
     assert page.get_by_text("Published: the desk now tells people").is_visible()
+    assert page.get_by_text("Everyone registered is in the published allocation.").is_visible()
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
@@ -162,8 +232,138 @@ def test_organiser_allocates_moves_publishes_and_downloads(browser, server, demo
     assert len(rows) - 1 == 83 and name in {r[4] for r in rows}
     assert download.value.suggested_filename.endswith(".csv")
 
-    page.set_viewport_size(TABLET)
-    page.reload()
-    assert fits(page)
-    shot(page, "organiser-run-tablet")
+    # two late arrivals: one placed from their desk page, one from the organisers' list
+    for full_name, email in (("Late Comer", "late.comer@example.org"),
+                             ("Later Still", "later.still@example.org")):
+        page.get_by_role("link", name="Register", exact=True).click()
+        page.get_by_label("Full name").fill(full_name)
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Organisation").fill("Somewhere")
+        page.get_by_label("Sector").select_option(label="Civil society")
+        page.get_by_label("The person agrees that their data is processed").check()
+        page.get_by_role("button", name="Register").click()
+        assert page.get_by_text("Not in the published allocation yet").is_visible()
+    both(page, "organiser-late-arrival-person")
+    page.get_by_role("button", name="Place Later Still in the best group").click()
+    placed = page.locator(".notices .flash.ok")
+    assert placed.inner_text().startswith("Later Still is placed in Working group")
+    assert page.locator(".group-big").is_visible()
+    page.get_by_role("link", name="Allocate").click()
+    late = page.locator("#late")
+    assert "Late Comer" in late.inner_text() and "Later Still" not in late.inner_text()
+    both(page, "organiser-late-arrivals")
+    page.get_by_role("button", name="Place Late Comer").click()
+    assert page.locator("#late .flash.ok").inner_text().startswith("Late Comer is placed in")
+    assert in_view(page.locator("#late .flash.ok"))
+    context.close()
+
+
+CSV_WITH_PROBLEMS = (
+    "Full name,E-mail,Organisation,Sector,Country,Theme preferences,Consent\n"
+    "王秀英,wang.xiuying@example.org,Shanghai Legal Aid,Civil society,China,"
+    "Victim support;Prevention,yes\n"
+    "山田 花子,yamada.hanako@example.org,Japan Labour Inspectorate,Government,jp,"
+    "Prevention,yes\n"
+    "Олена Петрова,olena.petrova@example.org,La Strada Ukraine,ngo,Narnia,Prevention,yes\n"
+)
+
+
+def test_organiser_creates_an_event_and_imports_people(browser, server, demo, tmp_path):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, server, demo["organizer"])
+    page.wait_for_url(re.compile(r"/allocate"))
+    page.get_by_role("link", name="New event").click()
+    both(page, "event-new")
+    page.get_by_label("Name").fill("Regional follow-up meeting")
+    page.get_by_label("Starts").fill("2031-03-10T09:00")
+    page.get_by_label("Ends").fill("2031-03-10T08:00")
+    page.get_by_role("button", name="Create the event").click()
+    assert page.locator("#ends_at-error").inner_text() == "Must be after the start."
+    assert focused_is_summary(page)
+    both(page, "event-new-error")
+    page.get_by_label("Ends").fill("2031-03-10T17:00")
+    page.get_by_role("button", name="Create the event").click()
+    assert page.get_by_text("Regional follow-up meeting is created.").is_visible()
+
+    # sectors, themes and a group, each answered where it was changed
+    page.get_by_label("Add a sector").fill("Trade unions")
+    page.get_by_role("button", name="Save sectors").click()
+    assert page.locator("#sectors .flash.ok").inner_text() == "Sector Trade unions added."
+    assert page.get_by_label("Name of the sector “Trade unions”").input_value() == \
+        "Trade unions"
+    for key, title in (("victim-support", "Victim support"), ("prevention", "Prevention")):
+        page.get_by_label("Key").fill(key)
+        page.get_by_label("Title", exact=True).fill(title)
+        page.get_by_role("button", name="Add theme").click()
+        assert page.locator("#themes .flash.ok").inner_text() == "Theme added."
+    for name, theme in (("Room A group", "Victim support"), ("Room B group", "Prevention")):
+        page.locator("#ng-name").fill(name)
+        page.locator("#ng-theme").select_option(label=theme)
+        page.locator("#ng-capacity").fill("10")
+        page.get_by_role("button", name="Add group").click()
+        assert page.locator("#groups .flash.ok").inner_text() == "Working group added."
+    both(page, "event-setup")
+    event_url = page.url.split("/setup")[0]
+
+    # the import: every bad cell of every row at once, in the event's words
+    page.get_by_role("link", name="Import").click()
+    both(page, "import-start")
+    upload = tmp_path / "people.csv"
+    upload.write_text(CSV_WITH_PROBLEMS, encoding="utf-8")
+    page.get_by_label("The CSV file").set_input_files(str(upload))
+    page.get_by_role("button", name="Check the file").click()
+    problems = page.get_by_role("table", name="Problems by row and column")
+    text = problems.inner_text()
+    assert "Sector" in text and "Country" in text and "Narnia" in text
+    assert "'ngo' is not one of this event's sectors" in text and "Trade unions" in text
+    both(page, "import-problems")
+    upload.write_text(CSV_WITH_PROBLEMS.replace(",ngo,Narnia,", ",Civil Society,Ukraine,"),
+                      encoding="utf-8")
+    page.get_by_label("The CSV file").set_input_files(str(upload))
+    page.get_by_role("button", name="Check the file").click()
+    assert page.get_by_text("The file is fine: 3 rows").is_visible()
+    both(page, "import-checked")
+    page.get_by_label("The CSV file").set_input_files(str(upload))
+    page.get_by_role("button", name="Import", exact=True).click()
+    assert page.get_by_text("Imported: 3 created, 0 updated").is_visible()
+
+    # the desk finds them by the Latin spelling; CJK names render in a CJK face
+    page.get_by_label("Name, organisation or e-mail").fill("petrova")
+    page.locator(".results .name", has_text="Олена Петрова").wait_for()
+    page.get_by_label("Name, organisation or e-mail").fill("yamada")
+    page.locator(".results .name", has_text="山田 花子").wait_for()
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK JP\"', '山田花子')")
+    assert page.evaluate("""() => {
+        const el = document.querySelector('.results .name');
+        return getComputedStyle(el).fontFamily.includes('Noto Sans CJK'); }""")
+    both(page, "import-desk-cjk")
+    page.goto(event_url + "/allocate")
+    page.get_by_role("button", name="Allocate").click()
+    page.wait_for_url(re.compile(r"/runs/\d+"))
+    assert "王秀英" in page.locator(".group-cards").inner_text()
+    shot(page, "import-run-cjk")
+    context.close()
+
+
+def test_narrow_screens_and_unknown_addresses(browser, server, demo):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_in(page, server, demo["organizer"])
+    page.wait_for_url(re.compile(r"/allocate"))
+    check(page, "phone-allocate")
+    page.get_by_role("button", name="Allocate").click()
+    page.wait_for_url(re.compile(r"/runs/\d+"))
+    check(page, "phone-run")
+    event = page.url.split("/runs/")[0]
+    for path in ("/setup", "/rules", "/desk", "/desk/register", "/import"):
+        page.goto(event + path)
+        check(page, "phone" + path.replace("/", "-"))
+    page.goto(server.url + "/events/new")
+    check(page, "phone-event-new")
+    # an address that does not exist: a page with a title and a language, not JSON
+    response = page.goto(server.url + "/no/such/page")
+    assert response.status == 404 and response.headers["content-type"].startswith("text/html")
+    assert page.title() == "Not Found" and page.locator("html").get_attribute("lang") == "en"
+    check(page, "phone-not-found")
     context.close()

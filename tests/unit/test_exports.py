@@ -6,6 +6,7 @@ import csv
 import io
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,8 +73,8 @@ def test_the_workbook_keeps_every_value_exactly_as_entered():
               "-5", "0012", "1e5", "TRUE", "x;=cmd|' /C calc'!A0;", "Żółć"]
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(["organization"], [
         GroupList(_Group("Group A"), [[v] for v in values])])))
-    sheet = book.worksheets[0]
-    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    sheet = book.worksheets[1]  # the group's own sheet, after "All"
+    cells = [row[0] for row in sheet.iter_rows(min_row=3)]
     assert [c.value for c in cells] == values
     assert all(c.data_type in ("s", "inlineStr") and c.quotePrefix for c in cells)
 
@@ -81,6 +82,7 @@ def test_the_workbook_keeps_every_value_exactly_as_entered():
 class _Group:
     def __init__(self, name: str) -> None:
         self.name = name
+        self.room = "Room 1"
 
 
 def test_characters_xml_cannot_hold_do_not_break_the_workbook():
@@ -88,5 +90,14 @@ def test_characters_xml_cannot_hold_do_not_break_the_workbook():
     values = ["Evil\uffffName", "Bell\x07", "ok"]
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(["organization"], [
         GroupList(_Group("Group A"), [[v] for v in values])])))
-    cells = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    cells = [row[0] for row in book.worksheets[1].iter_rows(min_row=3, values_only=True)]
     assert cells == ["Evil\ufffdName", "Bell\ufffd", "ok"]
+
+
+@pytest.mark.parametrize(("room", "said"), [
+    ("M1", "room M1"), ("Room C06", "Room C06"), ("room 2", "room 2"),
+    ("Raum 3", "Raum 3"), ("Salle B", "Salle B"), ("Roomy hall", "room Roomy hall")])
+def test_a_room_is_named_once(room, said):
+    from allocator.web.home import room_label
+
+    assert room_label(room) == said

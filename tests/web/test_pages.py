@@ -172,7 +172,8 @@ def test_organiser_edits_event_themes_and_groups(client, demo):
     bad = client.post("/events/1/setup/groups/1", data={
         "csrf_token": token, "name": "WG One", "theme": "structured-cooperation",
         "capacity": "4", "min_size": "5"})
-    assert "min_size" in client.get(bad.headers["Location"]).get_data(as_text=True)
+    said = client.get(bad.headers["Location"]).get_data(as_text=True)
+    assert "Minimum size: May not exceed the capacity." in said
 
 
 def test_digits_from_other_scripts_are_form_errors_not_crashes(client, demo):

@@ -36,4 +36,16 @@
       if (button) { button.disabled = true; button.textContent = "Allocating…"; }
     });
   });
+
+  // After a failed submit, take the focus (and a screen reader) to what went wrong.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+
+  // Actions that take something away ask first (the button or its form says what).
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  }, true);
 })();

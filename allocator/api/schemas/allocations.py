@@ -1,0 +1,143 @@
+"""Rules, allocation runs, reports and moves."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from allocator.api.fields import (
+    Text,
+)
+from allocator.api.schemas.common import ID_RANGE, StrictSchema, distinct
+
+# --- rules and allocations -------------------------------------------------------
+
+class RuleIn(StrictSchema):
+    """Body of POST .../rules: a pin (participant_id, group_id) or a pair (two people)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(["pin", "apart", "together"]))
+    participant_id = fields.Integer(strict=True, required=True, validate=ID_RANGE)
+    other_id = fields.Integer(strict=True, allow_none=True, validate=ID_RANGE)
+    group_id = fields.Integer(strict=True, allow_none=True, validate=ID_RANGE)
+    note = Text(load_default="", max_length=200, allow_blank=True,
+                metadata={"description": "Why, for organisers; shown only to them"})
+
+
+class RuleOut(ma.Schema):
+    """A rule."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    participant_id = fields.Integer()
+    other_id = fields.Integer(allow_none=True)
+    group_id = fields.Integer(allow_none=True)
+    note = fields.String()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+
+
+def _include_checked_in(values: list[str]) -> None:
+    if "checked_in" not in values:
+        raise ma.ValidationError("Checked-in people are always included.")
+
+
+class AllocationIn(StrictSchema):
+    """Body of POST .../allocations."""
+
+    include = fields.List(
+        fields.String(validate=validate.OneOf(["registered", "checked_in"])),
+        load_default=lambda: ["registered", "checked_in"],
+        validate=[validate.Length(min=1, max=2), distinct, _include_checked_in],
+        metadata={"description": "Statuses allocated: both (default), or only checked_in "
+                                 "so the morning's no-shows stay out", "uniqueItems": True},
+    )
+    stable = fields.Boolean(load_default=False, metadata={
+        "description": "Keep people where the published allocation put them"})
+    time_limit_s = fields.Float(load_default=30.0, validate=validate.Range(
+        min=0.1, max=3600), metadata={
+            "description": "When the answer is due, in seconds. There is always an answer "
+                           "by then; 30 s proves the preference stages of 10,000 people on "
+                           "2 cores (docs/benchmarks.md), smaller events finish far sooner"})
+    seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0,
+                                                                            max=2**31 - 1))
+
+
+class RunSummary(ma.Schema):
+    """An allocation run, without its figures."""
+
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
+    solver_status = fields.String(allow_none=True,
+                                  metadata={"description": "optimal, feasible or infeasible"})
+    include = fields.List(fields.String())
+    stable = fields.Boolean()
+    time_limit_s = fields.Float()
+    seed = fields.Integer()
+    people = fields.Integer()
+    published = fields.Boolean()
+    published_at = fields.DateTime(allow_none=True)
+    published_by = fields.String(allow_none=True)
+    triggered_by = fields.String()
+    runner = fields.String(allow_none=True, metadata={
+        "description": "host:pid of the process solving it"})
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    wall_s = fields.Float(allow_none=True)
+    error = fields.String(allow_none=True)
+    reproducible = fields.Boolean(metadata={
+        "description": "False when the time limit, not a work budget, ended a stage: the "
+                       "same input may then give another answer"})
+    reproducible_detail = fields.String(metadata={"description": "Which stages it cut"})
+
+
+class RunOut(RunSummary):
+    """An allocation run with its proof and figures."""
+
+    inputs_hash = fields.String()
+    solver_version = fields.String()
+    ortools_version = fields.String()
+    objective = fields.Dict(allow_none=True)
+    best_bound = fields.Dict(allow_none=True)
+    stages = fields.List(fields.Dict(), allow_none=True)
+    metrics = fields.Dict(allow_none=True)
+    conflicts = fields.List(fields.Dict(), allow_none=True, attribute="worded_conflicts",
+                            metadata={"description": "Minimal sets of clashing rules, each "
+                                      "worded as a chain with names; rules list them"})
+    ignored_rules = fields.List(fields.Dict(), allow_none=True)
+    kept_moves = fields.List(fields.Dict(), allow_none=True, metadata={
+        "description": "Organisers' hand moves this stable run kept as decisions"})
+
+
+class ReportOut(ma.Schema):
+    """The organisers' report on a run."""
+
+    run_id = fields.Integer()
+    status = fields.String()
+    solver_status = fields.String(allow_none=True)
+    published = fields.Boolean()
+    edited = fields.Boolean(metadata={"description": "An organiser moved someone by hand"})
+    groups = fields.List(fields.Dict())
+    ranks = fields.Dict()
+    balance_excess = fields.Integer()
+    worst_off = fields.List(fields.Dict())
+    reasons = fields.List(fields.Dict())
+    moves = fields.List(fields.Dict())
+    ignored_rules = fields.List(fields.Dict())
+
+
+class MoveIn(StrictSchema):
+    """Body of PATCH .../assignments/{participant_id}."""
+
+    group_id = fields.Integer(strict=True, required=True, validate=ID_RANGE)
+
+
+class MoveOut(ma.Schema):
+    """The result of moving one person."""
+
+    participant_id = fields.Integer()
+    from_group_id = fields.Integer()
+    group_id = fields.Integer()
+    warnings = fields.List(fields.String())
+    rank_before = fields.Integer(allow_none=True)
+    rank_after = fields.Integer(allow_none=True)

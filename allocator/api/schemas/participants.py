@@ -1,0 +1,139 @@
+"""Participants: registration, search, import, personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from allocator import normalise
+from allocator.api.fields import (
+    Choice,
+    Country,
+    Email,
+    Sector,
+    Text,
+    ThemeKey,
+    Themes,
+)
+from allocator.api.schemas.common import PageInfo, Paging, StrictSchema
+from allocator.models import GENDERS, ROLES, STATUSES
+
+# --- participants -------------------------------------------------------------
+
+class ParticipantIn(StrictSchema):
+    """Body of POST .../participants: one registration at the desk."""
+
+    full_name = Text(required=True, max_length=200)
+    email = Email(required=True)
+    organization = Text(required=True, max_length=200)
+    sector = Sector(required=True)
+    country = Country(load_default=None, allow_none=True)
+    gender = Choice(normalise.gender, GENDERS, load_default=None, allow_none=True)
+    role = Choice(normalise.role, ROLES, load_default="participant")
+    preferences = Themes(load_default=list, validate=validate.Length(max=50))
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error="Consent to processing is required."),
+        metadata={"description": "The person agreed to the processing of their data",
+                  "enum": [True]},
+    )
+
+
+class ParticipantPatch(ParticipantIn):
+    """Body of PATCH .../participants/{id}: any subset of the registration's fields."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
+
+
+class PublishedGroup(ma.Schema):
+    """The group the published allocation gives a person (what the desk tells them)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    room = fields.String()
+    theme = fields.String()
+
+
+class ParticipantOut(ma.Schema):
+    """A participant as the desk and organisers see them."""
+
+    id = fields.Integer()
+    full_name = fields.String()
+    email = fields.String()
+    organization = fields.String()
+    sector = fields.String()
+    country = fields.String(allow_none=True)
+    gender = fields.String(allow_none=True)
+    role = fields.String()
+    status = fields.String()
+    preferences = fields.List(fields.String(), attribute="preference_keys")
+    consent = fields.Boolean()
+    consent_at = fields.DateTime()
+    consent_version = fields.String()
+    checked_in_at = fields.DateTime(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+    group = fields.Nested(PublishedGroup, allow_none=True, attribute="published_group",
+                          metadata={"description": "Group in the published allocation"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ParticipantQuery(Paging):
+    """Filters and paging of GET .../participants."""
+
+    q = Text(max_length=200, allow_blank=True,
+             metadata={"description": "Text in name, organisation or e-mail"})
+    sector = Sector()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    role = Choice(normalise.role, ROLES)
+    theme = ThemeKey(metadata={"description": "People who ranked this theme (key or title)"})
+    sort = fields.String(load_default="name",
+                         validate=validate.OneOf(["name", "-name", "created", "-created"]))
+
+
+class ParticipantPage(PageInfo):
+    """One page of participants with the total count."""
+
+    items = fields.List(fields.Nested(ParticipantOut))
+
+
+class ImportQuery(StrictSchema):
+    """Query of POST .../participants/import."""
+
+    dry_run = fields.Boolean(load_default=False,
+                             metadata={"description": "Validate only; write nothing"})
+    on_existing = fields.String(
+        load_default="error", validate=validate.OneOf(["error", "skip", "update"]),
+        metadata={"description": "A row whose e-mail is registered already: refuse the file "
+                                 "(error), leave the registration (skip), or bring it up to "
+                                 "date with the file's columns (update)"})
+
+
+class ImportResult(ma.Schema):
+    """What an import did (or, with dry_run, would do)."""
+
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    skipped = fields.Integer()
+    participant_ids = fields.List(fields.Integer(), metadata={
+        "description": "Ids of the people created"})
+    report = fields.List(fields.Dict(), metadata={
+        "description": "Per row: row number, status (created, updated, unchanged, skipped), "
+                       "participant_id, and for updates the columns that changed"})
+
+
+class PersonalDataOut(ma.Schema):
+    """Everything held on one person."""
+
+    generated_at = fields.String()
+    event = fields.Dict()
+    participant = fields.Dict()
+    rules = fields.List(fields.Dict())
+    allocations = fields.List(fields.Dict())
+    audit = fields.List(fields.Dict())

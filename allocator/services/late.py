@@ -1,0 +1,142 @@
+"""Late arrivals: people registered after the allocation was published.
+
+Re-running the allocation for one person who walks in at 9:25 would be out of proportion.
+Instead the organisers (or the desk's "ask the organisers") place that person in the best
+group that keeps every rule, into the published allocation itself, moving nobody else:
+capacity, pins, pairs and the facilitator rule hold; of the groups left, the one whose
+sector balance suffers least, then the person's best-ranked theme, then the emptiest room.
+The placement counts as the organisers' decision (stable re-runs keep it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+
+from allocator.extensions import db
+from allocator.models import Assignment, Event, Participant, WorkingGroup, utcnow
+from allocator.services import audit, conflict
+from allocator.services.allocation import published_run
+from allocator.services.events import require_open
+from allocator.services.participants import changeable
+from allocator.services.reports import refresh_figures
+from allocator.services.rules import list_rules
+from allocator.solver import parse_problem
+from allocator.solver.explain import balance_excess
+from allocator.solver.prepare import prepare
+
+
+def late_arrivals(event: Event) -> list[Participant]:
+    """Registered or checked-in people the published allocation does not place."""
+    run = published_run(event)
+    if run is None:
+        return []
+    placed = select(Assignment.participant_id).where(Assignment.run_id == run.id)
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id, Participant.status.in_(("registered", "checked_in")),
+        Participant.id.not_in(placed)).order_by(Participant.search_key)))
+
+
+def place(event: Event, participant_id: int) -> dict[str, Any]:
+    """Put one late arrival into the published allocation: the best group that keeps every
+    rule (see the module docstring). 409 when nothing is published, they are placed
+    already, or no group can take them."""
+    require_open(event)
+    person = changeable(event, participant_id)
+    if person.status not in ("registered", "checked_in"):
+        conflict(f"{person.full_name} is not registered (status {person.status}).")
+    run = published_run(event)
+    if run is None:
+        conflict("Nothing is published yet: allocate and publish first.",
+                 type_="/problems/nothing-published")
+    if db.session.get(Assignment, (run.id, person.id)) is not None:
+        conflict(f"{person.full_name} is in the published allocation already.",
+                 type_="/problems/already-placed")
+    problem = dict(run.problem)
+    # rooms as they are now: a capacity changed since the run counts, not the old one
+    now = {str(g.id): g.capacity for g in event.groups}
+    problem["groups"] = [{**grp, "capacity": now.get(grp["id"], grp["capacity"])}
+                         for grp in problem["groups"]]
+    entry = {"id": str(person.id), "sector": person.sector,
+             "organization": person.organization, "country": person.country,
+             "gender": person.gender, "role": person.role,
+             "preferences": person.preference_keys}
+    problem["participants"] = [*problem["participants"], entry]
+    prep = prepare(parse_problem(problem))
+    rows = {a.participant_id: a.group_id for a in db.session.scalars(
+        select(Assignment).where(Assignment.run_id == run.id))}
+    i = prep.pindex[str(person.id)]
+    options = _options(event, prep, rows, person)
+    if not options:
+        conflict(f"No group can take {person.full_name} without breaking a rule (rooms "
+                 "full, or pins and pairs); run the allocation again to make room.",
+                 type_="/problems/no-room")
+    base = [prep.gindex[str(rows[int(p.id)])] if int(p.id) in rows else -1
+            for p in prep.problem.people]
+
+    def cost(g: int) -> tuple[int, int, float, int]:
+        where = list(base)
+        where[i] = g
+        group = prep.problem.groups[g]
+        size = sum(1 for x in where if x == g)
+        return (_balance(prep, where, g), prep.ranks[i][prep.group_theme[g]],
+                size / group.capacity, g)
+
+    best = min(options, key=cost)
+    group_id = int(prep.problem.groups[best].id)
+    now = utcnow()
+    db.session.add(Assignment(run_id=run.id, participant_id=person.id, group_id=group_id,
+                              solver_group_id=None, moved_at=now,
+                              moved_by=audit.actor_name()))
+    run.problem = problem
+    base[i] = best
+    refresh_figures(run, prep, base)
+    audit.record("allocation.late_placed", event_id=event.id, subject=("allocation", run.id),
+                 details={"participant_id": person.id, "group_id": group_id})
+    db.session.commit()
+    group = db.session.get(WorkingGroup, group_id)
+    return {"participant_id": person.id, "full_name": person.full_name,
+            "group_id": group_id, "group": group.name, "room": group.room}
+
+
+def _options(event: Event, prep: Any, rows: dict[int, int], person: Participant) -> list[int]:
+    """Groups the person may join without breaking a hard rule."""
+    groups = prep.problem.groups
+    sizes = Counter(rows.values())
+    facilitators = Counter(g for pid, g in rows.items()
+                           if prep.problem.people[prep.pindex[str(pid)]].is_facilitator)
+    lo_f, hi_f = prep.fac_bounds
+    allowed = []
+    rules = [r for r in list_rules(event) if person.id in (r.participant_id, r.other_id)]
+    for g, group in enumerate(groups):
+        gid = int(group.id)
+        if sizes[gid] + 1 > group.capacity:
+            continue
+        if person.role == "facilitator" and prep.facilitator_rule() \
+                and facilitators[gid] + 1 > hi_f:
+            continue
+        if any(r.kind == "pin" and r.group_id != gid for r in rules):
+            continue
+        broken = False
+        for rule in rules:
+            if rule.kind == "pin":
+                continue
+            other = rule.other_id if rule.participant_id == person.id else rule.participant_id
+            where = rows.get(other)
+            if rule.kind == "together" and where not in (None, gid):
+                broken = True
+            if rule.kind == "apart" and where == gid:
+                broken = True
+        if not broken:
+            allowed.append(g)
+    return allowed
+
+
+def _balance(prep: Any, where: list[int], g: int) -> int:
+    """The sector balance excess of group g with this allocation (-1: not placed)."""
+    members = [i for i, x in enumerate(where) if x == g]
+    counts = Counter(prep.sector_of[i] for i in members if prep.sector_of[i] >= 0)
+    return balance_excess(prep, counts, sum(counts.values()))
+

@@ -1,0 +1,70 @@
+"""What the pages' forms share: error messages by field, whole numbers, people pickers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from allocator.errors import sentences
+from allocator.models import Participant
+
+
+def field_errors(messages: Any) -> dict[str, list[str]]:
+    """Marshmallow's or a problem's messages as {field: [sentences]} (nested ones flat)."""
+    if not isinstance(messages, dict):
+        return {"_form": sentences(messages)}
+    return {str(key): sentences(value) for key, value in messages.items()}
+
+
+def person_choice(person: Participant) -> str:
+    """How a person is offered in a type-ahead list: name, organisation, and their number."""
+    return f"{person.full_name} — {person.organization} · #{person.id}"
+
+
+_NUMBER = re.compile(r"#(\d{1,9})\s*$")
+
+
+def pick_person(text: str, people: list[Participant]) -> tuple[int | None, str | None]:
+    """The person a type-ahead field names: by the "#N" its list adds, or by a name or a
+    choice that fits exactly one person. (id, None) or (None, a sentence saying why not)."""
+    text = (text or "").strip()
+    if not text:
+        return None, "Choose a person."
+    found = _NUMBER.search(text)
+    ids = {p.id for p in people}
+    if found and int(found.group(1)) in ids:
+        return int(found.group(1)), None
+    wanted = " ".join(text.casefold().split())
+    matches = [p for p in people if " ".join(p.full_name.casefold().split()) == wanted
+               or person_choice(p).casefold() == wanted]
+    if len(matches) == 1:
+        return matches[0].id, None
+    if matches:
+        return None, (f"Several people are called {text}: choose one from the list (it "
+                      "shows their organisation).")
+    return None, f"Nobody called {text} is registered: choose a name from the list."
+
+
+# How a form field is called where people read about it (problem sentences, summaries).
+LABELS = {
+    "name": "Name", "venue": "Venue", "starts_at": "Starts", "ends_at": "Ends",
+    "timezone": "Time zone", "language": "Working language",
+    "retention_days": "Keep personal data (days)", "key": "Key", "title": "Title",
+    "description": "Description", "theme": "Theme", "room": "Room", "capacity": "Capacity",
+    "min_size": "Minimum size", "sectors": "Sectors", "sector_labels": "Sector names",
+    "participant_id": "Person", "other_id": "Second person", "group_id": "Group",
+    "kind": "Kind of rule", "note": "Note", "full_name": "Full name", "email": "E-mail",
+    "organization": "Organisation", "sector": "Sector", "country": "Country",
+    "gender": "Gender", "role": "Role", "preferences": "Theme preferences",
+    "consent": "Consent",
+}
+
+
+def sentence(errors: dict[str, list[str]]) -> str:
+    """Every field's errors as one sentence for a notice: "Capacity: Must be at least 1."
+    (form-wide ones without a label)."""
+    parts = []
+    for name, messages in errors.items():
+        text = " ".join(messages)
+        parts.append(text if name == "_form" else f"{LABELS.get(name, name)}: {text}")
+    return " ".join(parts)

@@ -1,0 +1,114 @@
+"""Late arrivals: listed for the organisers, placed one by one without a re-run."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from allocator.extensions import db
+from allocator.models import AuditEntry
+from tests.conftest import bearer, person
+
+SECTORS = ["government", "civil_society", "private_sector", "academia"]
+
+
+def _published(client, org, event, people: int = 12) -> tuple[str, int, dict[int, int]]:
+    """Register ``people``, allocate and publish: (base url, run id, {person: group})."""
+    base = f"/api/events/{event['id']}"
+    for group in event["groups"]:  # every group gets people
+        client.patch(f"{base}/groups/{group['id']}", headers=org, json={"min_size": 2})
+    for n in range(people):
+        r = client.post(f"{base}/participants", headers=org, json=person(
+            full_name=f"Early {n}", email=f"early{n}@example.org",
+            sector=SECTORS[n % len(SECTORS)], organization=f"Org {n}"))
+        assert r.status_code == 201, r.json
+    run = client.post(f"{base}/allocations", headers=org, json={"time_limit_s": 5}).json
+    assert client.post(f"{base}/allocations/{run['id']}/publish", headers=org).status_code \
+        == 200
+    report = client.get(f"{base}/allocations/{run['id']}/report", headers=org).json
+    placed = {m["participant_id"]: g["id"] for g in report["groups"] for m in g["members"]}
+    return base, run["id"], placed
+
+
+def _late(client, org, base, name: str, **fields) -> int:
+    r = client.post(f"{base}/participants", headers=org, json=person(
+        full_name=name, email=f"{name.lower().replace(' ', '.')}@example.org", **fields))
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def test_late_arrivals_are_listed_and_placed_where_the_rules_allow(app, client, tokens,
+                                                                  event):
+    org = bearer(tokens["organizer"])
+    base, run_id, placed = _published(client, org, event)
+    assert client.get(f"{base}/late-arrivals", headers=org).json == []
+    first = _late(client, org, base, "Late One", preferences=["structured-cooperation"])
+    pinned = _late(client, org, base, "Late Pinned")
+    groups = [g["id"] for g in event["groups"]]
+    client.post(f"{base}/rules", headers=org, json={
+        "kind": "pin", "participant_id": pinned, "group_id": groups[2]})
+    listed = client.get(f"{base}/late-arrivals", headers=org).json
+    assert {p["full_name"] for p in listed} == {"Late One", "Late Pinned"}
+
+    # nobody else moves; the pin is kept; the person's own first choice wins a tie
+    done = client.post(f"{base}/late-arrivals/{pinned}/place", headers=org)
+    assert done.status_code == 200, done.json
+    assert done.json["group_id"] == groups[2] and done.json["group"] == "WG3"
+    report = client.get(f"{base}/allocations/{run_id}/report", headers=org).json
+    now = {m["participant_id"]: g["id"] for g in report["groups"] for m in g["members"]}
+    assert {k: v for k, v in now.items() if k in placed} == placed
+    assert now[pinned] == groups[2]
+    assert client.post(f"{base}/late-arrivals/{pinned}/place", headers=org).json["type"] \
+        == "/problems/already-placed"
+
+    # the desk sees the group at once; the list shrinks; the decision is audited
+    desk = bearer(tokens["desk"])
+    assert client.get(f"{base}/participants/{pinned}", headers=desk).json["group"]["id"] \
+        == groups[2]
+    assert [p["id"] for p in client.get(f"{base}/late-arrivals", headers=org).json] \
+        == [first]
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert "allocation.late_placed" in actions
+
+    # a stable re-run keeps the placement as the organisers' decision
+    again = client.post(f"{base}/allocations", headers=org,
+                        json={"stable": True, "time_limit_s": 5}).json
+    rerun = client.get(f"{base}/allocations/{again['id']}/report", headers=org).json
+    kept = {m["participant_id"]: g["id"] for g in rerun["groups"] for m in g["members"]}
+    assert kept[pinned] == groups[2]
+
+
+def test_a_late_arrival_kept_apart_from_someone_avoids_their_group(client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base, _, placed = _published(client, org, event)
+    late = _late(client, org, base, "Late Apart")
+    groups = [g["id"] for g in event["groups"]]
+    # one person from each of two groups to be kept apart from: only the third remains
+    others = [next(p for p, g in placed.items() if g == gid) for gid in groups[:2]]
+    for other in others:
+        r = client.post(f"{base}/rules", headers=org, json={
+            "kind": "apart", "participant_id": late, "other_id": other})
+        assert r.status_code == 201, r.json
+    done = client.post(f"{base}/late-arrivals/{late}/place", headers=org).json
+    assert done["group_id"] == groups[2]
+
+
+def test_full_rooms_and_no_allocation_are_refused_in_words(app, client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    early = _late(client, org, base, "Too Early")
+    refused = client.post(f"{base}/late-arrivals/{early}/place", headers=org)
+    assert refused.status_code == 409
+    assert refused.json["detail"] == "Nothing is published yet: allocate and publish first."
+    base, _, placed = _published(client, org, event, people=6)
+    for group in event["groups"]:  # every room exactly full now
+        members = sum(1 for g in placed.values() if g == group["id"])
+        r = client.patch(f"{base}/groups/{group['id']}", headers=org,
+                         json={"capacity": members})
+        assert r.status_code == 200, r.json
+    late = _late(client, org, base, "No Seat Left")
+    full = client.post(f"{base}/late-arrivals/{late}/place", headers=org)
+    assert full.status_code == 409 and full.json["type"] == "/problems/no-room"
+    assert full.json["detail"].startswith("No group can take No Seat Left")
+    desk = bearer(tokens["desk"])
+    assert client.post(f"{base}/late-arrivals/{late}/place", headers=desk).status_code == 403
