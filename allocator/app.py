@@ -14,6 +14,7 @@ from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
+from allocator.redact import redact_path
 from config import SettingsError, config_class, development_secret, secret_is_strong
 
 log = logging.getLogger("allocator")
@@ -27,7 +28,7 @@ class AllocatorFlask(Flask):
         exc_type, _, tb = exc_info
         frames = "".join(traceback.format_tb(tb)) if tb else ""
         self.logger.error("Unhandled %s on %s %s\n%s", exc_type.__name__ if exc_type else "?",
-                          request.method, request.path, frames)
+                          request.method, redact_path(request.path), frames)
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -86,6 +87,11 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
             "production. Generate one with: python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))'. For a local trial use ALLOCATOR_ENV=development."
         )
+    if env == "production" and app.config.get("SMTP_URL") and not str(
+            app.config.get("PUBLIC_URL", "")).startswith("https://"):
+        raise SettingsError(
+            "With SMTP_URL set, PUBLIC_URL must be the https:// address people open the "
+            "links in e-mail at (e.g. https://workshop.example.org).")
 
 
 def _request_hooks(app: Flask) -> None:
@@ -108,7 +114,8 @@ def _request_hooks(app: Flask) -> None:
         _cors(app, response)
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         # Path only: query strings can carry names (participant search).
-        log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
+        log.info("%s %s %s %.1fms", request.method, redact_path(request.path),
+                 response.status_code, elapsed)
         return response
 
 

@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "participants:write",
             "participants:import",
             "participants:admin",
+            "invitations:write",
             "allocations:read",
             "allocations:write",
             "audit:read",

@@ -167,6 +167,50 @@ def register(app: Flask) -> None:
                    f"dropped {done['idempotency_records']} stored response(s) and "
                    f"{done['sessions']} expired page session(s)")
 
+    @app.cli.command("send-mail")
+    @click.option("--limit", type=int, default=10_000, show_default=True,
+                  help="Send at most this many messages in this run.")
+    @click.option("--requeue-failed", is_flag=True,
+                  help="First give failed messages another round (the address or the "
+                       "server was fixed).")
+    def send_mail(limit: int, requeue_failed: bool) -> None:
+        """Deliver every queued e-mail that is due, then exit (run it from cron)."""
+        from flask import current_app
+
+        from allocator.mailer import MailSettingsError, SmtpSettings, sender_address
+        from allocator.models import utcnow
+        from allocator.services.outbox import deliver_due, due, requeue
+
+        if requeue_failed:
+            click.echo(f"queued {requeue()} failed message(s) again")
+
+        config = current_app.config
+        if not config.get("SMTP_URL"):
+            waiting = len(due(utcnow(), limit))
+            click.echo(f"SMTP_URL is not set: {waiting} message(s) stay queued. The "
+                       "organisers' Invitations page shows each person's link to hand over.")
+            return
+        try:
+            settings = SmtpSettings.from_url(config["SMTP_URL"], config["SMTP_TIMEOUT_S"])
+            sender_address(config["MAIL_FROM"])
+        except MailSettingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+        counts = deliver_due(settings, limit=limit)
+        click.echo(f"sent {counts['sent']}, to retry later {counts['retried']}, "
+                   f"failed {counts['failed']}, no longer wanted {counts['dropped']}")
+
+    @app.cli.command("send-reminders")
+    @click.option("--days", type=int, default=3, show_default=True,
+                  help="Remind when answers close within this many days.")
+    def send_reminders(days: int) -> None:
+        """Queue one reminder per invitee who has not answered, shortly before the deadline."""
+        import datetime as dt
+
+        from allocator.services.invitations import remind
+
+        queued = remind(dt.timedelta(days=days))
+        click.echo(f"queued {queued} reminder(s); 'send-mail' delivers them")
+
     @app.cli.command("audit-log")
     @click.option("--event", "event_id", type=int, default=None, help="Only this event.")
     @click.option("--limit", type=int, default=50, show_default=True)

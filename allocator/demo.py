@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from allocator.extensions import db
 from allocator.models import Event
 from allocator.services import events as event_service
+from allocator.services import invitations
 from allocator.services.participants import build_participant, event_themes
 from allocator.validation import fold
 
@@ -154,6 +155,9 @@ def seed_demo() -> Event:
         "venue": "Vienna International Centre, Vienna, Austria",
         "language": "English",
         "retention_days": 90,
+        "registration_closes_at": dt.datetime.combine(day - dt.timedelta(days=7),
+                                                      dt.time(18, 0), tzinfo=VIENNA),
+        "contact_email": "workshop-desk@example.org",
     })
     for position, (key, title, description) in enumerate(THEMES):
         event_service.create_theme(event, {"key": key, "title": title,
@@ -163,5 +167,21 @@ def seed_demo() -> Event:
                                            "capacity": 35, "min_size": 10})
     themes = event_themes(event)
     db.session.add_all(build_participant(event, person, themes) for person in demo_people())
+    db.session.add_all(build_participant(event, {**person, "status": "invited"}, themes)
+                       for person in INVITEES)
     db.session.commit()
+    # Their invitations wait in the outbox: without SMTP_URL, the organisers' Invitations
+    # page shows each link to hand over.
+    invitations.invite(event, {})
     return event
+
+
+# Invited weeks ahead, not answered yet: a name and an e-mail are all the organisers give.
+INVITEES = [
+    {"full_name": "Mario Rossi", "email": "mario.rossi@example.org"},
+    {"full_name": "Kari Nordmann", "email": "kari.nordmann@example.org"},
+    {"full_name": "Jan Novák", "email": "jan.novak@example.org"},
+    {"full_name": "Chen Xiaoming", "email": "chen.xiaoming@example.org"},
+    {"full_name": "Fulan al-Fulani", "email": "fulan@example.org"},
+    {"full_name": "Ivan Ivanovich Ivanov", "email": "ivan.ivanov@example.org"},
+]

@@ -78,6 +78,19 @@ class BaseConfig:
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
     CONSENT_TEXT_VERSION = os.environ.get("CONSENT_TEXT_VERSION", "2026-01")
+    CONSENT_TEXT = os.environ.get("CONSENT_TEXT") or (
+        "The organisers keep your name, e-mail, organisation, sector, country and theme "
+        "preferences to run this workshop: to place you in a working group and to tell you "
+        "where to go. Nobody else sees them. They are erased when the event's retention "
+        "period ends, or earlier if you ask the organisers.")
+
+    # Links in e-mail are built on this address, never on a request's Host header.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000")
+    # E-mail: without SMTP_URL messages stay queued and the organisers' page shows each
+    # person's link to hand over. smtp://, smtp+starttls:// or smtps://user:pass@host:port.
+    SMTP_URL = os.environ.get("SMTP_URL") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Workshop organisers <workshop@localhost>")
+    SMTP_TIMEOUT_S = env_int("SMTP_TIMEOUT_S", 30)
 
     # The pages' sessions live in the database (allocator/web/store.py); the cookie holds
     # a random id, is script-proof and never sent cross-site. A desk day at most, and

@@ -18,6 +18,8 @@ errorlog = "-"
 # %(U)s is the path without the query string: searches carry names in the query.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Personal links (/i/<secret>) are keys: the access log shows them as /i/[link].
+logger_class = "allocator.redact.RedactingLogger"
 
 
 def _problem_error(sock, status_int, reason, mesg):  # noqa: ANN001 (gunicorn's signature)

@@ -227,3 +227,16 @@ def start_server(app, database_url, tmp_path) -> Iterator[Callable[..., Server]]
             server.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.process.kill()
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[Any]:
+    """A real SMTP server on loopback, set as the app's SMTP_URL (see tests/mail/smtp.py)."""
+    from tests.mail.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    app.config["SMTP_URL"] = server.url
+    app.config["MAIL_FROM"] = "Workshop desk <desk@workshop.example>"
+    yield server
+    server.stop()

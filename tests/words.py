@@ -26,10 +26,12 @@ RAW = re.compile(r"(?<![\w/.#-])(" + "|".join(re.escape(k) for k in (
 
 
 # Where a key is the very thing typed: the API's column names ("Choose from: …"), a JSON
-# member named twice, a caller's own unknown values (or address) echoed back.
+# member named twice, a caller's own unknown values (or address) echoed back, the query
+# parameters an address takes.
 TYPED = re.compile(r"Choose from: [^.]*\.|the key \"[^\"]*\" appears twice|"
                    r"Not among this event's (?:themes|sectors): [^.]*\.|"
-                   r"'[^']*' is not one of this event's|'[^']*' was not found")
+                   r"'[^']*' is not one of this event's|'[^']*' was not found|"
+                   r"This address takes: [^.]*\.|given more than once: [^.]*\.")
 
 
 class Visible(HTMLParser):

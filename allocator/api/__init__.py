@@ -11,6 +11,7 @@ from allocator.api import (
     events,
     exports,
     health,
+    invitations,
     late,
     participants,
 )
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(allocations.rules_blp)
     api.register_blueprint(allocations.blp)
     api.register_blueprint(late.blp)
+    api.register_blueprint(invitations.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)

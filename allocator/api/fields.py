@@ -209,3 +209,14 @@ class LocalDateTime(ma.fields.DateTime):
         if result.year < 1900 or result.year > 9000:
             raise ma.ValidationError("Date out of range.")
         return result
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON body's true or false, nothing else (0, 1, "yes" are refused)."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

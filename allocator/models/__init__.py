@@ -18,6 +18,7 @@ from allocator.models.allocation import (
     Rule,
 )
 from allocator.models.base import (
+    ACTIVE,
     DEFAULT_SECTORS,
     GENDERS,
     ROLES,
@@ -27,10 +28,12 @@ from allocator.models.base import (
     UTCDateTime,
     utcnow,
 )
+from allocator.models.outreach import MESSAGE_KINDS, MESSAGE_STATES, Message, PersonalLink
 from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
 
 __all__ = [
-    "DEFAULT_SECTORS", "GENDERS", "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
+    "ACTIVE", "DEFAULT_SECTORS", "GENDERS", "MESSAGE_KINDS", "MESSAGE_STATES", "Message",
+    "PersonalLink", "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
     "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",
     "Event", "IdempotencyRecord", "Participant", "Preference", "Rule", "Theme",
     "TimestampMixin", "UTCDateTime", "WebSession", "WorkingGroup", "utcnow",

@@ -22,7 +22,9 @@ DEFAULT_SECTORS = [
 ]
 GENDERS = ("female", "male", "non_binary", "undisclosed")
 ROLES = ("participant", "facilitator")
-STATUSES = ("registered", "checked_in", "withdrawn")
+STATUSES = ("invited", "registered", "checked_in", "declined", "withdrawn")
+# Who takes part: invitees who have not answered and those who declined do not.
+ACTIVE = ("registered", "checked_in")
 TOKEN_ROLES = ("organizer", "desk", "viewer")
 
 

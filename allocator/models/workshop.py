@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from allocator.extensions import db
 from allocator.models.base import (
+    ACTIVE,
     DEFAULT_SECTORS,
     GENDERS,
     NEVER_REUSE_IDS,
@@ -30,6 +31,7 @@ from allocator.models.base import (
     utcnow,
 )
 
+TAKES_PART = one_of("status", ACTIVE)
 ERASED_NAME = "Erased participant"
 ERASED_ORGANISATION = "erased"
 ERASED_EMAIL_DOMAIN = "erased.invalid"
@@ -65,6 +67,11 @@ class Event(TimestampMixin, db.Model):
     # readable, and the seven UN.GIFT sectors have defaults (allocator.normalise).
     sector_labels: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=dict)
     retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    # Invitees answer on their own page until then (None: until the event starts).
+    registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime,
+                                                                       nullable=True)
+    # Whom invitees write to when their page no longer takes changes.
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
     purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     themes: Mapped[list[Theme]] = relationship(
@@ -125,7 +132,8 @@ class WorkingGroup(db.Model):
 
 
 class Participant(TimestampMixin, db.Model):
-    """A registered person. Withdrawn records stay for the audit trail."""
+    """A person invited to or registered for an event. Withdrawn and declined records
+    stay for the audit trail; only registered and checked-in people take part."""
 
     __tablename__ = "participants"
     __table_args__ = (
@@ -135,7 +143,10 @@ class Participant(TimestampMixin, db.Model):
         CheckConstraint(
             "gender IS NULL OR " + one_of("gender", GENDERS), name="gender_valid"
         ),
-        CheckConstraint("consent", name="consent_given"),
+        # Whoever takes part consented and has a sector; an invitee gives both on their
+        # page, or at the desk.
+        CheckConstraint(f"consent OR NOT ({TAKES_PART})", name="consent_given"),
+        CheckConstraint(f"sector IS NOT NULL OR NOT ({TAKES_PART})", name="sector_given"),
         # An erased person holds no personal data, whatever writes to the row later.
         CheckConstraint(ERASED_IS_ANONYMOUS, name="erased_is_anonymous"),
         # One active registration per e-mail and event. Withdrawn ones are
@@ -159,14 +170,15 @@ class Participant(TimestampMixin, db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
-    organization: Mapped[str] = mapped_column(String(200))
-    sector: Mapped[str] = mapped_column(String(64))
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str | None] = mapped_column(String(64), nullable=True)
     country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default="participant")
     status: Mapped[str] = mapped_column(String(16), default="registered")
     consent: Mapped[bool] = mapped_column(default=True)
-    consent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True,
+                                                           default=utcnow)
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

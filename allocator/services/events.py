@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from allocator.auth import Principal
 from allocator.extensions import db
 from allocator.models import (
+    ACTIVE,
     DEFAULT_SECTORS,
     Event,
     Participant,
@@ -93,9 +94,19 @@ def list_events(principal: Principal) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def _check_times(starts: dt.datetime, ends: dt.datetime) -> None:
+def _check_times(starts: dt.datetime, ends: dt.datetime,
+                 closes: dt.datetime | None = None) -> None:
     if ends <= starts:
         invalid({"ends_at": ["Must be after the start."]})
+    if closes is not None and closes > starts:
+        invalid({"registration_closes_at": ["Must be before the event starts."]})
+
+
+def _closes(data: dict[str, Any], zone: str, current: dt.datetime | None) -> dt.datetime | None:
+    if "registration_closes_at" not in data:
+        return current
+    value = data["registration_closes_at"]
+    return _aware(value, zone) if value is not None else None
 
 
 def create_event(data: dict[str, Any]) -> Event:
@@ -103,7 +114,8 @@ def create_event(data: dict[str, Any]) -> Event:
     zone = data.get("timezone", "UTC")
     starts = _aware(data["starts_at"], zone)
     ends = _aware(data["ends_at"], zone)
-    _check_times(starts, ends)
+    closes = _closes(data, zone, None)
+    _check_times(starts, ends, closes)
     event = Event(
         name=data["name"],
         starts_at=starts,
@@ -115,6 +127,8 @@ def create_event(data: dict[str, Any]) -> Event:
         sector_labels=_labels(data.get("sector_labels") or {},
                               data.get("sectors") or DEFAULT_SECTORS),
         retention_days=data.get("retention_days", 90),
+        registration_closes_at=closes,
+        contact_email=data.get("contact_email") or "",
     )
     db.session.add(event)
     db.session.flush()
@@ -129,14 +143,15 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
     zone = data.get("timezone", event.timezone)
     starts = _aware(data["starts_at"], zone) if "starts_at" in data else event.starts_at
     ends = _aware(data["ends_at"], zone) if "ends_at" in data else event.ends_at
-    _check_times(starts, ends)
+    closes = _closes(data, zone, event.registration_closes_at)
+    _check_times(starts, ends, closes)
     if "sectors" in data:
         removed = set(event.sectors) - set(data["sectors"])
         if removed:
             in_use = db.session.execute(
                 select(Participant.sector, func.count())
                 .where(Participant.event_id == event.id, Participant.sector.in_(removed),
-                       Participant.status != "withdrawn")
+                       Participant.status.in_(ACTIVE))
                 .group_by(Participant.sector)
             ).all()
             if in_use:
@@ -159,6 +174,9 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
             setattr(event, name, data[name])
     event.timezone = zone
     event.starts_at, event.ends_at = starts, ends
+    event.registration_closes_at = closes
+    if "contact_email" in data:
+        event.contact_email = data["contact_email"] or ""
     audit.record("event.updated", event_id=event.id, subject=("event", event.id),
                  details={"fields": sorted(data)})
     db.session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from allocator.auth import Principal
 from allocator.errors import abort_problem
 from allocator.extensions import db
-from allocator.models import AllocationRun, Assignment, Event, Participant, WorkingGroup
+from allocator.models import ACTIVE, AllocationRun, Assignment, Event, Participant, WorkingGroup
 from allocator.normalise import humanise
 from allocator.services import audit, invalid
 from allocator.services.allocation import get_run, published_run
@@ -130,7 +130,7 @@ def group_lists(event: Event, run: AllocationRun, columns: list[str],
     rows = db.session.execute(
         select(Assignment.group_id, *(getattr(Participant, c) for c in wanted)).join(
             Participant, Participant.id == Assignment.participant_id)
-        .where(Assignment.run_id == run.id, Participant.status != "withdrawn")
+        .where(Assignment.run_id == run.id, Participant.status.in_(ACTIVE))
     ).all()
     by_group: dict[int, list[dict]] = {}
     for row in rows:

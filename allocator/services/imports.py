@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from allocator.api.schemas import ParticipantIn
 from allocator.errors import abort_problem, sentences
 from allocator.extensions import db
-from allocator.models import Event, Participant
+from allocator.models import Event, Participant, utcnow
 from allocator.normalise import counted
 from allocator.services import audit, conflict
 from allocator.services.events import require_open
@@ -31,8 +31,11 @@ from allocator.services.participants import (
 from allocator.services.taxonomy import for_event
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
-           "preferences", "consent")
+           "preferences", "consent", "status")
 REQUIRED = ("full_name", "email", "organization", "sector", "consent")
+# With a status column, rows of invitees ("invited") need only a name and an e-mail; the
+# schema asks each registered row for the rest.
+REQUIRED_WITH_STATUS = ("full_name", "email")
 ALIASES = {
     "name": "full_name", "full name": "full_name", "fullname": "full_name",
     "e-mail": "email", "mail": "email", "email address": "email",
@@ -41,7 +44,7 @@ ALIASES = {
 }
 HEADINGS = {"full_name": "Full name", "email": "E-mail", "organization": "Organisation",
             "sector": "Sector", "country": "Country", "gender": "Gender", "role": "Role",
-            "preferences": "Theme preferences", "consent": "Consent"}
+            "preferences": "Theme preferences", "consent": "Consent", "status": "Status"}
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "ja", "oui", "si", "sí"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
 MAX_REPORTED = 500
@@ -116,7 +119,8 @@ def _header(cells: list[str]) -> list[str]:
     if repeated:
         twice = ", ".join(HEADINGS[c] for c in repeated)
         _reject(f"Named more than once in the first row: {twice}.")
-    missing = [n for n in REQUIRED if n not in names]
+    needed = REQUIRED_WITH_STATUS if "status" in names else REQUIRED
+    missing = [n for n in needed if n not in names]
     if missing:
         needed = ", ".join(HEADINGS[c] for c in missing)
         _reject(f"Missing {'a column it needs' if len(missing) == 1 else 'columns it needs'}: "
@@ -136,10 +140,15 @@ def _row_data(values: dict[str, str]) -> dict[str, Any]:
             data[name] = True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
         elif name in ("country", "gender") and not value:
             data[name] = None
-        elif name == "role" and not value:
+        elif name in ("role", "status") and not value:
             continue
+        elif name == "status":
+            data[name] = value.lower()
         else:
             data[name] = value
+    if data.get("status") == "invited":  # invitees give the rest on their own page
+        data = {k: v for k, v in data.items() if v not in ("", None, False, [])}
+        data.pop("consent", None)
     return data
 
 
@@ -193,9 +202,11 @@ UPDATABLE = ("full_name", "organization", "sector", "country", "gender", "role",
 def _changes(person: Participant, data: dict[str, Any], header: list[str]) -> list[str]:
     """The columns of the file whose values differ from the stored registration."""
     changed = []
+    if person.status in ("invited", "declined") and data.get("status") != "invited":
+        changed.append("status")  # the file registers an invitee (with their consent)
     for name in UPDATABLE:
-        if name not in header:
-            continue  # a column the file does not have changes nothing
+        if name not in header or name not in data:
+            continue  # a column the file does not have (or an invitee's blank) changes nothing
         now = person.preference_keys if name == "preferences" else getattr(person, name)
         if data.get(name, None if name != "preferences" else []) != now:
             changed.append(name)
@@ -302,6 +313,9 @@ def _apply(event: Event, plan: list[dict[str, Any]], themes: dict[str, Any],
         for name in step["changed"]:
             if name == "preferences":
                 set_preferences(person, data["preferences"], themes)
+            elif name == "status":
+                person.status, person.consent, person.consent_at = "registered", True, utcnow()
+                person.consent_version = current_app.config["CONSENT_TEXT_VERSION"]
             else:
                 setattr(person, name, data[name])
         refresh_search_key(person)

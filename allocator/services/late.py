@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 
 from allocator.extensions import db
-from allocator.models import Assignment, Event, Participant, WorkingGroup, utcnow
+from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGroup, utcnow
 from allocator.services import audit, conflict
 from allocator.services.allocation import published_run
 from allocator.services.events import require_open
-from allocator.services.participants import changeable
+from allocator.services.participants import changeable, not_taking_part
 from allocator.services.reports import refresh_figures
 from allocator.services.rules import list_rules
 from allocator.solver import parse_problem
@@ -35,7 +35,7 @@ def late_arrivals(event: Event) -> list[Participant]:
         return []
     placed = select(Assignment.participant_id).where(Assignment.run_id == run.id)
     return list(db.session.scalars(select(Participant).where(
-        Participant.event_id == event.id, Participant.status.in_(("registered", "checked_in")),
+        Participant.event_id == event.id, Participant.status.in_(ACTIVE),
         Participant.id.not_in(placed)).order_by(Participant.search_key)))
 
 
@@ -45,8 +45,8 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
     already, or no group can take them."""
     require_open(event)
     person = changeable(event, participant_id)
-    if person.status not in ("registered", "checked_in"):
-        conflict(f"{person.full_name} is not registered (status {person.status}).")
+    if person.status not in ACTIVE:
+        conflict(not_taking_part(person))
     run = published_run(event)
     if run is None:
         conflict("Nothing is published yet: allocate and publish first.",

@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from allocator.extensions import db
 from allocator.models import (
+    ACTIVE,
+    MESSAGE_KINDS,
     AllocationRun,
     Assignment,
     Event,
@@ -23,7 +25,16 @@ from allocator.models import (
     utcnow,
 )
 from allocator.normalise import Taxonomy
-from allocator.services import audit, conflict, event_row, invalid, not_found, taxonomy, valid_id
+from allocator.services import (
+    audit,
+    conflict,
+    event_row,
+    invalid,
+    not_found,
+    outbox,
+    taxonomy,
+    valid_id,
+)
 from allocator.services.events import closed_reason, require_open
 from allocator.services.taxonomy import for_event
 from allocator.validation import fold, search_key
@@ -61,7 +72,7 @@ def with_groups(event: Event, people: list[Participant]) -> list[Participant]:
     """Attach each person's group in the published allocation (what the desk tells them)."""
     for person in people:
         person.published_group = None
-    ids = [p.id for p in people if p.status != "withdrawn"]
+    ids = [p.id for p in people if p.status in ACTIVE]
     if not ids:
         return people
     rows = db.session.execute(
@@ -74,7 +85,7 @@ def with_groups(event: Event, people: list[Participant]) -> list[Participant]:
     found = {pid: group for pid, group in rows}
     for person in people:
         group = found.get(person.id)
-        if group is not None and person.status != "withdrawn":
+        if group is not None and person.status in ACTIVE:
             person.published_group = {"id": group.id, "name": group.name, "room": group.room,
                                       "theme": group.theme.key}
     return people
@@ -90,6 +101,14 @@ def changeable(event: Event, participant_id: int) -> Participant:
     person = get_participant(event, participant_id)
     refuse_erased(person)
     return person
+
+
+def not_taking_part(person: Participant) -> str:
+    """Why someone who is not registered or checked in cannot be placed, in words."""
+    return {
+        "invited": f"{person.full_name} has not accepted the invitation yet.",
+        "declined": f"{person.full_name} declined the invitation.",
+    }.get(person.status, f"{person.full_name} has withdrawn.")
 
 
 def refuse_erased(person: Participant) -> None:
@@ -187,21 +206,24 @@ def refresh_search_key(person: Participant) -> None:
 
 
 def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    """The columns of a new registration made from validated input at ``now``."""
+    """The columns of a new registration (or, with status ``invited``, of an invitee who
+    has given nothing but a name and an e-mail yet) made from validated input at ``now``."""
+    invited = data.get("status") == "invited"
+    organization = data.get("organization") or ""
     return {
         "event_id": event_id,
         "full_name": data["full_name"],
         "email": data["email"],
-        "organization": data["organization"],
-        "sector": data["sector"],
+        "organization": organization,
+        "sector": data.get("sector"),
         "country": data.get("country"),
         "gender": data.get("gender"),
         "role": data.get("role", "participant"),
-        "status": "registered",
-        "consent": True,
-        "consent_at": now,
-        "consent_version": current_app.config["CONSENT_TEXT_VERSION"],
-        "search_key": search_key(data["full_name"], data["organization"], data["email"]),
+        "status": "invited" if invited else "registered",
+        "consent": not invited,
+        "consent_at": None if invited else now,
+        "consent_version": "" if invited else current_app.config["CONSENT_TEXT_VERSION"],
+        "search_key": search_key(data["full_name"], organization, data["email"]),
         "created_at": now,
         "updated_at": now,
     }
@@ -258,10 +280,41 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        duplicate_email(event_id, data["email"], active_with_email(event_id, data["email"]))
+        existing = active_with_email(event_id, data["email"])
+        if (existing is not None and existing.status in ("invited", "declined")
+                and person["status"] == "registered"):
+            return registered_from_invitation(existing, data, themes)
+        duplicate_email(event_id, data["email"], existing)
     # New: no check-in yet, in no published allocation yet.
     return {**person, "preference_keys": keys, "checked_in_at": None, "withdrawn_at": None,
             "published_group": None}
+
+
+def registered_from_invitation(person: Participant, data: dict[str, Any],
+                               themes: dict[str, int]) -> dict[str, Any]:
+    """An invitee (who has not answered, or declined) registered at the desk: their record
+    becomes the registration, with what the desk entered and their consent."""
+    refuse_erased(person)
+    for name in EDITABLE:
+        if name in data:
+            setattr(person, name, data[name])
+    person.status, person.consent, person.consent_at = "registered", True, utcnow()
+    person.consent_version = current_app.config["CONSENT_TEXT_VERSION"]
+    keys = data.get("preferences") or []
+    if person.preferences:
+        person.preferences.clear()
+        db.session.flush()
+    if keys:
+        db.session.execute(_INSERT_PREFERENCES, [
+            {"participant_id": person.id, "theme_id": themes[key], "rank": rank}
+            for rank, key in enumerate(keys, start=1)])
+    refresh_search_key(person)
+    audit.record("participant.registered", event_id=person.event_id,
+                 subject=("participant", person.id), details={"from": "invitation"})
+    commit_change(person)
+    db.session.refresh(person)
+    return {**{c.key: getattr(person, c.key) for c in Participant.__table__.columns},
+            "preference_keys": person.preference_keys, "published_group": None}
 
 
 def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participant:
@@ -275,6 +328,12 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
         existing = active_with_email(event.id, data["email"], exclude_id=person.id)
         if existing is not None:
             duplicate_email(event.id, data["email"], existing)
+    if "email" in data and data["email"] != person.email:
+        # Links and unsent mail went to the old address: they end with it.
+        from allocator.services.invitations import end_links
+
+        end_links(person, "links.ended_on_new_address")
+        outbox.drop_queued(person.id, MESSAGE_KINDS)
     for name in EDITABLE:
         if name in data:
             setattr(person, name, data[name])
@@ -312,6 +371,9 @@ def check_in(event: Event, participant_id: int) -> Participant:
             "This registration was withdrawn; register the person again to check them in.",
             type_="/problems/withdrawn",
         )
+    if person.status in ("invited", "declined"):
+        conflict(f"{not_taking_part(person)} Register them at the desk (with their sector "
+                 "and consent) to check them in.", type_="/problems/not-registered")
     if person.status != "checked_in":
         person.status = "checked_in"
         person.checked_in_at = utcnow()

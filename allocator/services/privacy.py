@@ -16,7 +16,9 @@ from allocator.models import (
     AuditEntry,
     Event,
     IdempotencyRecord,
+    Message,
     Participant,
+    PersonalLink,
     Rule,
     utcnow,
 )
@@ -40,6 +42,8 @@ def export_participant(event: Event, participant_id: int) -> dict[str, Any]:
     trail = db.session.scalars(select(AuditEntry).where(
         AuditEntry.subject_type == "participant",
         AuditEntry.subject_id == str(person.id)).order_by(AuditEntry.id)).all()
+    messages = db.session.scalars(select(Message).where(
+        Message.participant_id == person.id).order_by(Message.id)).all()
     audit.record("participant.exported", event_id=event.id, subject=("participant", person.id))
     db.session.commit()
     return {
@@ -51,7 +55,7 @@ def export_participant(event: Event, participant_id: int) -> dict[str, Any]:
             "organization": person.organization, "sector": person.sector,
             "country": person.country, "gender": person.gender, "role": person.role,
             "status": person.status, "preferences": person.preference_keys,
-            "consent": person.consent, "consent_at": person.consent_at.isoformat(),
+            "consent": person.consent, "consent_at": _iso(person.consent_at),
             "consent_version": person.consent_version,
             "checked_in_at": _iso(person.checked_in_at),
             "withdrawn_at": _iso(person.withdrawn_at), "erased_at": _iso(person.erased_at),
@@ -65,6 +69,9 @@ def export_participant(event: Event, participant_id: int) -> dict[str, Any]:
                          "group": groups[a.group_id].name if a.group_id in groups else None,
                          "moved_by_organiser": a.moved_at is not None}
                         for a, run in placements],
+        "messages": [{"id": m.id, "kind": m.kind, "subject": m.subject, "status": m.status,
+                      "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at)}
+                     for m in messages],
         "audit": [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor}
                   for e in trail],
     }
@@ -131,6 +138,10 @@ def erase_participant(event: Event, participant_id: int) -> Participant:
         _anonymise(now, Participant.__table__.c.id == person.id)
         db.session.execute(delete(Rule).where(
             (Rule.participant_id == person.id) | (Rule.other_id == person.id)))
+        # Queued e-mail is never sent, links end, the outbox forgets the address.
+        db.session.execute(delete(Message).where(Message.participant_id == person.id))
+        db.session.execute(delete(PersonalLink).where(
+            PersonalLink.participant_id == person.id))
         _scrub_runs(event.id, {str(person.id)})
         # Stored POST responses may quote them: retries of this event start afresh.
         db.session.execute(delete(IdempotencyRecord).where(
@@ -176,6 +187,8 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> d
         lock_event(event.id)
         people = _anonymise(now, Participant.__table__.c.event_id == event.id)
         db.session.execute(delete(Rule).where(Rule.event_id == event.id))
+        db.session.execute(delete(Message).where(Message.event_id == event.id))
+        db.session.execute(delete(PersonalLink).where(PersonalLink.event_id == event.id))
         _scrub_runs(event.id, None)
         db.session.execute(delete(IdempotencyRecord).where(
             IdempotencyRecord.event_id == event.id))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from allocator.errors import abort_problem
 from allocator.extensions import db
-from allocator.models import Event, Participant, Rule, WorkingGroup
+from allocator.models import ACTIVE, Event, Participant, Rule, WorkingGroup
 from allocator.services import (
     audit,
     commit_or_conflict,
@@ -20,7 +20,7 @@ from allocator.services import (
     wording,
 )
 from allocator.services.events import require_open
-from allocator.services.participants import refuse_erased
+from allocator.services.participants import not_taking_part, refuse_erased
 
 
 def list_rules(event: Event) -> list[Rule]:
@@ -34,8 +34,8 @@ def _person(event: Event, participant_id: int, field: str) -> Participant:
     if person is None or person.event_id != event.id:
         invalid({field: [f"The event has no participant {participant_id}."]})
     refuse_erased(person)
-    if person.status == "withdrawn":
-        invalid({field: [f"Participant {participant_id} has withdrawn."]})
+    if person.status not in ACTIVE:
+        invalid({field: [not_taking_part(person)]})
     return person
 
 
@@ -104,7 +104,7 @@ def refuse_clashes(event: Event, new: Rule) -> None:
     from allocator.solver.rules import RuleModel
 
     active = set(db.session.scalars(select(Participant.id).where(
-        Participant.event_id == event.id, Participant.status != "withdrawn")))
+        Participant.event_id == event.id, Participant.status.in_(ACTIVE))))
     rules = [r for r in list_rules(event)
              if {r.participant_id, r.other_id or r.participant_id} <= active] + [new]
     named = sorted({r.participant_id for r in rules} | {r.other_id for r in rules

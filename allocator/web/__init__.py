@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         events,
         home,
         imports,
+        invitations,
         people,
         rules,
         runs,

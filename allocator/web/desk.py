@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from allocator.api.schemas import ParticipantIn
 from allocator.errors import Problem
 from allocator.extensions import db
-from allocator.models import GENDERS, Participant
+from allocator.models import ACTIVE, GENDERS, Participant
 from allocator.services import participants
 from allocator.services.allocation import published_run
 from allocator.validation import COUNTRY_CODES, whole_number
@@ -28,7 +28,7 @@ def counters(event_id: int) -> dict[str, Any]:
     """Registered, checked in, and checked in per sector."""
     rows = db.session.execute(
         select(Participant.status, Participant.sector, func.count())
-        .where(Participant.event_id == event_id, Participant.status != "withdrawn")
+        .where(Participant.event_id == event_id, Participant.status.in_(ACTIVE))
         .group_by(Participant.status, Participant.sector)).all()
     by_sector: Counter = Counter()
     total = checked = 0

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from allocator.api.schemas import RuleIn
 from allocator.errors import Problem
 from allocator.extensions import db
-from allocator.models import Participant
+from allocator.models import ACTIVE, Participant
 from allocator.services import rules
 from allocator.services.events import require_open
 from allocator.validation import whole_number
@@ -21,9 +21,9 @@ from allocator.web.session import page, render
 
 
 def active_people() -> list[Participant]:
-    """The event's people who are not withdrawn, by name: whom a rule or move can name."""
+    """The people who take part (registered, checked in), by name: whom a rule can name."""
     return list(db.session.scalars(select(Participant).where(
-        Participant.event_id == g.event.id, Participant.status != "withdrawn")
+        Participant.event_id == g.event.id, Participant.status.in_(ACTIVE))
         .order_by(Participant.search_key)))
 
 

@@ -64,7 +64,10 @@ def test_seed_demo_creates_the_workshop_once(app, runner):
     assert sorted(facilitators) == sorted([
         "Maria Grazia Giammarinaro", "Lance Bonneau", "Astrid Ganterer", "Paul Holmes",
         "Betty Pedraza"])
-    assert len({p["sector"] for p in people["items"]}) == 7
+    registered = [p for p in people["items"] if p["status"] == "registered"]
+    assert len({p["sector"] for p in registered}) == 7
+    invitees = [p for p in people["items"] if p["status"] == "invited"]
+    assert len(invitees) == 6 and all(p["sector"] is None for p in invitees)
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "alc_" not in again.stdout
     with app.app_context():

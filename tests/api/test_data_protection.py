@@ -25,7 +25,8 @@ SECRET_ORG = "Shelter Secretplace"
 def _fill(rule, world: dict) -> str:
     values = {"event_id": world["event_id"], "participant_id": world["participant_id"],
               "group_id": world["group_id"], "rule_id": world["rule_id"],
-              "run_id": world["run_id"], "key": "t", "fmt": "csv", "filename": "app.css"}
+              "run_id": world["run_id"], "key": "t", "fmt": "csv", "filename": "app.css",
+              "secret": "x" * 43}
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 

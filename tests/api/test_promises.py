@@ -62,6 +62,11 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
         ("PATCH", "allocations.Move"): (
             f"{base}/allocations/{draft}/assignments/{pid}", {"json": {"group_id": gid}}),
         ("POST", "late.Place"): (f"{base}/late-arrivals/{pid}/place", {}),
+        ("POST", "invitations.Invitations"): (f"{base}/invitations", {"json": {
+            "participant_ids": [pid], "resend": True}}),
+        ("DELETE", "invitations.Invitation"): (f"{base}/invitations/{pid}", {}),
+        ("POST", "invitations.Notifications"): (f"{base}/notifications", {"json": {
+            "kind": "groups"}}),
     }
 
 
@@ -73,7 +78,7 @@ ABOUT_THE_PERSON = {("PATCH", "participants.ParticipantItem"),
                     ("DELETE", "participants.ParticipantItem"),
                     ("POST", "participants.CheckIn"), ("DELETE", "participants.CheckIn"),
                     ("POST", "rules.RuleList"), ("PATCH", "allocations.Move"),
-                    ("POST", "late.Place")}
+                    ("POST", "late.Place"), ("POST", "invitations.Invitations")}
 
 
 def event_writes(app) -> set[tuple[str, str]]:
@@ -237,6 +242,11 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
         (f"/events/{e}/late-arrivals/{pid}/place", {"back": "person"}),
         (f"/events/{e}/import", {"action": "import", "on_existing": "update",
                                  "file": (io.BytesIO(CSV_ROW), "people.csv")}),
+        (f"/events/{e}/invitations/invitees", {"full_name": "Written Back",
+                                               "email": "written.back@example.org"}),
+        (f"/events/{e}/invitations/send", {"participant_id": str(pid)}),
+        (f"/events/{e}/invitations/{pid}/revoke", {}),
+        (f"/events/{e}/notifications", {"kind": "groups"}),
     ]
 
 

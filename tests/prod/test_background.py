@@ -91,3 +91,23 @@ def test_unreachable_queue_is_a_503_and_frees_the_event(app, client, tokens, eve
     assert r.status_code == 503 and r.headers["Retry-After"]
     runs = client.get(f"{base}/allocations", headers=org).json
     assert runs[0]["status"] == "failed" and "Redis" in runs[0]["error"]
+
+
+def test_a_worker_sends_the_mail_a_change_queued(app, client, tokens, event, queue, smtp,
+                                                 database_url, tmp_path):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    client.post(f"{base}/participants", headers=org, json={
+        "full_name": "Mario Rossi", "email": "mario.rossi@example.org", "status": "invited"})
+    assert client.post(f"{base}/invitations", headers=org, json={}).status_code == 202
+    assert len(queue) == 1  # the commit that queued the message asked a worker to send
+    env = {**os.environ, "ALLOCATOR_ENV": "testing", "DATABASE_URL": database_url,
+           "ALLOCATOR_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONPATH": str(ROOT),
+           "SMTP_URL": smtp.url, "MAIL_FROM": app.config["MAIL_FROM"]}
+    done = subprocess.run([str(BIN / "rq"), "worker", "--burst", "--url", REDIS_URL,
+                           queue.name], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [r.rcpt_tos for r in smtp.inbox.received] == [["mario.rossi@example.org"]]
+    sent = client.get(f"{base}/messages", headers=org).json
+    assert [m["status"] for m in sent] == ["sent"]

@@ -36,3 +36,40 @@ def test_integer_keys_are_never_reused_on_sqlite(app):
     for table in db.metadata.sorted_tables:
         if table.dialect_options["sqlite"].get("autoincrement"):
             assert "AUTOINCREMENT" in tables[table.name], table.name
+
+
+def test_upgrading_keeps_every_row_that_points_at_a_rebuilt_table(app):
+    """SQLite rebuilds tables to change their constraints (0006, 0009): with foreign keys
+    enforced, dropping the old table would cascade and delete people's preferences,
+    rules and assignments. Rows written at an old revision all survive the upgrade."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        downgrade(revision="0005")
+        with db.engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO events (id, name, starts_at, ends_at, timezone, venue, language, "
+                "sectors, retention_days, created_at, updated_at) VALUES (1, 'e', "
+                "'2030-01-01 09:00:00', '2030-01-01 17:00:00', 'UTC', '', 'English', "
+                "'[\"government\"]', 90, '2026-01-01', '2026-01-01')"))
+            c.execute(text("INSERT INTO themes (id, event_id, key, title, description, "
+                           "position) VALUES (1, 1, 't', 'T', '', 0)"))
+            c.execute(text("INSERT INTO working_groups (id, event_id, theme_id, name, room, "
+                           "capacity, min_size) VALUES (1, 1, 1, 'G', 'R', 5, 0)"))
+            for pid in (1, 2):
+                c.execute(text(
+                    "INSERT INTO participants (id, event_id, full_name, email, organization, "
+                    "sector, role, status, consent, consent_at, consent_version, search_key, "
+                    f"created_at, updated_at) VALUES ({pid}, 1, 'P{pid}', 'p{pid}@x.org', "
+                    "'O', 'government', 'participant', 'registered', true, '2026-01-01', "
+                    f"'v', 'p{pid}', '2026-01-01', '2026-01-01')"))
+                c.execute(text(f"INSERT INTO preferences (participant_id, theme_id, rank) "
+                               f"VALUES ({pid}, 1, 1)"))
+            c.execute(text("INSERT INTO allocation_rules (event_id, kind, participant_id, "
+                           "other_id, group_id, note, created_at, created_by) VALUES (1, "
+                           "'apart', 1, 2, NULL, '', '2026-01-01', 'test')"))
+        upgrade()
+        with db.engine.connect() as c:
+            counts = {table: c.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                      for table in ("participants", "preferences", "allocation_rules")}
+    assert counts == {"participants": 2, "preferences": 2, "allocation_rules": 1}

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from allocator.api.fields import (
+    StrictBoolean,
     Text,
 )
 from allocator.api.schemas.common import ID_RANGE, StrictSchema, distinct
@@ -51,7 +52,7 @@ class AllocationIn(StrictSchema):
         metadata={"description": "Statuses allocated: both (default), or only checked_in "
                                  "so the morning's no-shows stay out", "uniqueItems": True},
     )
-    stable = fields.Boolean(load_default=False, metadata={
+    stable = StrictBoolean(load_default=False, metadata={
         "description": "Keep people where the published allocation put them"})
     time_limit_s = fields.Float(load_default=30.0, validate=validate.Range(
         min=0.1, max=3600), metadata={

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from allocator.api.fields import (
+    Email,
     LocalDateTime,
     Slug,
     Text,
@@ -40,6 +41,10 @@ class EventIn(StrictSchema):
     retention_days = fields.Integer(
         strict=True, load_default=90, validate=validate.Range(min=0, max=3650)
     )
+    registration_closes_at = LocalDateTime(allow_none=True, metadata={
+        "description": "Invitees answer on their own page until then (default: the start)"})
+    contact_email = Email(allow_none=True, metadata={
+        "description": "Whom invitees write to once their page takes no more changes"})
 
 
 class EventPatch(EventIn):
@@ -65,6 +70,8 @@ class EventOut(ma.Schema):
         metadata={"type": "object", "additionalProperties": {"type": "string"},
                   "description": "Every sector's label"})
     retention_days = fields.Integer()
+    registration_closes_at = LocalDateTime(allow_none=True)
+    contact_email = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

@@ -22,27 +22,49 @@ from allocator.models import GENDERS, ROLES, STATUSES
 
 # --- participants -------------------------------------------------------------
 
+REQUIRED = "Missing data for required field."
+# What a registration needs beyond a name and an e-mail (an invitee gives it on their page).
+REGISTRATION_NEEDS = ("organization", "sector", "consent")
+
+
 class ParticipantIn(StrictSchema):
-    """Body of POST .../participants: one registration at the desk."""
+    """Body of POST .../participants: one registration at the desk, or an invitee (status
+    ``invited``: only a name and an e-mail; the rest comes from them on their page)."""
 
     full_name = Text(required=True, max_length=200)
     email = Email(required=True)
-    organization = Text(required=True, max_length=200)
-    sector = Sector(required=True)
+    status = fields.String(
+        load_default="registered", validate=validate.OneOf(
+            ["registered", "invited"], error="Must be 'registered' or 'invited'."),
+        metadata={"description": "invited: someone to send an invitation to"})
+    organization = Text(max_length=200)
+    sector = Sector()
     country = Country(load_default=None, allow_none=True)
     gender = Choice(normalise.gender, GENDERS, load_default=None, allow_none=True)
     role = Choice(normalise.role, ROLES, load_default="participant")
     preferences = Themes(load_default=list, validate=validate.Length(max=50))
     consent = fields.Boolean(
-        required=True,
         validate=validate.Equal(True, error="Consent to processing is required."),
-        metadata={"description": "The person agreed to the processing of their data",
-                  "enum": [True]},
+        metadata={"description": "The person agreed to the processing of their data "
+                                 "(required unless invited)", "enum": [True]},
     )
+
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _registration_needs(self, data: dict[str, Any], original: Any, **kwargs: Any
+                            ) -> None:
+        if self.partial or data.get("status", "registered") == "invited":
+            return
+        given = original if isinstance(original, dict) else {}
+        missing = {name: [REQUIRED] for name in REGISTRATION_NEEDS if name not in given}
+        if missing:
+            raise ma.ValidationError(missing)
 
 
 class ParticipantPatch(ParticipantIn):
     """Body of PATCH .../participants/{id}: any subset of the registration's fields."""
+
+    class Meta:
+        exclude = ("status",)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(partial=True, **kwargs)
@@ -64,14 +86,14 @@ class ParticipantOut(ma.Schema):
     full_name = fields.String()
     email = fields.String()
     organization = fields.String()
-    sector = fields.String()
+    sector = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     gender = fields.String(allow_none=True)
     role = fields.String()
     status = fields.String()
     preferences = fields.List(fields.String(), attribute="preference_keys")
     consent = fields.Boolean()
-    consent_at = fields.DateTime()
+    consent_at = fields.DateTime(allow_none=True)
     consent_version = fields.String()
     checked_in_at = fields.DateTime(allow_none=True)
     withdrawn_at = fields.DateTime(allow_none=True)
@@ -136,4 +158,5 @@ class PersonalDataOut(ma.Schema):
     participant = fields.Dict()
     rules = fields.List(fields.Dict())
     allocations = fields.List(fields.Dict())
+    messages = fields.List(fields.Dict(), metadata={"description": "E-mail to them (no bodies)"})
     audit = fields.List(fields.Dict())

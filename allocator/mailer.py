@@ -1,0 +1,98 @@
+"""SMTP delivery: settings from one URL, one message to one recipient.
+
+``SMTP_URL`` is ``smtp://host:port`` (plain, for a relay on the same machine),
+``smtp+starttls://user:password@host:587`` or ``smtps://user:password@host:465``. User and
+password are percent-encoded in the URL as usual.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from urllib.parse import unquote, urlsplit
+
+from allocator.models import Message, utcnow
+
+SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
+
+
+class MailSettingsError(ValueError):
+    """SMTP_URL or MAIL_FROM cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to hand messages over: host, port, security, optional login."""
+
+    host: str
+    port: int
+    security: str  # plain, starttls or tls
+    username: str | None = None
+    password: str | None = None
+    timeout_s: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str, timeout_s: float = 30.0) -> SmtpSettings:
+        """Read ``smtp://``, ``smtp+starttls://`` or ``smtps://`` URLs; MailSettingsError."""
+        parts = urlsplit(url)
+        if parts.scheme not in SCHEMES:
+            raise MailSettingsError(
+                "SMTP_URL must start with smtp://, smtp+starttls:// or smtps://.")
+        security, default_port = SCHEMES[parts.scheme]
+        try:
+            port = parts.port or default_port
+        except ValueError as exc:
+            raise MailSettingsError("SMTP_URL has a port that is not a number.") from exc
+        if not parts.hostname:
+            raise MailSettingsError("SMTP_URL names no host.")
+        return cls(host=parts.hostname, port=port, security=security,
+                   username=unquote(parts.username) if parts.username else None,
+                   password=unquote(parts.password) if parts.password else None,
+                   timeout_s=timeout_s)
+
+    def connect(self) -> smtplib.SMTP:
+        """An open, logged-in connection (smtplib errors and OSError as they come)."""
+        context = ssl.create_default_context()
+        if self.security == "tls":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port,
+                                                    timeout=self.timeout_s, context=context)
+        else:
+            server = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+            if self.security == "starttls":
+                server.starttls(context=context)
+        if self.username:
+            server.login(self.username, self.password or "")
+        return server
+
+
+def sender_address(mail_from: str) -> Address:
+    """MAIL_FROM ("Workshop desk <desk@example.org>" or a bare address) as an Address."""
+    name, address = parseaddr(mail_from)
+    if "@" not in address:
+        raise MailSettingsError("MAIL_FROM must be an e-mail address, e.g. "
+                                "'Workshop <workshop@example.org>'.")
+    user, domain = address.rsplit("@", 1)
+    return Address(display_name=name, username=user, domain=domain)
+
+
+def build(message: Message, sender: Address) -> EmailMessage:
+    """The e-mail of one outbox row: one To, no Cc or Bcc, its fixed Message-ID, plain text
+    with an HTML alternative and the calendar entry where there is one."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Message-ID"] = message.message_id
+    mail["Date"] = format_datetime(message.created_at or utcnow())
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(message.body_text)
+    if message.body_html:
+        mail.add_alternative(message.body_html, subtype="html")
+    if message.calendar:
+        mail.add_attachment(message.calendar.encode(), maintype="text", subtype="calendar",
+                            filename="working-group.ics", params={"method": "PUBLISH"})
+    return mail

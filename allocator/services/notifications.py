@@ -1,0 +1,98 @@
+"""Telling people their working group: the announcement after publishing, and change
+notices to those a later published allocation moved. Each message carries a calendar entry
+(RFC 5545, through ``icalendar``) whose UID is fixed per person and event, so a change
+updates the entry people already have instead of adding a second one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from sqlalchemy import func, select
+
+from allocator import mailer
+from allocator.extensions import db
+from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
+from allocator.services import audit, conflict, outbox
+from allocator.services.allocation import published_run
+from allocator.services.events import require_open
+from allocator.services.invitations import message_context
+
+
+def calendar_entry(event: Event, person: Participant, group: WorkingGroup,
+                   facilitators: list[str], sequence: int) -> str:
+    """One VEVENT (the event's times, the group's room at the venue) as iCalendar text."""
+    domain = mailer.sender_address(current_app.config["MAIL_FROM"]).domain
+    cal = Calendar()
+    cal.add("prodid", "-//allocator//working groups//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", f"event-{event.id}-participant-{person.id}@{domain}")
+    entry.add("sequence", sequence)
+    entry.add("dtstamp", utcnow())
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.ends_at)
+    entry.add("summary", f"{event.name}: {group.name}")
+    entry.add("location", ", ".join(part for part in (group.room, event.venue) if part))
+    lines = [f"Working group: {group.name}", f"Theme: {group.theme.title}"]
+    if facilitators:
+        lines.append(f"Facilitator: {', '.join(facilitators)}")
+    entry.add("description", "\n".join(lines))
+    cal.add_component(entry)
+    return cal.to_ical().decode()
+
+
+def _placements(event: Event) -> list[tuple[Participant, WorkingGroup]]:
+    run = published_run(event)
+    if run is None:
+        conflict("Nothing is published yet: publish an allocation before telling people "
+                 "their groups.", type_="/problems/nothing-published")
+    return list(db.session.execute(
+        select(Participant, WorkingGroup)
+        .join(Assignment, Assignment.participant_id == Participant.id)
+        .join(WorkingGroup, WorkingGroup.id == Assignment.group_id)
+        .where(Assignment.run_id == run.id, Participant.erased_at.is_(None),
+               Participant.status.in_(ACTIVE))
+        .order_by(Participant.id)).all())
+
+
+def notify(event: Event, kind: str) -> dict[str, Any]:
+    """Queue ``groups`` (everyone in the published allocation) or ``changes`` (those whose
+    group differs from the last one they were told) messages; how many, to whom."""
+    require_open(event)
+    placements = _placements(event)
+    facilitators: dict[int, list[str]] = {}
+    for person, group in placements:
+        if person.role == "facilitator":
+            facilitators.setdefault(group.id, []).append(person.full_name)
+    told = dict(db.session.execute(
+        select(Message.participant_id, Message.group_id)
+        .where(Message.event_id == event.id, Message.kind.in_(("groups", "change")),
+               Message.id.in_(select(func.max(Message.id)).where(
+                   Message.event_id == event.id, Message.kind.in_(("groups", "change")))
+                   .group_by(Message.participant_id)))).all())
+    sent_before = dict(db.session.execute(
+        select(Message.participant_id, func.count()).where(
+            Message.event_id == event.id, Message.kind.in_(("groups", "change")))
+        .group_by(Message.participant_id)).all())
+    context = message_context(event)
+    queued: list[int] = []
+    for person, group in placements:
+        if kind == "changes" and (person.id not in told or told[person.id] == group.id):
+            continue
+        others = [name for name in facilitators.get(group.id, []) if name != person.full_name]
+        ics = calendar_entry(event, person, group, facilitators.get(group.id, []),
+                             sent_before.get(person.id, 0))
+        outbox.queue(person, "groups" if kind == "groups" else "change",
+                     {**context, "group": group, "facilitators": others,
+                      "is_facilitator": person.role == "facilitator"},
+                     calendar=ics, group_id=group.id)
+        queued.append(person.id)
+    audit.record(f"notifications.{kind}", event_id=event.id, subject=("event", event.id),
+                 details={"participants": queued})
+    db.session.commit()
+    outbox.kick()
+    return {"queued": len(queued), "participant_ids": queued}

@@ -1,0 +1,103 @@
+"""An invitee's own page: who the link opens for, and their answer."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from allocator.auth import hash_secret
+from allocator.extensions import db
+from allocator.models import ACTIVE, Event, Participant, PersonalLink, utcnow
+from allocator.services import audit, conflict, outbox
+from allocator.services.events import closed_reason
+from allocator.services.invitations import answers_open, message_context, new_link
+from allocator.services.participants import (
+    commit_change,
+    event_themes,
+    refresh_search_key,
+    set_preferences,
+)
+
+
+@dataclass
+class Visit:
+    """A live link and whom it opens for."""
+
+    link: PersonalLink
+    person: Participant
+    event: Event
+
+    @property
+    def open_for_answers(self) -> bool:
+        """Whether the page still takes answers: before the registration deadline, and
+        not once the person is checked in (they are here; the desk changes the rest)."""
+        return answers_open(self.event) and self.person.status != "checked_in"
+
+
+def find(secret: str) -> Visit | None:
+    """The visit a link's secret opens, or None: unknown, revoked, erased, withdrawn, or the
+    event no longer holds personal data. No difference is told apart to the visitor."""
+    if not secret or len(secret) > 100:
+        return None
+    link = db.session.scalar(select(PersonalLink).where(
+        PersonalLink.secret_hash == hash_secret(secret), PersonalLink.revoked_at.is_(None)))
+    if link is None:
+        return None
+    person = db.session.get(Participant, link.participant_id)
+    event = db.session.get(Event, link.event_id)
+    if (person is None or event is None or person.erased_at is not None
+            or person.status == "withdrawn"
+            or closed_reason(event.ends_at, event.retention_days, event.purged_at)):
+        return None
+    return Visit(link=link, person=person, event=event)
+
+
+def form_token(visit: Visit) -> str:
+    """The page's CSRF token: bound to this link and the app's secret (no session needed)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"personal-page:{visit.link.secret_hash}".encode(),
+                    "sha256").hexdigest()
+
+
+def opened(visit: Visit) -> None:
+    """Record that the page was opened (the first time on the link; every time audited)."""
+    if visit.link.opened_at is None:
+        visit.link.opened_at = utcnow()
+    audit.record("personal_page.opened", event_id=visit.event.id,
+                 subject=("participant", visit.person.id), actor="invitee")
+    db.session.commit()
+
+
+def answer(visit: Visit, data: dict[str, Any]) -> Participant:
+    """Store an invitee's answer: accept (registered, with preferences and consent) or
+    decline; a confirmation with a fresh link is queued in the same transaction. 409 after
+    the registration deadline."""
+    event, person = visit.event, visit.person
+    if not visit.open_for_answers:
+        conflict("Answers are closed for this event.", type_="/problems/answers-closed")
+    now = utcnow()
+    if data["answer"] == "accept":
+        for name in ("full_name", "organization", "sector", "country"):
+            if name in data:
+                setattr(person, name, data[name])
+        set_preferences(person, data.get("preferences") or [], event_themes(event))
+        if person.status not in ACTIVE:
+            person.status = "registered"
+        person.consent, person.consent_at = True, now
+        person.consent_version = current_app.config["CONSENT_TEXT_VERSION"]
+        refresh_search_key(person)
+    else:
+        person.status = "declined"
+        person.checked_in_at = None
+    visit.link.answered_at = now
+    audit.record(f"invitation.{'accepted' if data['answer'] == 'accept' else 'declined'}",
+                 event_id=event.id, subject=("participant", person.id), actor="invitee")
+    outbox.queue(person, "confirmation", {**message_context(event), "answer": data["answer"]},
+                 link=new_link(person))
+    commit_change(person)
+    outbox.kick()
+    return person

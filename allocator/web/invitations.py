@@ -1,0 +1,202 @@
+"""Invitations on the pages: the invitee's own page (no account: the link is the key) and
+the organisers' page of who was invited, what was sent and where each answer stands."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+import marshmallow as ma
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from allocator.api.schemas import ParticipantIn
+from allocator.api.schemas.invitations import AnswerIn
+from allocator.errors import Problem
+from allocator.models import Participant
+from allocator.services import invitations, notifications, participants, personal
+from allocator.services.exports import country_name
+from allocator.services.taxonomy import for_event, using
+from allocator.web import bp
+from allocator.web.desk import country_choices
+from allocator.web.forms import field_errors
+from allocator.web.session import page, render
+
+ANSWER_LABELS = {"answer": "Your answer", "preferences": "Themes"}
+
+
+def _visit_or_404(secret: str) -> personal.Visit:
+    visit = personal.find(secret)
+    if visit is None:
+        # One answer for unknown, revoked, erased and expired links: nothing to tell apart.
+        abort(404, description="This link does not work (any more). If you were invited, "
+                               "ask the organisers for a new one.")
+    return visit
+
+
+def _answer_form(person: Participant, themes: int) -> dict[str, str]:
+    form = {"answer": "" if person.status in ("invited",) else
+            ("decline" if person.status == "declined" else "accept"),
+            "full_name": person.full_name, "organization": person.organization,
+            "sector": person.sector or "",
+            "country": country_name(person.country) if person.country else "",
+            "consent": "yes" if person.consent else ""}
+    for rank, key in enumerate(person.preference_keys[:themes], start=1):
+        form[f"preference_{rank}"] = key
+    return form
+
+
+def _form_to_answer(form: Any, count: int) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The page's fields as AnswerIn's input, and the errors only the form can make."""
+    errors: dict[str, list[str]] = {}
+    chosen = [form.get(f"preference_{n}", "").strip() for n in range(1, count + 1)]
+    chosen = [key for key in chosen if key]
+    if len(chosen) != len(set(chosen)):
+        errors["preferences"] = ["Choose each theme once."]
+    data: dict[str, Any] = {"answer": form.get("answer", "")}
+    if data["answer"] == "accept":
+        data.update(full_name=form.get("full_name", ""),
+                    organization=form.get("organization", ""),
+                    sector=form.get("sector", ""), preferences=list(dict.fromkeys(chosen)),
+                    consent=form.get("consent") == "yes")
+        if form.get("country", "").strip():
+            data["country"] = form["country"]
+        for name in ("full_name", "organization", "sector"):
+            if not str(data[name]).strip():
+                data.pop(name)
+    return data, errors
+
+
+@bp.route("/i/<secret>", methods=["GET", "POST"])
+def personal_page(secret: str):
+    """An invitee's own page: the event, the consent text, and their answer (no account,
+    no JavaScript needed); read-only after the registration deadline."""
+    visit = _visit_or_404(secret)
+    event, person = visit.event, visit.person
+    themes = list(event.themes)
+    errors: dict[str, list[str]] = {}
+    form: Any = _answer_form(person, len(themes))
+    status = 200
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        if not hmac.compare_digest(sent, personal.form_token(visit)):
+            abort(400, description="The form expired or did not come from this page; "
+                                   "reload the page and try again.")
+        form = request.form
+        if not visit.open_for_answers:
+            errors = {"_form": ["Answers are closed for this event."]}
+        else:
+            data, errors = _form_to_answer(form, len(themes))
+            with using(for_event(event)):
+                try:
+                    loaded = AnswerIn().load(data)
+                except ma.ValidationError as exc:
+                    errors.update(field_errors(exc.messages))
+                    loaded = None
+            if loaded is not None and not errors:
+                try:
+                    personal.answer(visit, loaded)
+                except Problem as problem:
+                    errors = field_errors(problem.errors or {"_form": [problem.description]})
+                else:
+                    return redirect(url_for("web.personal_page", secret=secret,
+                                            saved=loaded["answer"]), code=303)
+        status = 422 if errors else 200
+    else:
+        personal.opened(visit)
+    return render_template(
+        "invitations/personal.html", event=event, person=person, themes=themes,
+        form=form, errors=errors, labels=ANSWER_LABELS, user=None,
+        csrf_token=personal.form_token(visit), open=visit.open_for_answers,
+        saved=request.args.get("saved") if request.method == "GET" else None,
+        closes=invitations.local_time(event, invitations.closes_at(event)),
+        when=invitations.when(event), consent_text=current_app.config["CONSENT_TEXT"],
+        consent_version=current_app.config["CONSENT_TEXT_VERSION"],
+        countries=country_choices(),
+        taxonomy=for_event(event)), status
+
+
+# --- the organisers' page -------------------------------------------------------
+
+@bp.route("/events/<int:event_id>/invitations")
+@page("invitations:write")
+def invitations_page(event_id: int):
+    """Who was invited, what was sent, who answered; the links to hand over while no SMTP
+    server is configured."""
+    return _organiser_page({}, {})
+
+
+def _organiser_page(form: Any, errors: dict[str, list[str]]) -> str:
+    return render("invitations/organiser.html", standing=invitations.standings(g.event),
+                  smtp=bool(current_app.config.get("SMTP_URL")), form=form, errors=errors,
+                  closes=invitations.local_time(g.event, invitations.closes_at(g.event)),
+                  open=invitations.answers_open(g.event))
+
+
+@bp.route("/events/<int:event_id>/invitations/invitees", methods=["POST"])
+@page("invitations:write")
+def add_invitee(event_id: int):
+    """Add someone to invite: a name and an e-mail are enough."""
+    data = {"full_name": request.form.get("full_name", ""),
+            "email": request.form.get("email", ""), "status": "invited"}
+    errors: dict[str, list[str]] = {}
+    try:
+        loaded = ParticipantIn().load(data)
+    except ma.ValidationError as exc:
+        errors = field_errors(exc.messages)
+    else:
+        try:
+            participants.register(event_id, loaded)
+        except Problem as problem:
+            errors = field_errors(problem.errors or {"email": [problem.description]})
+        else:
+            flash(f"{loaded['full_name']} is on the list; send the invitation below.",
+                  "ok@invitees")
+            return redirect(url_for("web.invitations_page", event_id=event_id) + "#invitees")
+    return _organiser_page(request.form, errors), 422
+
+
+@bp.route("/events/<int:event_id>/invitations/send", methods=["POST"])
+@page("invitations:write")
+def send_invitations(event_id: int):
+    """Queue invitations: to everyone not invited yet, or again to one person."""
+    one = request.form.get("participant_id", "")
+    data: dict[str, Any] = {}
+    if one.isdigit():
+        data = {"participant_ids": [int(one)], "resend": True}
+    try:
+        done = invitations.invite(g.event, data)
+    except Problem as problem:
+        flash(problem.description or "That did not work.", "error@invitations")
+    else:
+        if done["queued"]:
+            flash(f"{done['queued']} invitation(s) queued.", "ok@invitations")
+        else:
+            flash("Everyone on the list has been sent an invitation already.",
+                  "ok@invitations")
+    return redirect(url_for("web.invitations_page", event_id=event_id) + "#invitations")
+
+
+@bp.route("/events/<int:event_id>/invitations/<int:participant_id>/revoke", methods=["POST"])
+@page("invitations:write")
+def revoke_links(event_id: int, participant_id: int):
+    """End every link of one person."""
+    person = invitations.revoke(g.event, participant_id)
+    flash(f"{person.full_name}'s links no longer work.", "ok@invitations")
+    return redirect(url_for("web.invitations_page", event_id=event_id) + "#invitations")
+
+
+@bp.route("/events/<int:event_id>/notifications", methods=["POST"])
+@page("invitations:write")
+def send_notifications(event_id: int):
+    """Queue group announcements or change notices."""
+    kind = request.form.get("kind", "")
+    if kind not in ("groups", "changes"):
+        abort(400, description="Choose what to send.")
+    try:
+        done = notifications.notify(g.event, kind)
+    except Problem as problem:
+        flash(problem.description or "That did not work.", "error@notifications")
+    else:
+        what = "group announcement(s)" if kind == "groups" else "change notice(s)"
+        flash(f"{done['queued']} {what} queued.", "ok@notifications")
+    return redirect(url_for("web.invitations_page", event_id=event_id) + "#notifications")
