@@ -37,6 +37,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "participants:write",
         }
     ),
+    # A working group's facilitator: their group's list (no e-mails) and recommendations.
+    "facilitator": frozenset(
+        {"event:read", "groups:read", "lists:read", "recommendations:read",
+         "recommendations:write"}),
     "organizer": frozenset(
         {
             "event:read",
@@ -49,6 +53,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "participants:import",
             "participants:admin",
             "invitations:write",
+            "recommendations:read",
+            "recommendations:write",
+            "recommendations:moderate",
             "allocations:read",
             "allocations:write",
             "audit:read",
@@ -67,6 +74,7 @@ class Principal:
     name: str
     role: str
     event_id: int | None
+    group_id: int | None = None
 
     def can(self, permission: str) -> bool:
         """Tell whether this caller's role grants ``permission`` (a token limited to one
@@ -101,7 +109,7 @@ _tokens = ApiToken.__table__.c
 # Every request runs this: plain columns through Core, no ORM object to build.
 _TOKEN_QUERY = select(
     _tokens.id, _tokens.public_id, _tokens.secret_hash, _tokens.name, _tokens.role,
-    _tokens.event_id, _tokens.last_used_at, _tokens.revoked_at,
+    _tokens.event_id, _tokens.group_id, _tokens.last_used_at, _tokens.revoked_at,
 ).where(_tokens.public_id == bindparam("public_id"))
 _TOKEN_USED = (update(ApiToken.__table__).where(_tokens.id == bindparam("token_id"))
                .values(last_used_at=bindparam("now")))
@@ -131,7 +139,8 @@ def resolve_token(raw: str) -> Row | None:
 def active_token(token_id: int) -> Row | None:
     """The token with this id if it is active (not revoked), as a row of its columns."""
     row = db.session.connection().execute(
-        select(_tokens.id, _tokens.name, _tokens.role, _tokens.event_id, _tokens.revoked_at)
+        select(_tokens.id, _tokens.name, _tokens.role, _tokens.event_id, _tokens.group_id,
+               _tokens.revoked_at)
         .where(_tokens.id == token_id)).first()
     return row if row is not None and row.revoked_at is None else None
 
@@ -240,7 +249,7 @@ def authenticate() -> Principal:
     if token is None:
         _unauthorized("The token is not valid or has been revoked.")
     now = utcnow()
-    principal = Principal(token.id, token.name, token.role, token.event_id)
+    principal = Principal(token.id, token.name, token.role, token.event_id, token.group_id)
     g.principal = principal
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         db.session.connection().execute(_TOKEN_USED, {"token_id": token.id, "now": now})
@@ -281,6 +290,10 @@ def require(permission: str) -> Callable[[F], F]:
             if principal.event_id is not None and event_id is not None:
                 if event_id != principal.event_id:
                     abort_problem(403, "This token is limited to another event.")
+            group_id = kwargs.get("group_id")
+            if principal.group_id is not None and group_id is not None \
+                    and group_id != principal.group_id:
+                abort_problem(403, "This token is limited to another working group.")
             if request.method == "POST" and request.headers.get("Idempotency-Key"):
                 from allocator.idempotency import run_idempotent
 

@@ -12,17 +12,21 @@ def register(app: Flask) -> None:
     """Add the allocator commands to ``app.cli``."""
 
     @app.cli.command("create-token")
-    @click.option("--role", required=True, type=click.Choice(["organizer", "desk", "viewer"]))
+    @click.option("--role", required=True,
+                  type=click.Choice(["organizer", "desk", "viewer", "facilitator"]))
     @click.option("--name", required=True,
                   help="Who holds it, e.g. 'desk-1' or 'Anna (organiser)'.")
     @click.option("--event", "event_id", type=int, default=None,
                   help="Limit the token to one event.")
-    def create_token(role: str, name: str, event_id: int | None) -> None:
+    @click.option("--group", "group_id", type=int, default=None,
+                  help="A facilitator's working group (their recommendations).")
+    def create_token(role: str, name: str, event_id: int | None,
+                     group_id: int | None) -> None:
         """Create an API token and print it (it is shown only this once)."""
         from allocator.services.tokens import TokenError, create_token
 
         try:
-            click.echo(create_token(role, name, event_id))
+            click.echo(create_token(role, name, event_id, group_id))
         except TokenError as exc:
             raise click.ClickException(str(exc)) from exc
 

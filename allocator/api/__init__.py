@@ -14,6 +14,7 @@ from allocator.api import (
     invitations,
     late,
     participants,
+    recommendations,
 )
 from allocator.extensions import api
 
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(allocations.blp)
     api.register_blueprint(late.blp)
     api.register_blueprint(invitations.blp)
+    api.register_blueprint(recommendations.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from allocator.api.blueprint import Blueprint
 from allocator.api.schemas import ExportQuery
 from allocator.auth import current_principal, require
+from allocator.errors import abort_problem
 from allocator.services import exports
 from allocator.services.events import get_event
 
@@ -32,6 +33,9 @@ def file_response(body: bytes, fmt: str, name: str) -> Response:
 def _download(event_id: int, args: dict, fmt: str, group_id: int | None = None) -> Response:
     event = get_event(event_id)
     principal = current_principal()
+    if principal.group_id is not None and group_id != principal.group_id:
+        abort_problem(403, "This token is limited to one working group: download that "
+                           "group's list.")
     columns = exports.choose_columns(args.get("columns"), principal)
     run = exports.source_run(event, args.get("run"), principal)
     lists = exports.group_lists(event, run, columns, group_id)

@@ -28,12 +28,18 @@ from allocator.models.base import (
     UTCDateTime,
     utcnow,
 )
+from allocator.models.outputs import (
+    RECOMMENDATION_STATES,
+    Recommendation,
+    RecommendationVersion,
+)
 from allocator.models.outreach import MESSAGE_KINDS, MESSAGE_STATES, Message, PersonalLink
 from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
 
 __all__ = [
     "ACTIVE", "DEFAULT_SECTORS", "GENDERS", "MESSAGE_KINDS", "MESSAGE_STATES", "Message",
-    "PersonalLink", "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
+    "PersonalLink", "RECOMMENDATION_STATES", "Recommendation", "RecommendationVersion",
+    "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
     "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",
     "Event", "IdempotencyRecord", "Participant", "Preference", "Rule", "Theme",
     "TimestampMixin", "UTCDateTime", "WebSession", "WorkingGroup", "utcnow",

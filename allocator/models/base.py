@@ -25,7 +25,7 @@ ROLES = ("participant", "facilitator")
 STATUSES = ("invited", "registered", "checked_in", "declined", "withdrawn")
 # Who takes part: invitees who have not answered and those who declined do not.
 ACTIVE = ("registered", "checked_in")
-TOKEN_ROLES = ("organizer", "desk", "viewer")
+TOKEN_ROLES = ("organizer", "desk", "viewer", "facilitator")
 
 
 def utcnow() -> dt.datetime:

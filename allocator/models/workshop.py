@@ -126,6 +126,9 @@ class WorkingGroup(db.Model):
     room: Mapped[str] = mapped_column(String(200), default="")
     capacity: Mapped[int] = mapped_column(Integer)
     min_size: Mapped[int] = mapped_column(Integer, default=0)
+    # Once set, the group's facilitators no longer change its recommendations.
+    recommendations_locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime,
+                                                                          nullable=True)
 
     event: Mapped[Event] = relationship(back_populates="groups")
     theme: Mapped[Theme] = relationship(lazy="joined")

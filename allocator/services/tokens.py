@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from allocator.auth import hash_secret, new_token_string
 from allocator.extensions import db
-from allocator.models import TOKEN_ROLES, ApiToken, Event, utcnow
+from allocator.models import TOKEN_ROLES, ApiToken, Event, WorkingGroup, utcnow
 from allocator.services import audit
 from allocator.services.sessions import end_sessions_of_token
 
@@ -15,8 +15,10 @@ class TokenError(ValueError):
     """A token cannot be made or revoked as asked."""
 
 
-def create_token(role: str, name: str, event_id: int | None = None) -> str:
-    """Create a token and return its full text; only its hash is kept."""
+def create_token(role: str, name: str, event_id: int | None = None,
+                 group_id: int | None = None) -> str:
+    """Create a token and return its full text; only its hash is kept. A facilitator's
+    token needs an event and may name one of its working groups."""
     name = name.strip()
     if role not in TOKEN_ROLES:
         raise TokenError(f"role must be one of {', '.join(TOKEN_ROLES)}")
@@ -24,13 +26,21 @@ def create_token(role: str, name: str, event_id: int | None = None) -> str:
         raise TokenError("name must be 1 to 100 characters")
     if event_id is not None and db.session.get(Event, event_id) is None:
         raise TokenError(f"event {event_id} does not exist")
+    if role == "facilitator" and event_id is None:
+        raise TokenError("a facilitator's token is for one event: give --event")
+    if group_id is not None:
+        if role != "facilitator":
+            raise TokenError("only a facilitator's token is limited to a working group")
+        group = db.session.get(WorkingGroup, group_id)
+        if group is None or group.event_id != event_id:
+            raise TokenError(f"event {event_id} has no working group {group_id}")
     taken = db.session.scalar(select(ApiToken.id).where(
         ApiToken.name == name, ApiToken.revoked_at.is_(None)))
     if taken is not None:
         raise TokenError(f"an active token named {name!r} exists; revoke it or pick another name")
     token, public_id, secret = new_token_string()
     record = ApiToken(public_id=public_id, secret_hash=hash_secret(secret), name=name,
-                      role=role, event_id=event_id)
+                      role=role, event_id=event_id, group_id=group_id)
     db.session.add(record)
     db.session.flush()
     audit.record("token.created", event_id=event_id, subject=("token", record.public_id),

@@ -41,7 +41,7 @@ def current_user() -> Principal | None:
         if token_id:
             session.clear()  # the token was revoked: this session ends here
         return None
-    g.principal = Principal(token.id, token.name, token.role, token.event_id)
+    g.principal = Principal(token.id, token.name, token.role, token.event_id, token.group_id)
     return g.principal
 
 

@@ -18,4 +18,8 @@ def world(client, tokens):
         email="third@example.org", full_name="Third Person", preferences=["t"]))
     draft = client.post(f"{base}/allocations", json={}, headers=org)
     assert draft.status_code == 201, draft.json
-    return {**found, "draft_run_id": draft.json["id"]}
+    recommendation = client.post(f"{base}/groups/{found['group_id']}/recommendations",
+                                 headers=org, json={"title": "A first recommendation"})
+    assert recommendation.status_code == 201, recommendation.json
+    return {**found, "draft_run_id": draft.json["id"],
+            "recommendation_id": recommendation.json["id"]}

@@ -67,6 +67,14 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
         ("DELETE", "invitations.Invitation"): (f"{base}/invitations/{pid}", {}),
         ("POST", "invitations.Notifications"): (f"{base}/notifications", {"json": {
             "kind": "groups"}}),
+        ("POST", "recommendations.GroupRecommendations"): (
+            f"{base}/groups/{gid}/recommendations", {"json": {"title": "Another"}}),
+        ("PATCH", "recommendations.RecommendationItem"): (
+            f"{base}/recommendations/{world['recommendation_id']}", {"json": {"text": "x"}}),
+        ("DELETE", "recommendations.RecommendationItem"): (
+            f"{base}/recommendations/{world['recommendation_id']}", {}),
+        ("POST", "recommendations.Lock"): (f"{base}/groups/{gid}/recommendations/lock", {}),
+        ("DELETE", "recommendations.Lock"): (f"{base}/groups/{gid}/recommendations/lock", {}),
     }
 
 
