@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from allocator.extensions import db
-from allocator.models import Event
+from allocator.models import Event, Recommendation, WorkingGroup
 from allocator.services import events as event_service
 from allocator.services import invitations
 from allocator.services.participants import build_participant, event_themes
@@ -170,10 +170,48 @@ def seed_demo() -> Event:
     db.session.add_all(build_participant(event, {**person, "status": "invited"}, themes)
                        for person in INVITEES)
     db.session.commit()
+    # What the groups might have drafted by the end of their hour: proposals to adopt,
+    # amend, merge or drop in the plenary.
+    for group in db.session.scalars(select(WorkingGroup).where(
+            WorkingGroup.event_id == event.id).order_by(WorkingGroup.id)):
+        for position, (title, text) in enumerate(DRAFTS[group.theme.key], start=1):
+            db.session.add(Recommendation(
+                event_id=event.id, group_id=group.id, title=title, text=text,
+                question=group.theme.description, position=position, status="proposed",
+                changed_by_role="demo"))
+    db.session.commit()
     # Their invitations wait in the outbox: without SMTP_URL, the organisers' Invitations
     # page shows each link to hand over.
     invitations.invite(event, {})
     return event
+
+
+DRAFTS = {
+    "structured-cooperation": [
+        ("A standing cooperation agreement",
+         "Law enforcement and civil society sign a written agreement setting out roles, "
+         "referral procedures and a yearly review."),
+        ("Joint training",
+         "Police, labour inspectors and NGO staff are trained together on identifying "
+         "victims, so that each knows what the other can do."),
+    ],
+    "information-sharing": [
+        ("Agreed data standards",
+         "A minimum common set of anonymised data on cases, shared between countries and "
+         "stakeholders in one format."),
+        ("Data protection first",
+         "Personal data of victims is shared only with their informed consent and only as "
+         "far as their protection requires."),
+    ],
+    "non-traditional-stakeholders": [
+        ("Clear points of contact",
+         "Each law-enforcement agency names a contact for businesses, trade unions and "
+         "the media who report suspected trafficking."),
+        ("Supply-chain reporting",
+         "Companies report on trafficking risks in their supply chains, and law "
+         "enforcement says what it does with the reports."),
+    ],
+}
 
 
 # Invited weeks ahead, not answered yet: a name and an e-mail are all the organisers give.

@@ -15,6 +15,7 @@ from allocator.api import (
     late,
     participants,
     recommendations,
+    report,
 )
 from allocator.extensions import api
 
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(late.blp)
     api.register_blueprint(invitations.blp)
     api.register_blueprint(recommendations.blp)
+    api.register_blueprint(report.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)

@@ -72,6 +72,8 @@ class Event(TimestampMixin, db.Model):
                                                                        nullable=True)
     # Whom invitees write to when their page no longer takes changes.
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The rapporteur's summary for the report (no personal data).
+    report_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     themes: Mapped[list[Theme]] = relationship(

@@ -177,6 +177,8 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
     event.registration_closes_at = closes
     if "contact_email" in data:
         event.contact_email = data["contact_email"] or ""
+    if "report_summary" in data:
+        event.report_summary = data["report_summary"] or None
     audit.record("event.updated", event_id=event.id, subject=("event", event.id),
                  details={"fields": sorted(data)})
     db.session.commit()

@@ -99,3 +99,78 @@ def test_merging_needs_another_recommendation_of_the_event(app, client, tokens, 
     assert merged.status_code == 200 and merged.json["merged_into_id"] == b["id"]
     listed = client.get(f"{base}/recommendations", headers=org).json
     assert {r["status"] for r in listed} == {"merged", "draft"}
+
+
+def test_the_report_holds_adopted_recommendations_and_numbers_never_names(
+        app, client, tokens, event):
+    import io
+
+    from docx import Document
+
+    from tests.api.test_late import _published
+
+    org = bearer(tokens["organizer"])
+    base, run_id, placed = _published(client, org, event)
+    wg1, wg2 = event["groups"][0]["id"], event["groups"][1]["id"]
+
+    def add(group, title, status):
+        r = client.post(f"{base}/groups/{group}/recommendations", headers=org,
+                        json={"title": title, "text": f"{title}: the details.",
+                              "status": status})
+        assert r.status_code == 201, r.json
+        return r.json["id"]
+
+    add(wg1, "A national referral mechanism", "adopted")
+    add(wg2, "Shared data standards", "adopted")
+    add(wg2, "A register of every victim", "dropped")
+    add(wg1, "An idea still in draft", "draft")
+    assert client.patch(base, headers=org, json={
+        "report_summary": "The groups agreed on cooperation.\n\nAnd on data."}
+        ).status_code == 200
+    assert client.get(f"{base}/report.docx", headers=bearer(tokens["desk"])).status_code \
+        == 403
+    r = client.get(f"{base}/report.docx", headers=org)
+    assert r.status_code == 200 and r.headers["Content-Type"].endswith("document")
+    document = Document(io.BytesIO(r.data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "A national referral mechanism" in text and "Shared data standards" in text
+    assert "A register of every victim" not in text and "still in draft" not in text
+    assert "The groups agreed on cooperation." in text
+    assert {p.style.name for p in document.paragraphs} >= {"Title", "Heading 1",
+                                                             "Heading 2", "List Number"}
+    people = client.get(f"{base}/participants?per_page=100", headers=org).json["items"]
+    for person in people:  # no participant's name or e-mail anywhere
+        assert person["full_name"] not in text + " ".join(cells)
+        assert person["email"] not in text + " ".join(cells)
+    by_sector = dict(zip(cells[2::2], cells[3::2], strict=False))
+    for label, key in (("Government", "government"), ("Civil society", "civil_society")):
+        expected = sum(1 for p in people if p["sector"] == key and p["id"] in placed)
+        assert by_sector[label] == str(expected)
+    assert f"{len(placed)} participants took part." in text  # 12 people placed
+    again = Document(io.BytesIO(client.get(f"{base}/report.docx", headers=org).data))
+    assert [p.text for p in again.paragraphs] == [p.text for p in document.paragraphs]
+
+
+def test_the_pdf_report_says_what_the_word_document_says(app, client, tokens, event):
+    import io
+
+    from pypdf import PdfReader
+
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    wg1 = event["groups"][0]["id"]
+    for title, status in (("Joint trainings for police and NGOs", "adopted"),
+                          ("Something dropped", "dropped")):
+        client.post(f"{base}/groups/{wg1}/recommendations", headers=org,
+                    json={"title": title, "status": status})
+    client.post(f"{base}/participants", headers=org, json={
+        "full_name": "Erika Mustermann", "email": "erika@example.org",
+        "organization": "Ministry", "sector": "government", "consent": True})
+    r = client.get(f"{base}/report.pdf", headers=org)
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    text = " ".join(" ".join(page.extract_text().split()) for page in
+                    PdfReader(io.BytesIO(r.data)).pages)
+    assert "Joint trainings for police and NGOs" in text and "Something dropped" not in text
+    assert "Structured Cooperation" in text and "1 participant took part" in text
+    assert "Erika" not in text and "erika@example.org" not in text

@@ -45,6 +45,8 @@ class EventIn(StrictSchema):
         "description": "Invitees answer on their own page until then (default: the start)"})
     contact_email = Email(allow_none=True, metadata={
         "description": "Whom invitees write to once their page takes no more changes"})
+    report_summary = Text(allow_none=True, allow_blank=True, max_length=20_000, metadata={
+        "description": "The rapporteur's summary, opening the report"})
 
 
 class EventPatch(EventIn):
@@ -72,6 +74,7 @@ class EventOut(ma.Schema):
     retention_days = fields.Integer()
     registration_closes_at = LocalDateTime(allow_none=True)
     contact_email = fields.String()
+    report_summary = fields.String(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
