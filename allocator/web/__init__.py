@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         imports,
         invitations,
         people,
+        recommendations,
         rules,
         runs,
         setup,

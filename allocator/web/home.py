@@ -23,6 +23,9 @@ def home_for(user: Principal | None, event_id: int) -> str:
     """Where a role starts on an event's pages."""
     if user is not None and user.role == "organizer":
         return url_for("web.allocate", event_id=event_id)
+    if user is not None and user.role == "facilitator":
+        return url_for("web.recommendations_page", event_id=event_id,
+                       group_id=user.group_id or 0)
     return url_for("web.desk", event_id=event_id)
 
 

@@ -61,6 +61,9 @@ def page(permission: str) -> Callable[[F], F]:
                 if user.event_id is not None and user.event_id != event_id:
                     abort(403, description="Your token is for another event.")
                 g.event = get_event(event_id)
+            group_id = kwargs.get("group_id")
+            if group_id and user.group_id is not None and user.group_id != group_id:
+                abort(403, description="Your token is for another working group.")
             if request.method == "POST":
                 check_csrf()
             return view(*args, **kwargs)

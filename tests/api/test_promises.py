@@ -255,6 +255,9 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
         (f"/events/{e}/invitations/send", {"participant_id": str(pid)}),
         (f"/events/{e}/invitations/{pid}/revoke", {}),
         (f"/events/{e}/notifications", {"kind": "groups"}),
+        (f"/events/{e}/groups/{gid}/recommendations", {"title": "Written Back"}),
+        (f"/events/{e}/recommendations/{world['recommendation_id']}", {
+            "title": "Written Back", "version": "1"}),
     ]
 
 

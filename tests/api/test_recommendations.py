@@ -174,3 +174,51 @@ def test_the_pdf_report_says_what_the_word_document_says(app, client, tokens, ev
     assert "Joint trainings for police and NGOs" in text and "Something dropped" not in text
     assert "Structured Cooperation" in text and "1 participant took part" in text
     assert "Erika" not in text and "erika@example.org" not in text
+
+
+def test_facilitators_write_on_their_page_and_see_both_texts_when_they_collide(
+        app, client, tokens, event):
+    import re
+
+    from allocator.services.tokens import create_token
+    from tests.web.test_pages import csrf, sign_in
+
+    wg1 = event["groups"][0]["id"]
+    with app.app_context():
+        token = create_token("facilitator", "WG1 page", event["id"], wg1)
+    anna, ben = app.test_client(), app.test_client()
+    for browser in (anna, ben):
+        signed = sign_in(browser, token)
+        assert signed.status_code == 302
+    home = anna.get("/", follow_redirects=True)
+    assert f"/groups/{wg1}/recommendations" in home.request.path
+    page = home.get_data(as_text=True)
+    assert "WG1" in page and "Structured Cooperation" in page
+    assert anna.get(f"/events/{event['id']}/groups/{event['groups'][1]['id']}"
+                    "/recommendations").status_code == 403
+
+    added = anna.post(f"/events/{event['id']}/groups/{wg1}/recommendations",
+                      data={"csrf_token": csrf(page), "title": "", "text": "No title"})
+    assert added.status_code == 422 and "Please correct" in added.get_data(as_text=True)
+    added = anna.post(f"/events/{event['id']}/groups/{wg1}/recommendations",
+                      data={"csrf_token": csrf(page), "title": "Joint training",
+                            "text": "Police and NGOs together.", "status": "proposed"},
+                      follow_redirects=True)
+    assert "is saved" in added.get_data(as_text=True)
+    rid = int(re.search(r'id="r(\d+)"', added.get_data(as_text=True)).group(1))
+
+    # Both read version 1; Anna saves first, Ben's save shows both texts, keeps Anna's.
+    ben_page = ben.get(f"/events/{event['id']}/groups/{wg1}/recommendations").get_data(
+        as_text=True)
+    url = f"/events/{event['id']}/recommendations/{rid}"
+    saved = anna.post(url, data={"csrf_token": csrf(page), "version": "1",
+                                 "title": "Joint training", "text": "Anna's wording."})
+    assert saved.status_code == 302
+    clash = ben.post(url, data={"csrf_token": csrf(ben_page), "version": "1",
+                                "title": "Joint training", "text": "Ben's wording."})
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 409 and "Someone else changed this" in html
+    assert "Anna&#39;s wording." in html and "Ben&#39;s wording." in html
+    stored = client.get(f"/api/events/{event['id']}/recommendations/{rid}",
+                        headers=bearer(tokens["organizer"])).json
+    assert stored["text"] == "Anna's wording." and stored["version"] == 2

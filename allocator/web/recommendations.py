@@ -1,0 +1,103 @@
+"""Recommendations on the pages: a working group's list, adding and changing them, and
+"someone else changed this — compare" when two people edit at once (no JavaScript needed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import flash, g, redirect, request, url_for
+
+from allocator.api.schemas.recommendations import RecommendationIn, RecommendationOut
+from allocator.errors import Problem
+from allocator.models import RECOMMENDATION_STATES
+from allocator.services import recommendations
+from allocator.web import bp
+from allocator.web.forms import field_errors
+from allocator.web.session import current_user, page, render
+
+
+def _group_id(group_id: int) -> int:
+    """Group 0 means "the first group of the event" (the nav's link for organisers)."""
+    if group_id:
+        return group_id
+    groups = list(g.event.groups)
+    return groups[0].id if groups else 0
+
+
+def _page(group_id: int, errors: dict[str, list[str]] | None = None, form: Any = None,
+          conflict: dict[str, Any] | None = None, status: int = 200):
+    group = recommendations.get_group(g.event, group_id)
+    user = current_user()
+    states = RECOMMENDATION_STATES if user.role == "organizer" else ("draft", "proposed")
+    return render("recommendations/group.html", group=group,
+                  items=recommendations.listing(g.event, group.id),
+                  groups=list(g.event.groups), states=states, errors=errors or {},
+                  form=form or {}, conflict=conflict), status
+
+
+@bp.route("/events/<int:event_id>/groups/<int:group_id>/recommendations")
+@page("recommendations:read")
+def recommendations_page(event_id: int, group_id: int):
+    """A working group's recommendations, with forms to add and change them."""
+    chosen = _group_id(group_id)
+    if chosen != group_id:
+        return redirect(url_for("web.recommendations_page", event_id=event_id,
+                                group_id=chosen))
+    return _page(group_id)
+
+
+def _load(form: Any, partial: bool) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    data = {name: form.get(name, "") for name in ("title", "text")}
+    if form.get("status"):
+        data["status"] = form["status"]
+    try:
+        return RecommendationIn(partial=partial).load(data), {}
+    except ma.ValidationError as exc:
+        return None, field_errors(exc.messages)
+
+
+@bp.route("/events/<int:event_id>/groups/<int:group_id>/recommendations", methods=["POST"])
+@page("recommendations:write")
+def add_recommendation(event_id: int, group_id: int):
+    """Add a recommendation to the group."""
+    recommendations.get_group(g.event, group_id)  # another event's group: 404
+    data, errors = _load(request.form, partial=False)
+    if data is not None:
+        try:
+            recommendations.create(g.event, group_id, data, current_user())
+        except Problem as problem:
+            errors = field_errors(problem.errors or {"_form": [problem.description]})
+        else:
+            flash(f"“{data['title']}” is saved.", "ok@recommendations")
+            return redirect(url_for("web.recommendations_page", event_id=event_id,
+                                    group_id=group_id) + "#recommendations")
+    return _page(group_id, errors, request.form, status=422)
+
+
+@bp.route("/events/<int:event_id>/recommendations/<int:recommendation_id>",
+          methods=["POST"])
+@page("recommendations:write")
+def change_recommendation(event_id: int, recommendation_id: int):
+    """Save a change made from the version the form was read at; if someone else changed
+    it meanwhile, show both texts instead of overwriting theirs."""
+    current = recommendations.get(g.event, recommendation_id)
+    group_id = current.group_id
+    data, errors = _load(request.form, partial=True)
+    if data is not None:
+        try:
+            recommendations.update(g.event, recommendation_id, data,
+                                   request.form.get("version"), current_user(),
+                                   RecommendationOut().dump)
+        except Problem as problem:
+            if problem.code == 412 and problem.extra.get("current"):
+                return _page(group_id, {}, request.form, conflict={
+                    "id": recommendation_id, "theirs": problem.extra["current"],
+                    "mine": data}, status=409)
+            errors = field_errors(problem.errors or {"_form": [problem.description]})
+        else:
+            flash(f"“{data.get('title', current.title)}” is saved.", "ok@recommendations")
+            return redirect(url_for("web.recommendations_page", event_id=event_id,
+                                    group_id=group_id) + f"#r{recommendation_id}")
+    return _page(group_id, errors, request.form, status=422)
