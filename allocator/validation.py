@@ -91,11 +91,18 @@ def normalise_country(value: str) -> str:
     return code
 
 
-def clean_text(value: str) -> str:
-    """Trim, normalise to NFC and drop control characters (tabs become spaces)."""
+def clean_text(value: str, multiline: bool = False) -> str:
+    """Trim, normalise to NFC and drop control characters (tabs become spaces); unless
+    ``multiline``, line breaks become spaces too, and direction overrides and zero-width
+    spaces (which can hide or reorder what a reader sees) are dropped."""
     value = unicodedata.normalize("NFC", value).replace("\t", " ")
+    if not multiline:
+        value = _INVISIBLE_RE.sub("", value.replace("\r", " ").replace("\n", " "))
     value = _NONCHARACTER_RE.sub("", _CONTROL_RE.sub("", value))
     return " ".join(value.split()) if "\n" not in value else value.strip()
+
+
+_INVISIBLE_RE = re.compile("[\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def xml_safe(value: str) -> str:

@@ -20,9 +20,11 @@ class Text(ma.fields.String):
     The length limit applies to what was sent, so the published maxLength is exact.
     """
 
-    def __init__(self, *, max_length: int = 200, allow_blank: bool = False, **kwargs: Any):
+    def __init__(self, *, max_length: int = 200, allow_blank: bool = False,
+                 multiline: bool = False, **kwargs: Any):
         self.max_length = max_length
         self.allow_blank = allow_blank
+        self.multiline = multiline
         metadata = kwargs.setdefault("metadata", {})
         metadata.setdefault("maxLength", max_length)
         if not allow_blank:
@@ -35,7 +37,7 @@ class Text(ma.fields.String):
             raise ma.ValidationError("Not a valid string.")
         if len(value) > self.max_length:
             raise ma.ValidationError(f"Longer than maximum length {self.max_length}.")
-        cleaned = validation.clean_text(value)
+        cleaned = validation.clean_text(value, self.multiline)
         if not cleaned and not self.allow_blank:
             raise ma.ValidationError("May not be blank.")
         return cleaned

@@ -28,7 +28,6 @@ from allocator.models.base import (
     TimestampMixin,
     UTCDateTime,
     one_of,
-    utcnow,
 )
 
 TAKES_PART = one_of("status", ACTIVE)
@@ -182,8 +181,7 @@ class Participant(TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="participant")
     status: Mapped[str] = mapped_column(String(16), default="registered")
     consent: Mapped[bool] = mapped_column(default=True)
-    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True,
-                                                           default=utcnow)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -72,6 +72,12 @@ def opened(visit: Visit) -> None:
     db.session.commit()
 
 
+def _answer_of(person: Participant) -> tuple:
+    """What a confirmation reports: the answer and the fields given with it."""
+    return (person.status, person.full_name, person.organization, person.sector,
+            person.country, tuple(person.preference_keys))
+
+
 def answer(visit: Visit, data: dict[str, Any]) -> Participant:
     """Store an invitee's answer: accept (registered, with preferences and consent) or
     decline; a confirmation with a fresh link is queued in the same transaction. 409 after
@@ -79,6 +85,7 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
     event, person = visit.event, visit.person
     if not visit.open_for_answers:
         conflict("Answers are closed for this event.", type_="/problems/answers-closed")
+    before = _answer_of(person)
     now = utcnow()
     if data["answer"] == "accept":
         for name in ("full_name", "organization", "sector", "country"):
@@ -96,8 +103,14 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
     visit.link.answered_at = now
     audit.record(f"invitation.{'accepted' if data['answer'] == 'accept' else 'declined'}",
                  event_id=event.id, subject=("participant", person.id), actor="invitee")
-    outbox.queue(person, "confirmation", {**message_context(event), "answer": data["answer"]},
-                 link=new_link(person))
+    db.session.flush()
+    if _answer_of(person) != before:
+        # One confirmation of the latest answer: an unsent one is replaced, and the same
+        # answer sent again writes nothing (a link cannot flood the person's inbox).
+        outbox.drop_queued(person.id, ("confirmation",))
+        outbox.queue(person, "confirmation",
+                     {**message_context(event), "answer": data["answer"]},
+                     link=new_link(person))
     commit_change(person)
     outbox.kick()
     return person

@@ -400,7 +400,22 @@ def test_a_personal_link_never_reaches_a_log(app, client, tokens, event, caplog,
     assert secret not in caplog.text and "/i/[link]" in caplog.text
     assert redact_path(f"/i/{secret}?saved=accept") == "/i/[link]?saved=accept"
 
+    for sibling in (f"/{path}", f"/I/{secret}", f"/api/events/1/invitations/{secret}"):
+        client.get(sibling)
+    assert secret not in caplog.text
+    assert redact_path(None) == "" and secret not in redact_path(f"//i/{secret}")
+
     server = start_server()  # gunicorn's access log too
+    import socket
+    from urllib.parse import urlsplit
+
+    host = urlsplit(server.url)
+    for head in (b"Content-Length: abc\r\n",  # malformed: answered, the worker lives
+                 b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"):
+        with socket.create_connection((host.hostname, host.port), timeout=10) as sock:
+            sock.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n")
+            assert sock.recv(200).startswith(b"HTTP/1.1 400")
+    assert requests.get(server.url + f"//i/{secret}", timeout=10).status_code in (200, 404)
     assert requests.get(server.url + path, timeout=10).status_code == 200
     deadline = time.monotonic() + 10  # the access log line is written after the answer
     while '"GET /i/[link] HTTP/1.1" 200' not in server.logged() \
@@ -408,6 +423,7 @@ def test_a_personal_link_never_reaches_a_log(app, client, tokens, event, caplog,
         time.sleep(0.05)
     logged = server.logged()
     assert secret not in logged and '"GET /i/[link] HTTP/1.1" 200' in logged
+    assert "exited with code" not in logged
 
 
 def test_the_personal_page_refuses_a_forged_form_and_answers_hostile_input_in_words(
@@ -531,3 +547,34 @@ def test_the_desk_finds_an_invitee_and_is_told_to_register_them(app, client, tok
     person_page = desk.get(f"/events/{event['id']}/desk/{ids['amina@ngo.example']}")
     assert person_page.status_code == 200
     assert "has not answered the invitation yet" in person_page.get_data(as_text=True)
+
+
+
+def test_the_same_answer_twice_sends_one_confirmation_and_names_stay_on_one_line(
+        app, client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    ids = _invite_all(client, org, base)
+    client.post(f"{base}/invitations", headers=org, json={})
+    pid = ids["amina@ngo.example"]
+    with app.app_context():
+        link = db.session.scalar(select(Message.link).where(Message.participant_id == pid))
+    path = link.replace("http://127.0.0.1:8000", "")
+    token = _csrf(client.get(path).get_data(as_text=True))
+    form = {"csrf_token": token, "answer": "accept",
+            "full_name": "Amina\r\nBcc: someone@else.example\u202e", "organization": "Safe Homes",
+            "sector": "civil_society", "consent": "yes"}
+    for _ in range(5):
+        assert client.post(path, data=form).status_code == 303
+    with app.app_context():
+        kinds = db.session.scalars(select(Message.kind).where(
+            Message.participant_id == pid)).all()
+        consent_at = db.session.scalars(select(Participant.consent_at).where(
+            Participant.status == "invited")).all()
+    assert kinds.count("confirmation") == 1
+    assert consent_at and all(at is None for at in consent_at)  # no consent, no time
+    stored = client.get(f"{base}/participants/{pid}", headers=org).json
+    assert stored["full_name"] == "Amina Bcc: someone@else.example"
+    # The page's words follow what is stored, not a parameter in its address.
+    page = client.get(path + "?saved=decline").get_data(as_text=True)
+    assert "you are registered" in page and "you will not take part" not in page

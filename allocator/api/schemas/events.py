@@ -45,7 +45,8 @@ class EventIn(StrictSchema):
         "description": "Invitees answer on their own page until then (default: the start)"})
     contact_email = Email(allow_none=True, metadata={
         "description": "Whom invitees write to once their page takes no more changes"})
-    report_summary = Text(allow_none=True, allow_blank=True, max_length=20_000, metadata={
+    report_summary = Text(allow_none=True, allow_blank=True, max_length=20_000,
+                          multiline=True, metadata={
         "description": "The rapporteur's summary, opening the report"})
 
 
@@ -86,7 +87,7 @@ class ThemeIn(StrictSchema):
 
     key = Slug(required=True)
     title = Text(required=True, max_length=200)
-    description = Text(load_default="", max_length=4000, allow_blank=True)
+    description = Text(load_default="", max_length=4000, allow_blank=True, multiline=True)
     position = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
 
 

@@ -16,9 +16,9 @@ class RecommendationIn(StrictSchema):
     """Body of POST …/groups/{gid}/recommendations."""
 
     title = Text(required=True, max_length=300)
-    text = Text(load_default="", max_length=20_000, allow_blank=True,
+    text = Text(load_default="", max_length=20_000, allow_blank=True, multiline=True,
                 metadata={"description": "The recommendation (a Markdown subset)"})
-    question = Text(load_default="", max_length=2_000, allow_blank=True,
+    question = Text(load_default="", max_length=2_000, allow_blank=True, multiline=True,
                     metadata={"description": "The theme's question it answers"})
     position = fields.Integer(strict=True, load_default=0,
                               validate=validate.Range(min=0, max=100_000),
