@@ -28,24 +28,23 @@ IF_MATCH = {"parameters": [{"in": "header", "name": "If-Match", "required": True
                             "description": "The ETag (version) the change was made from"}]}
 
 
-def own_group(view):
-    """The group must be the event's (404) before the body is read (422)."""
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        recommendations.get_group(get_event(kwargs["event_id"]), kwargs["group_id"])
-        return view(*args, **kwargs)
+def owned(lookup):
+    """Check, before the body is read (422), that the path's group or recommendation is
+    the event's (404): ``lookup(event, kwargs)`` raises the 404."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            lookup(get_event(kwargs["event_id"]), kwargs)
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def own_recommendation(view):
-    """The recommendation must be the event's (404) before the body is read (422)."""
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        recommendations.get(get_event(kwargs["event_id"]), kwargs["recommendation_id"])
-        return view(*args, **kwargs)
-
-    return wrapper
+own_group = owned(lambda event, kw: recommendations.get_group(event, kw["group_id"]))
+own_recommendation = owned(lambda event, kw: recommendations.get(event,
+                                                                 kw["recommendation_id"]))
 
 
 def _detail(recommendation):

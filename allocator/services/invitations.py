@@ -73,6 +73,13 @@ def message_context(event: Event) -> dict[str, Any]:
             "taxonomy": for_event(event), "contact": event.contact_email}
 
 
+def queue_with_links(event: Event, people: list[Participant], kind: str) -> None:
+    """In the caller's transaction: one ``kind`` message per person, each with a new link."""
+    context = message_context(event)
+    for person in people:
+        outbox.queue(person, kind, context, link=new_link(person))
+
+
 def invite(event: Event, data: dict[str, Any]) -> dict[str, Any]:
     """Queue an invitation (with a new personal link) per invitee not invited yet, or per
     given ``participant_ids`` (``resend`` to send again). 422 naming who cannot be sent one.
@@ -108,9 +115,7 @@ def invite(event: Event, data: dict[str, Any]) -> dict[str, Any]:
             Participant.event_id == event.id, Participant.status == "invited",
             Participant.erased_at.is_(None), Participant.id.not_in(invited_before),
             Participant.id.not_in(revoked)).order_by(Participant.id)))
-    context = message_context(event)
-    for person in people:
-        outbox.queue(person, "invitation", context, link=new_link(person))
+    queue_with_links(event, people, "invitation")
     audit.record("invitations.queued", event_id=event.id, subject=("event", event.id),
                  details={"participants": [p.id for p in people]})
     db.session.commit()
@@ -158,9 +163,7 @@ def remind(within: dt.timedelta, now: dt.datetime | None = None) -> int:
             Participant.event_id == event.id, Participant.status == "invited",
             Participant.id.in_(invited), Participant.id.not_in(reminded),
             Participant.id.in_(live)).order_by(Participant.id)))
-        context = message_context(event)
-        for person in people:
-            outbox.queue(person, "reminder", context, link=new_link(person))
+        queue_with_links(event, people, "reminder")
         if people:
             audit.record("reminders.queued", event_id=event.id, subject=("event", event.id),
                          details={"participants": [p.id for p in people]}, actor="cli")

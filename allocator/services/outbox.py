@@ -249,11 +249,6 @@ def _failed(message: Message, exc: Exception, at: dt.datetime) -> str:
     return outcome
 
 
-def forget_person(participant_id: int) -> None:
-    """Delete every message to a person (erasure): queued ones are never sent."""
-    db.session.execute(delete(Message).where(Message.participant_id == participant_id))
-
-
 def drop_queued(participant_id: int, kinds: tuple[str, ...]) -> int:
     """Delete a person's unsent messages of these kinds (their links were revoked)."""
     return db.session.execute(delete(Message).where(

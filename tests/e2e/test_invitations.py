@@ -129,4 +129,14 @@ def test_the_organisers_see_answers_messages_and_the_links_to_hand_over(app, bro
     page.get_by_role("button", name="Send group announcements").click()
     assert page.get_by_text("Nothing is published yet").is_visible()
     both(page, "organiser-invitations-after")
+
+    # At the desk an invitee is found, marked as such, and offered registration.
+    page.get_by_role("link", name="Desk").first.click()
+    page.locator("#q").fill("Mario Rossi")
+    page.locator(".results .name", has_text="Mario Rossi").wait_for()
+    assert page.get_by_text("invited, no answer").is_visible()
+    both(page, "desk-invitee-found")
+    page.locator(".results .name", has_text="Mario Rossi").click()
+    assert page.get_by_text("has not answered the invitation yet").is_visible()
+    both(page, "desk-invitee-person")
     context.close()
