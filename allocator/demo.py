@@ -192,16 +192,17 @@ DRAFTS = {
          "Law enforcement and civil society sign a written agreement setting out roles, "
          "referral procedures and a yearly review."),
         ("Joint training",
-         "Police, labour inspectors and NGO staff are trained together on identifying "
-         "victims, so that each knows what the other can do."),
+         "Police, labour inspectors and NGO staff are trained **together**, so that each "
+         "knows what the other can do:\n\n- identifying victims\n- referring them to "
+         "support\n- protecting their data"),
     ],
     "information-sharing": [
         ("Agreed data standards",
          "A minimum common set of anonymised data on cases, shared between countries and "
          "stakeholders in one format."),
         ("Data protection first",
-         "Personal data of victims is shared only with their informed consent and only as "
-         "far as their protection requires."),
+         "Personal data of victims is shared *only* with their informed consent and only "
+         "as far as their protection requires."),
     ],
     "non-traditional-stakeholders": [
         ("Clear points of contact",

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from allocator.api.blueprint import Blueprint
 from allocator.api.schemas.recommendations import (
     LockOut,
+    OrderIn,
     RecommendationDetail,
     RecommendationIn,
     RecommendationOut,
@@ -69,6 +70,18 @@ class AllRecommendations(MethodView):
     def get(self, event_id):
         """List every group's recommendations, in the statement's order"""
         return recommendations.listing(get_event(event_id))
+
+
+@blp.route("/recommendations/order")
+class Order(MethodView):
+    """The order of the final statement."""
+
+    @require("recommendations:moderate")
+    @blp.arguments(OrderIn)
+    @blp.response(200, RecommendationOut(many=True))
+    def put(self, data, event_id):
+        """Order the recommendations (positions 1…n; versions unchanged)"""
+        return recommendations.reorder(get_event(event_id), data["ids"])
 
 
 @blp.route("/groups/<int:group_id>/recommendations")

@@ -6,59 +6,79 @@ from flask import Response
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
-from allocator.auth import require
+from allocator.api.schemas.report import ReleaseOut
+from allocator.auth import current_principal, require
 from allocator.errors import abort_problem
-from allocator.extensions import db
-from allocator.services import audit, report
+from allocator.services import report
 from allocator.services.events import get_event
 from allocator.services.exports import content_disposition
 
 blp = Blueprint("report", __name__, url_prefix="/api/events/<int:event_id>",
                 description="The workshop's report")
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NO_PDF = ("This server cannot make PDF files: install Pango (Debian: apt-get install "
+          "libpango-1.0-0 libpangoft2-1.0-0) or download the report as DOCX.")
+
+
+def download(event_id: int, fmt: str) -> Response:
+    """The report as a file download: 403 for facilitators before it is released, 503
+    when this server cannot make PDF."""
+    event = get_event(event_id)
+    report.may_read(event, current_principal())
+    try:
+        body = report.document(event, fmt)
+    except report.ReportUnavailable:
+        abort_problem(503, NO_PDF, title="Service Unavailable")
+    response = Response(body)
+    response.headers["Content-Type"] = report.CONTENT_TYPES[fmt]
+    response.headers["Content-Disposition"] = content_disposition(f"report.{fmt}")
+    return response
 
 
 @blp.route("/report.docx")
 class ReportDocx(MethodView):
     """The report as a Word document."""
 
-    @require("recommendations:moderate")
-    @blp.response(200, content_type=DOCX, description="Facts, participation as numbers, "
-                  "the adopted recommendations per theme, the summary; no names")
+    @require("recommendations:read")
+    @blp.response(200, content_type=report.DOCX_TYPE, description="Facts, participation "
+                  "as numbers, the adopted recommendations per theme, the summary; no names")
+    @blp.alt_response(403, description="Facilitators: not released by the organisers yet")
     def get(self, event_id):
-        """Download the report (DOCX, built-in styles)"""
-        event = get_event(event_id)
-        body = report.docx(report.build(event))
-        audit.record("report.downloaded", event_id=event.id, subject=("event", event.id),
-                     details={"format": "docx"})
-        db.session.commit()
-        response = Response(body)
-        response.headers["Content-Type"] = DOCX
-        response.headers["Content-Disposition"] = content_disposition("report.docx")
-        return response
+        """Download the report (DOCX, built-in styles; facilitators once it is released)"""
+        return download(event_id, "docx")
 
 
 @blp.route("/report.pdf")
 class ReportPdf(MethodView):
     """The report as PDF, from the same facts as the Word document."""
 
-    @require("recommendations:moderate")
+    @require("recommendations:read")
     @blp.response(200, content_type="application/pdf", description="The report as PDF")
+    @blp.alt_response(403, description="Facilitators: not released by the organisers yet")
     @blp.alt_response(503, description="This server cannot make PDF (Pango missing)")
     def get(self, event_id):
-        """Download the report (PDF)"""
-        event = get_event(event_id)
-        try:
-            body = report.pdf(report.build(event))
-        except report.ReportUnavailable:
-            abort_problem(503, "This server cannot make PDF files: install Pango (Debian: "
-                               "apt-get install libpango-1.0-0 libpangoft2-1.0-0) or "
-                               "download the report as DOCX.", title="Service Unavailable")
-        audit.record("report.downloaded", event_id=event.id, subject=("event", event.id),
-                     details={"format": "pdf"})
-        db.session.commit()
-        response = Response(body)
-        response.headers["Content-Type"] = "application/pdf"
-        response.headers["Content-Disposition"] = content_disposition("report.pdf")
-        return response
+        """Download the report (PDF; facilitators once it is released)"""
+        return download(event_id, "pdf")
+
+
+@blp.route("/report/release")
+class Release(MethodView):
+    """Releasing the report to the facilitators."""
+
+    @require("recommendations:moderate")
+    @blp.response(200, ReleaseOut)
+    def get(self, event_id):
+        """Whether the facilitators may download the report"""
+        return get_event(event_id)
+
+    @require("recommendations:moderate")
+    @blp.response(200, ReleaseOut)
+    def post(self, event_id):
+        """Release the report: facilitators may download it"""
+        return report.release(get_event(event_id), True)
+
+    @require("recommendations:moderate")
+    @blp.response(200, ReleaseOut)
+    def delete(self, event_id):
+        """Withdraw the report from the facilitators"""
+        return report.release(get_event(event_id), False)

@@ -73,6 +73,8 @@ class Event(TimestampMixin, db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     # The rapporteur's summary for the report (no personal data).
     report_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # When the organisers let facilitators download the report (None: organisers only).
+    report_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     themes: Mapped[list[Theme]] = relationship(

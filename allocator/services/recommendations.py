@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm.exc import StaleDataError
 
 from allocator.auth import Principal
@@ -56,6 +57,29 @@ def history(recommendation: Recommendation) -> list[RecommendationVersion]:
     return list(db.session.scalars(select(RecommendationVersion).where(
         RecommendationVersion.recommendation_id == recommendation.id)
         .order_by(RecommendationVersion.version)))
+
+
+def earlier_wordings(recommendation: Recommendation) -> list[RecommendationVersion]:
+    """The wordings a recommendation had before, oldest first, each once (a change of
+    status alone adds none): what an amendment replaced."""
+    versions = history(recommendation)
+    if not versions:
+        return []
+    following = [*[(v.title, v.text) for v in versions[1:]],
+                 (recommendation.title, recommendation.text)]
+    return [old for old, after in zip(versions, following, strict=True)
+            if (old.title, old.text) != after]
+
+
+def may_change(principal: Principal, group: WorkingGroup,
+               recommendation: Recommendation) -> bool:
+    """Whether ``principal`` may change this recommendation now (organisers always;
+    facilitators their group's drafts and proposals until the group is locked)."""
+    if principal.role == "organizer":
+        return True
+    return (principal.group_id in (None, group.id)
+            and group.recommendations_locked_at is None
+            and recommendation.status in FACILITATOR_STATES)
 
 
 def _may_write(principal: Principal, group: WorkingGroup) -> None:
@@ -218,3 +242,52 @@ def lock(event: Event, group_id: int, locked: bool) -> WorkingGroup:
                  event_id=event.id, subject=("group", group.id))
     db.session.commit()
     return group
+
+
+def reorder(event: Event, ids: list[int]) -> list[Recommendation]:
+    """Put the recommendations ``ids`` in this order in the final statement (positions
+    1…n; the others keep theirs). The order is the moderator's, not the wording, so no
+    version changes and nobody's open edit turns stale. 422 for an id named twice or not
+    the event's."""
+    require_open(event)
+    if len(set(ids)) != len(ids):
+        invalid({"ids": ["Name each recommendation once."]})
+    known = set(db.session.scalars(select(Recommendation.id).where(
+        Recommendation.event_id == event.id, Recommendation.id.in_(ids))))
+    unknown = [str(i) for i in ids if i not in known]
+    if unknown:
+        invalid({"ids": [f"Not recommendations of this event: {', '.join(unknown[:10])}."]})
+    for position, recommendation_id in enumerate(ids, start=1):
+        # a bulk UPDATE by WHERE: the ORM's version counter is left as it is, on purpose
+        db.session.execute(sql_update(Recommendation)
+                           .where(Recommendation.id == recommendation_id)
+                           .values(position=position)
+                           .execution_options(synchronize_session=False))
+    db.session.expire_all()
+    audit.record("recommendations.ordered", event_id=event.id, subject=("event", event.id),
+                 details={"ids": ids})
+    db.session.commit()
+    return listing(event)
+
+
+def by_theme(event: Event) -> list[tuple[Any, list[Recommendation]]]:
+    """The event's themes in order, each with its groups' recommendations in the
+    statement's order: [(theme, [recommendation, …]), …]."""
+    theme_of = {group.id: group.theme_id for group in event.groups}
+    sections: dict[int, list[Recommendation]] = {theme.id: [] for theme in event.themes}
+    for recommendation in listing(event):
+        sections[theme_of[recommendation.group_id]].append(recommendation)
+    return [(theme, sections[theme.id]) for theme in event.themes]
+
+
+def move(event: Event, recommendation_id: int, offset: int) -> None:
+    """Move a recommendation ``offset`` places (-1 up, +1 down) among its theme's."""
+    recommendation = get(event, recommendation_id)
+    for _, items in by_theme(event):
+        ids = [item.id for item in items]
+        if recommendation.id in ids:
+            here = ids.index(recommendation.id)
+            there = min(max(here + offset, 0), len(ids) - 1)
+            ids.insert(there, ids.pop(here))
+            reorder(event, ids)
+            return

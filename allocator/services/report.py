@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from allocator.auth import Principal
+from allocator.errors import abort_problem
 from allocator.extensions import db
+from allocator.markup import blocks
 from allocator.models import (
     ACTIVE,
     Assignment,
@@ -22,8 +25,11 @@ from allocator.models import (
     Recommendation,
     WorkingGroup,
 )
+from allocator.models.base import utcnow
 from allocator.normalise import counted
+from allocator.services import audit
 from allocator.services.allocation import published_run
+from allocator.services.events import require_open
 from allocator.services.invitations import when
 from allocator.services.taxonomy import for_event
 
@@ -57,6 +63,29 @@ class Report:
     def participation(self) -> str:
         """How many took part, as a sentence."""
         return f"{counted(self.participants, 'participant')} took part."
+
+
+def may_read(event: Event, principal: Principal) -> None:
+    """403 unless ``principal`` may download the report: organisers always, facilitators
+    once the organisers have released it."""
+    if principal.can("recommendations:moderate"):
+        return
+    if event.report_released_at is None:
+        abort_problem(403, "The organisers have not released the report yet; ask them for "
+                           "it, or download it once they have.")
+
+
+def release(event: Event, released: bool) -> Event:
+    """Let facilitators download the report (``released``) or stop them again."""
+    require_open(event)
+    if released and event.report_released_at is None:
+        event.report_released_at = utcnow()
+    elif not released:
+        event.report_released_at = None
+    audit.record("report.released" if released else "report.withdrawn", event_id=event.id,
+                 subject=("event", event.id))
+    db.session.commit()
+    return event
 
 
 def build(event: Event) -> Report:
@@ -127,10 +156,14 @@ def docx(report: Report) -> bytes:
             document.add_paragraph("No recommendation was adopted on this theme.")
         for title, text in section.recommendations:
             document.add_paragraph(title, style="List Number")
-            if text:
-                document.add_paragraph(text)
+            _markdown(document, text)
     document.add_heading("Participation", level=1)
     document.add_paragraph(report.participation)
+    if report.participants:
+        from docx.shared import Cm
+
+        document.add_picture(io.BytesIO(chart_png(report)), width=Cm(15))
+        document.add_paragraph(CHART_CAPTION, style="Caption")
     _table(document, ["Sector", "Participants"], report.by_sector)
     if report.by_group:
         document.add_paragraph("")
@@ -149,12 +182,84 @@ def pdf(report: Report) -> bytes:
         from weasyprint import HTML
     except OSError as exc:  # Pango, HarfBuzz or fontconfig not installed
         raise ReportUnavailable(str(exc)) from exc
-    html = render_template("report/report.html", report=report)
+    html = render_template("report/report.html", report=report,
+                           chart=chart_svg(report) if report.participants else None,
+                           caption=CHART_CAPTION)
     return HTML(string=html).write_pdf()
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CONTENT_TYPES = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
+
+
+def document(event: Event, fmt: str) -> bytes:
+    """The report of ``event`` as ``fmt`` ("docx" or "pdf"), its download audited.
+    Raises ReportUnavailable (PDF without Pango)."""
+    built = build(event)
+    body = docx(built) if fmt == "docx" else pdf(built)
+    audit.record("report.downloaded", event_id=event.id, subject=("event", event.id),
+                 details={"format": fmt})
+    db.session.commit()
+    return body
 
 
 class ReportUnavailable(RuntimeError):
     """PDF cannot be made on this machine (WeasyPrint's system libraries are missing)."""
+
+
+CHART_CAPTION = "Participants by sector"
+LIST_STYLES = {"bullet": ("List Bullet 2", "List Bullet 3"),
+               "number": ("List Number 2", "List Number 3")}
+
+
+def _markdown(document, text: str) -> None:  # noqa: ANN001
+    """A recommendation's text in the document: paragraphs, lists (styles "List Bullet 2"
+    and "List Number 2", nested: "… 3"), emphasis as the "Strong" and "Emphasis" character
+    styles."""
+    for block in blocks(text):
+        style = LIST_STYLES[block.kind][min(block.depth, 2) - 1] if block.depth else None
+        paragraph = document.add_paragraph(style=style)
+        for words, character_style in block.runs:
+            if words == "\n":
+                paragraph.add_run().add_break()
+            else:
+                paragraph.add_run(words, style=character_style)
+
+
+def _figure(report: Report):  # noqa: ANN202
+    """Participants per sector as horizontal bars (matplotlib, no pyplot state)."""
+    from matplotlib.figure import Figure
+
+    labels = [label for label, _ in report.by_sector][::-1]
+    counts = [count for _, count in report.by_sector][::-1]
+    figure = Figure(figsize=(6.0, 0.45 * len(labels) + 0.8), dpi=150)
+    axes = figure.add_subplot()
+    bars = axes.barh(labels, counts, color="#0a3d73")
+    axes.bar_label(bars, padding=3, fontsize=9)
+    axes.set_xlabel("Participants")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_xlim(0, max(counts + [1]) * 1.15)
+    figure.tight_layout()
+    return figure
+
+
+def chart_svg(report: Report) -> str:
+    """The participation chart as SVG text (same data: same bytes; text kept as text)."""
+    import matplotlib
+
+    out = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "allocator", "svg.fonttype": "none"}):
+        _figure(report).savefig(out, format="svg", metadata={"Date": None})
+    svg = out.getvalue()
+    return svg[svg.index("<svg"):]  # without the XML prologue, to sit inside HTML
+
+
+def chart_png(report: Report) -> bytes:
+    """The participation chart as PNG (150 dpi) for the Word document."""
+    out = io.BytesIO()
+    _figure(report).savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
 
 
 def _table(document, headings: list[str], rows: list[tuple]) -> None:  # noqa: ANN001

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, jsonify, redirect, request, url_for
+from markupsafe import Markup
 
 from allocator.api.schemas.recommendations import RecommendationIn, RecommendationOut
 from allocator.errors import Problem
+from allocator.markup import to_html
 from allocator.models import RECOMMENDATION_STATES
 from allocator.services import recommendations
 from allocator.web import bp
@@ -31,8 +33,10 @@ def _page(group_id: int, errors: dict[str, list[str]] | None = None, form: Any =
     group = recommendations.get_group(g.event, group_id)
     user = current_user()
     states = RECOMMENDATION_STATES if user.role == "organizer" else ("draft", "proposed")
-    return render("recommendations/group.html", group=group,
-                  items=recommendations.listing(g.event, group.id),
+    items = recommendations.listing(g.event, group.id)
+    return render("recommendations/group.html", group=group, items=items,
+                  editable={item.id for item in items
+                            if recommendations.may_change(user, group, item)},
                   groups=list(g.event.groups), states=states, errors=errors or {},
                   form=form or {}, conflict=conflict), status
 
@@ -49,13 +53,33 @@ def recommendations_page(event_id: int, group_id: int):
 
 
 def _load(form: Any, partial: bool) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
-    data = {name: form.get(name, "") for name in ("title", "text")}
+    """The fields the form sent (a quick "Adopt" button sends the status alone)."""
+    data = {name: form[name] for name in ("title", "text") if name in form}
+    if not partial:
+        data.setdefault("title", "")
     if form.get("status"):
         data["status"] = form["status"]
+    if "merged_into_id" in form:
+        target = form["merged_into_id"].strip()
+        data["merged_into_id"] = int(target) if target.isdigit() and len(target) < 10 \
+            else None
     try:
         return RecommendationIn(partial=partial).load(data), {}
     except ma.ValidationError as exc:
         return None, field_errors(exc.messages)
+
+
+def wants_json() -> bool:
+    """The page's own script is asking (autosave), not a browser submitting the form."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _json(code: int, **body: Any):
+    kind = "application/json" if code < 400 else "application/problem+json"
+    response = jsonify(body)
+    response.status_code = code
+    response.content_type = kind
+    return response
 
 
 @bp.route("/events/<int:event_id>/groups/<int:group_id>/recommendations", methods=["POST"])
@@ -81,23 +105,53 @@ def add_recommendation(event_id: int, group_id: int):
 @page("recommendations:write")
 def change_recommendation(event_id: int, recommendation_id: int):
     """Save a change made from the version the form was read at; if someone else changed
-    it meanwhile, show both texts instead of overwriting theirs."""
+    it meanwhile, show both texts instead of overwriting theirs. The page's autosave asks
+    for JSON: {version} when saved, 409 with the current text when someone else was first.
+    """
+    from allocator.web import plenary
+
     current = recommendations.get(g.event, recommendation_id)
     group_id = current.group_id
+    back_to_plenary = request.form.get("back") == "plenary"
     data, errors = _load(request.form, partial=True)
     if data is not None:
         try:
-            recommendations.update(g.event, recommendation_id, data,
-                                   request.form.get("version"), current_user(),
-                                   RecommendationOut().dump)
+            saved = recommendations.update(g.event, recommendation_id, data,
+                                           request.form.get("version"), current_user(),
+                                           RecommendationOut().dump)
         except Problem as problem:
             if problem.code == 412 and problem.extra.get("current"):
-                return _page(group_id, {}, request.form, conflict={
-                    "id": recommendation_id, "theirs": problem.extra["current"],
-                    "mine": data}, status=409)
+                conflict = {"id": recommendation_id, "theirs": problem.extra["current"],
+                            "mine": data}
+                if wants_json():
+                    return _json(409, type="/problems/edit-conflict", status=409,
+                                 title="Someone else changed this",
+                                 detail="Your change was not saved, so that theirs is not "
+                                        "lost: compare the two.",
+                                 current_version=conflict["theirs"]["version"])
+                if back_to_plenary:
+                    return plenary.moderation_page(conflict=conflict, status=409)
+                return _page(group_id, {}, request.form, conflict=conflict, status=409)
             errors = field_errors(problem.errors or {"_form": [problem.description]})
         else:
-            flash(f"“{data.get('title', current.title)}” is saved.", "ok@recommendations")
+            if wants_json():
+                return _json(200, version=saved.version, status=saved.status)
+            flash(f"“{saved.title}” is saved.",
+                  "ok@plenary" if back_to_plenary else "ok@recommendations")
+            if back_to_plenary:
+                return redirect(url_for("web.plenary", event_id=event_id)
+                                + f"#r{recommendation_id}")
             return redirect(url_for("web.recommendations_page", event_id=event_id,
                                     group_id=group_id) + f"#r{recommendation_id}")
+    if wants_json():
+        return _json(422, type="/problems/validation", status=422, title="Not saved",
+                     detail=" ".join(" ".join(m) for m in errors.values()), errors=errors)
+    if back_to_plenary:
+        return plenary.moderation_page(errors=errors, status=422)
     return _page(group_id, errors, request.form, status=422)
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str | None) -> Markup:
+    """Recommendation text (the Markdown subset) as safe HTML, for pages and the PDF."""
+    return to_html(text)

@@ -75,6 +75,10 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
             f"{base}/recommendations/{world['recommendation_id']}", {}),
         ("POST", "recommendations.Lock"): (f"{base}/groups/{gid}/recommendations/lock", {}),
         ("DELETE", "recommendations.Lock"): (f"{base}/groups/{gid}/recommendations/lock", {}),
+        ("PUT", "recommendations.Order"): (f"{base}/recommendations/order", {"json": {
+            "ids": [world["recommendation_id"]]}}),
+        ("POST", "report.Release"): (f"{base}/report/release", {}),
+        ("DELETE", "report.Release"): (f"{base}/report/release", {}),
     }
 
 
@@ -258,6 +262,11 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
         (f"/events/{e}/groups/{gid}/recommendations", {"title": "Written Back"}),
         (f"/events/{e}/recommendations/{world['recommendation_id']}", {
             "title": "Written Back", "version": "1"}),
+        (f"/events/{e}/recommendations/{world['recommendation_id']}/move", {
+            "direction": "up"}),
+        (f"/events/{e}/groups/{gid}/recommendations/lock", {"locked": "1"}),
+        (f"/events/{e}/report/summary", {"report_summary": "Written Back"}),
+        (f"/events/{e}/report/release", {"released": "1"}),
     ]
 
 

@@ -76,6 +76,8 @@ class EventOut(ma.Schema):
     registration_closes_at = LocalDateTime(allow_none=True)
     contact_email = fields.String()
     report_summary = fields.String(allow_none=True)
+    report_released_at = fields.DateTime(allow_none=True, metadata={
+        "description": "Since when facilitators may download the report (null: not yet)"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

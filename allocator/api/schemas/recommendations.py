@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from allocator.api.fields import Text
 from allocator.api.schemas.common import ID_RANGE, StrictSchema
+from allocator.markup import to_html
 from allocator.models import RECOMMENDATION_STATES
 
 
@@ -54,6 +55,9 @@ class RecommendationOut(ma.Schema):
     group_id = fields.Integer()
     title = fields.String()
     text = fields.String()
+    text_html = fields.Function(lambda r: str(to_html(r.text)), metadata={
+        "type": "string", "description": "The text rendered as safe HTML (the Markdown "
+                                         "subset: emphasis, lists, http(s) links)"})
     question = fields.String()
     position = fields.Integer()
     status = fields.String(metadata={"enum": list(RECOMMENDATION_STATES)})
@@ -75,3 +79,12 @@ class LockOut(ma.Schema):
 
     group_id = fields.Integer(attribute="id")
     locked_at = fields.DateTime(attribute="recommendations_locked_at", allow_none=True)
+
+
+class OrderIn(StrictSchema):
+    """Body of PUT …/recommendations/order: the final statement's order."""
+
+    ids = fields.List(fields.Integer(strict=True, validate=ID_RANGE), required=True,
+                      validate=validate.Length(min=1, max=1000), metadata={
+                          "description": "Recommendation ids, first to last; the others "
+                                         "keep their places", "uniqueItems": True})

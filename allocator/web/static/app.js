@@ -48,4 +48,69 @@
       event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) { event.preventDefault(); }
   }, true);
+
+  // Recommendations save themselves while people type (the Save button still works).
+  // The server answers {version} when saved, 409 when someone else changed it first: then
+  // nothing is overwritten and the Save button shows both texts to compare.
+  document.querySelectorAll("form[data-autosave]").forEach(function (f) {
+    var note = f.querySelector("[data-autosave-status]");
+    var version = f.querySelector("input[name=version]");
+    var timer = null, sending = false, again = false, stopped = false;
+    function say(text, kind) { note.textContent = text; note.className = "autosave " + kind; }
+    function save() {
+      if (stopped) { return; }
+      if (sending) { again = true; return; }
+      sending = true;
+      say("Saving…", "");
+      fetch(f.action, { method: "POST", body: new FormData(f), credentials: "same-origin",
+                        headers: { "Accept": "application/json" } })
+        .then(function (r) {
+          var json = (r.headers.get("Content-Type") || "").indexOf("json") !== -1;
+          return (json ? r.json() : Promise.resolve(null)).then(function (body) {
+            if (r.ok && body) {
+              version.value = body.version;
+              say("Saved", "saved");
+            } else if (r.status === 409) {
+              stopped = true;
+              say("Someone else changed this — press Save to compare.", "conflict");
+            } else if (body && body.detail) {
+              say("Not saved: " + body.detail, "failed");
+            } else {
+              say("Not saved — sign in again, then press Save.", "failed");
+            }
+          });
+        })
+        .catch(function () { say("Not saved — offline? Press Save when you are back.", "failed"); })
+        .then(function () {
+          sending = false;
+          if (again) { again = false; save(); }
+        });
+    }
+    function soon() { clearTimeout(timer); say("Not saved yet", ""); timer = setTimeout(save, 1200); }
+    f.addEventListener("input", soon);
+    f.addEventListener("change", function (e) { if (e.target.tagName === "SELECT") { clearTimeout(timer); save(); } });
+  });
+
+  // The projector: ← and → (or Page Up / Page Down) move between groups, and what is on
+  // screen refreshes itself while the plenary changes the recommendations.
+  if (document.body.hasAttribute("data-projector")) {
+    document.addEventListener("keydown", function (e) {
+      var key = { ArrowRight: "next", PageDown: "next", " ": "next", ArrowLeft: "previous", PageUp: "previous" }[e.key];
+      var link = key && document.querySelector("a[data-key=" + key + "]");
+      if (link) { e.preventDefault(); window.location.href = link.href; }
+    });
+    var stage = document.getElementById("stage");
+    var every = parseInt(document.body.getAttribute("data-refresh"), 10) || 10;
+    setInterval(function () {
+      if (document.hidden) { return; }
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("stage");
+          if (fresh && fresh.innerHTML !== stage.innerHTML) { stage.innerHTML = fresh.innerHTML; }
+        })
+        .catch(function () { /* the network hiccuped: keep what is on screen */ });
+    }, every * 1000);
+  }
 })();

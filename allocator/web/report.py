@@ -1,0 +1,66 @@
+"""The report on the pages: the rapporteur's summary, releasing it to the facilitators,
+and the DOCX and PDF downloads (the same documents as the API's)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response, abort, flash, g, redirect, request, url_for
+
+from allocator.api.schemas.events import EventPatch
+from allocator.errors import Problem
+from allocator.services import events, report
+from allocator.services.exports import content_disposition
+from allocator.web import bp
+from allocator.web.forms import field_errors
+from allocator.web.session import current_user, page
+
+
+@bp.route("/events/<int:event_id>/report.<fmt>")
+@page("recommendations:read")
+def report_download(event_id: int, fmt: str):
+    """The report as DOCX or PDF (facilitators once the organisers released it)."""
+    if fmt not in report.CONTENT_TYPES:
+        abort(404)
+    try:
+        report.may_read(g.event, current_user())
+        body = report.document(g.event, fmt)
+    except Problem as problem:
+        abort(problem.code, description=problem.description)
+    except report.ReportUnavailable:
+        abort(503, description="This server cannot make PDF files; download the report "
+                               "as DOCX.")
+    response = Response(body, content_type=report.CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = content_disposition(f"report.{fmt}")
+    return response
+
+
+@bp.route("/events/<int:event_id>/report/summary", methods=["POST"])
+@page("recommendations:moderate")
+def report_summary(event_id: int):
+    """Save the rapporteur's summary that opens the report."""
+    try:
+        data = EventPatch().load({"report_summary": request.form.get("report_summary", "")})
+        events.update_event(g.event, data)
+    except ma.ValidationError as exc:
+        for message in field_errors(exc.messages).get("report_summary", []):
+            flash(message, "error@report")
+    except Problem as problem:
+        flash(problem.description or "That did not work.", "error@report")
+    else:
+        flash("The summary is saved.", "ok@report")
+    return redirect(url_for("web.plenary", event_id=event_id) + "#report")
+
+
+@bp.route("/events/<int:event_id>/report/release", methods=["POST"])
+@page("recommendations:moderate")
+def report_release(event_id: int):
+    """Release the report to the facilitators, or withdraw it."""
+    released = request.form.get("released") == "1"
+    try:
+        report.release(g.event, released)
+    except Problem as problem:
+        flash(problem.description or "That did not work.", "error@report")
+    else:
+        flash("The facilitators can download the report now." if released else
+              "The report is withdrawn: only the organisers download it.", "ok@report")
+    return redirect(url_for("web.plenary", event_id=event_id) + "#report")

@@ -1,0 +1,111 @@
+"""The plenary in Chromium: the projector at 1920×1080, the moderator's page, and a
+facilitator's page that saves itself and says when someone else was faster."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import check
+from tests.e2e.test_browser import DESKTOP, TABLET, sign_in
+
+pytestmark = pytest.mark.e2e
+
+PROJECTOR = {"width": 1920, "height": 1080}
+
+
+def _adopt(app, title: str, text: str | None = None) -> None:
+    """What the moderator does elsewhere meanwhile (through the same service)."""
+    from sqlalchemy import select
+
+    from allocator.auth import Principal
+    from allocator.extensions import db
+    from allocator.models import Event, Recommendation
+    from allocator.services import recommendations
+
+    with app.app_context():
+        item = db.session.scalar(select(Recommendation).where(Recommendation.title == title))
+        event = db.session.get(Event, item.event_id)
+        change = {"status": "adopted", **({"text": text} if text else {})}
+        recommendations.update(event, item.id, change, str(item.version),
+                               Principal(0, "Moderator", "organizer", None), dict)
+        db.session.remove()
+
+
+def test_the_projector_reads_from_the_back_of_the_room_and_moves_on_with_the_arrows(
+        app, browser, server, demo):
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    sign_in(page, server, demo["organizer"])
+    page.goto(f"{server.url}/events/{demo['event']}/plenary/projector/0")
+    assert page.get_by_role("heading", name="Working group 1 – Structured Cooperation",
+                            level=1).is_visible()
+    title = page.get_by_role("heading", name="A standing cooperation agreement")
+    assert title.is_visible()
+    size = float(title.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
+    assert size >= 36, f"titles are {size}px on the projector"
+    # Everything of the group fits on the screen, without scrolling.
+    assert page.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"]
+    check(page, "projector-1920")
+
+    # The plenary adopts it elsewhere: the screen shows it without anyone touching it.
+    _adopt(app, "A standing cooperation agreement")
+    page.get_by_text("Adopted").first.wait_for(timeout=9000)
+
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("heading", name="Working group 2 – Information Sharing",
+                     level=1).wait_for()
+    assert page.url.endswith("/plenary/projector/2")
+    assert page.locator(".projector-list em", has_text="only").is_visible()  # Markdown
+    page.keyboard.press("ArrowLeft")
+    page.get_by_role("heading", name="Working group 1 – Structured Cooperation",
+                     level=1).wait_for()
+    context.close()
+
+
+def test_the_moderator_adopts_and_orders_in_the_plenary(app, browser, server, demo):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, server, demo["organizer"])
+    page.get_by_role("link", name="Plenary").first.click()
+    assert page.get_by_role("heading", name="Plenary", level=1).is_visible()
+    page.get_by_role("button", name="Adopt “Joint training”").click()
+    card = page.locator("article", has=page.get_by_role("heading", name="Joint training"))
+    assert card.locator(".badge").inner_text() == "Adopted"
+    assert card.locator("li", has_text="identifying victims").is_visible()  # the list
+    page.get_by_role("button", name="Move up “Joint training”").click()
+    first = page.locator(".theme-statement").first.locator("article h3").first
+    assert first.inner_text() == "1. Joint training"
+    check(page, "plenary-1280")
+    page.set_viewport_size(TABLET)
+    check(page, "plenary-768")
+    context.close()
+
+
+def test_a_facilitators_page_saves_itself_and_says_when_someone_else_was_first(
+        app, browser, server, demo):
+    from allocator.services.tokens import create_token
+
+    with app.app_context():
+        token = create_token("facilitator", "WG2 facilitator", demo["event"], 2)
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    sign_in(page, server, token)
+    text = page.get_by_label("Text").first
+    text.fill("A minimum common set of anonymised data, in one format, reviewed yearly.")
+    status = page.locator("[data-autosave-status]").first
+    status.get_by_text("Saved", exact=True).wait_for(timeout=8000)
+    check(page, "recommendations-autosaved-768")
+    page.reload()
+    assert "reviewed yearly" in page.get_by_label("Text").first.input_value()
+
+    # The moderator changes the same recommendation; the facilitator types on.
+    _adopt(app, "Agreed data standards", "The moderator's wording.")
+    text = page.get_by_label("Text").first
+    text.fill("My wording, typed after theirs.")
+    status.get_by_text("Someone else changed this").wait_for(timeout=8000)
+    page.get_by_role("button", name="Save “Agreed data standards”").click()
+    assert page.get_by_role("heading", name="Someone else changed this — compare").is_visible()
+    assert page.get_by_text("The moderator's wording.").first.is_visible()
+    assert page.get_by_text("My wording, typed after theirs.").is_visible()
+    check(page, "recommendations-compare-768")
+    context.close()
