@@ -59,19 +59,22 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 CHROMIUM ?= /usr/bin/chromium
-# Debian's Chromium, and the Noto CJK faces so Chinese, Japanese and Korean names render.
-BROWSER_PACKAGES := chromium fonts-noto-cjk
+# Debian's Chromium; the fonts badges and pages print names in (DejaVu: Latin, Cyrillic,
+# Greek, Arabic; Noto CJK: Chinese, Japanese, Korean); pdftoppm to read printed pages back.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
 SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo))
 
 ## The browser the tests drive: installed from Debian when it is missing
 chromium:
-	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then exit 0; fi; \
+	@if [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null && \
+		fc-list 2>/dev/null | grep -q "Noto Sans CJK" && \
+		fc-list 2>/dev/null | grep -q "DejaVu Sans"; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then \
 		echo "Installing $(BROWSER_PACKAGES) from Debian for the browser tests"; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 			$(SUDO) apt-get install -y -q $(BROWSER_PACKAGES); \
 	else \
-		echo "The browser tests need Chromium and the Noto CJK fonts. Run:"; \
+		echo "The browser and print tests need Chromium, fonts and pdftoppm. Run:"; \
 		echo "  sudo apt-get install -y $(BROWSER_PACKAGES)"; \
 		echo "then make test again (or set CHROMIUM=/path/to/chromium)."; exit 1; \
 	fi

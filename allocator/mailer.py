@@ -79,9 +79,13 @@ def sender_address(mail_from: str) -> Address:
     return Address(display_name=name, username=user, domain=domain)
 
 
-def build(message: Message, sender: Address) -> EmailMessage:
+TICKET_CID = "ticket@allocator"
+
+
+def build(message: Message, sender: Address, ticket_png: bytes | None = None) -> EmailMessage:
     """The e-mail of one outbox row: one To, no Cc or Bcc, its fixed Message-ID, plain text
-    with an HTML alternative and the calendar entry where there is one."""
+    with an HTML alternative, the ticket's QR code (``ticket_png``, made at sending time:
+    the stored message never holds the code) and the calendar entry where there is one."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = message.recipient
@@ -92,6 +96,10 @@ def build(message: Message, sender: Address) -> EmailMessage:
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
+        if ticket_png is not None and f"cid:{TICKET_CID}" in message.body_html:
+            mail.get_body(preferencelist=("html",)).add_related(
+                ticket_png, maintype="image", subtype="png", cid=f"<{TICKET_CID}>",
+                filename="ticket.png", disposition="inline")
     if message.calendar:
         mail.add_attachment(message.calendar.encode(), maintype="text", subtype="calendar",
                             filename="working-group.ics", params={"method": "PUBLISH"})

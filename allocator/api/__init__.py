@@ -16,6 +16,7 @@ from allocator.api import (
     participants,
     recommendations,
     report,
+    tickets,
 )
 from allocator.extensions import api
 
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(invitations.blp)
     api.register_blueprint(recommendations.blp)
     api.register_blueprint(report.blp)
+    api.register_blueprint(tickets.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)

@@ -166,6 +166,13 @@ class Participant(TimestampMixin, db.Model):
             sqlite_where=text("status <> 'withdrawn'"),
             postgresql_where=text("status <> 'withdrawn'"),
         ),
+        # A scanned ticket is found by its code's hash, and no two tickets share one.
+        Index("ix_participants_ticket_hash", "ticket_hash", unique=True),
+        # The desk names a group's facilitators on every scan: a handful of rows, found
+        # without reading the event's thousands of participants.
+        Index("ix_participants_facilitators", "event_id",
+              sqlite_where=text("role = 'facilitator'"),
+              postgresql_where=text("role = 'facilitator'")),
         # Also serves every look-up by event alone (a second index on event_id would
         # only cost each registration a write).
         Index("ix_participants_event_status", "event_id", "status"),
@@ -186,6 +193,12 @@ class Participant(TimestampMixin, db.Model):
     consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The ticket (services/tickets.py): a random salt the code is made from with the
+    # server's key, and the code's SHA-256; the code itself is stored nowhere.
+    ticket_salt: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Whether the person agreed to show their organisation on their badge.
+    badge_shows_organization: Mapped[bool] = mapped_column(default=False)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Case- and accent-folded name, organisation and e-mail: "nguyen" finds "Nguyễn".

@@ -71,6 +71,13 @@ def published_run(event: Event) -> AllocationRun | None:
         AllocationRun.event_id == event.id, AllocationRun.published.is_(True)))
 
 
+def published_run_id(event: Event) -> int | None:
+    """The id of the event's published allocation, if any (without loading the run's
+    stored problem and figures: what the desk's busiest calls need)."""
+    return db.session.scalar(select(AllocationRun.id).where(
+        AllocationRun.event_id == event.id, AllocationRun.published.is_(True)))
+
+
 def get_run(event: Event, run_id: int) -> AllocationRun:
     """The event's run or 404 (its conflicts, if any, worded with people's names)."""
     run = event_row(AllocationRun, run_id, event.id, "Allocation run")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from allocator import mailer
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
-from allocator.services import audit, conflict, outbox
+from allocator.services import audit, conflict, outbox, tickets
 from allocator.services.allocation import published_run
 from allocator.services.events import require_open
 from allocator.services.invitations import message_context
@@ -86,6 +86,7 @@ def notify(event: Event, kind: str) -> dict[str, Any]:
         others = [name for name in facilitators.get(group.id, []) if name != person.full_name]
         ics = calendar_entry(event, person, group, facilitators.get(group.id, []),
                              sent_before.get(person.id, 0))
+        tickets.ensure(person)  # the message shows it; sending writes nothing
         outbox.queue(person, "groups" if kind == "groups" else "change",
                      {**context, "group": group, "facilitators": others,
                       "is_facilitator": person.role == "facilitator"},

@@ -178,8 +178,8 @@ def deliver_due(settings: mailer.SmtpSettings, *, limit: int = 10_000,
             try:
                 if server is None:
                     server = settings.connect()
-                server.send_message(mailer.build(message, sender), from_addr=sender.addr_spec,
-                                    to_addrs=[message.recipient])
+                server.send_message(mailer.build(message, sender, _ticket_png(message)),
+                                    from_addr=sender.addr_spec, to_addrs=[message.recipient])
             except (smtplib.SMTPException, OSError) as exc:
                 counts[_failed(message, exc, now())] += 1
                 if _server_trouble(exc):
@@ -195,6 +195,18 @@ def deliver_due(settings: mailer.SmtpSettings, *, limit: int = 10_000,
             except (smtplib.SMTPException, OSError):
                 server.close()
     return counts
+
+
+def _ticket_png(message: Message) -> bytes | None:
+    """The QR code of the recipient's ticket, for messages that show it (made now, so the
+    outbox never stores a ticket code)."""
+    if f"cid:{mailer.TICKET_CID}" not in (message.body_html or ""):
+        return None
+    from allocator.services import tickets
+
+    person = db.session.get(Participant, message.participant_id)
+    code = tickets.text(person) if person is not None else None  # issued when queued
+    return tickets.qr_png(code, scale=6) if code else None
 
 
 def _commit_unless_gone(message_id: int) -> None:

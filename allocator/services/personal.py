@@ -12,7 +12,7 @@ from sqlalchemy import select
 from allocator.auth import hash_secret
 from allocator.extensions import db
 from allocator.models import ACTIVE, Event, Participant, PersonalLink, utcnow
-from allocator.services import audit, conflict, outbox
+from allocator.services import audit, conflict, outbox, tickets
 from allocator.services.events import closed_reason
 from allocator.services.invitations import answers_open, message_context, new_link
 from allocator.services.participants import (
@@ -88,7 +88,8 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
     before = _answer_of(person)
     now = utcnow()
     if data["answer"] == "accept":
-        for name in ("full_name", "organization", "sector", "country"):
+        for name in ("full_name", "organization", "sector", "country",
+                     "badge_shows_organization"):
             if name in data:
                 setattr(person, name, data[name])
         set_preferences(person, data.get("preferences") or [], event_themes(event))
@@ -100,6 +101,7 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
     else:
         person.status = "declined"
         person.checked_in_at = None
+        person.ticket_salt = None  # the ticket ends; a scan of it says they declined
     visit.link.answered_at = now
     audit.record(f"invitation.{'accepted' if data['answer'] == 'accept' else 'declined'}",
                  event_id=event.id, subject=("participant", person.id), actor="invitee")
@@ -108,6 +110,8 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
         # One confirmation of the latest answer: an unsent one is replaced, and the same
         # answer sent again writes nothing (a link cannot flood the person's inbox).
         outbox.drop_queued(person.id, ("confirmation",))
+        if data["answer"] == "accept":
+            tickets.ensure(person)  # the confirmation shows it; sending writes nothing
         outbox.queue(person, "confirmation",
                      {**message_context(event), "answer": data["answer"]},
                      link=new_link(person))

@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         rules,
         runs,
         setup,
+        tickets,
     )
     from allocator.web.store import DatabaseSessionInterface
 

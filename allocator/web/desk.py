@@ -14,7 +14,7 @@ from allocator.errors import Problem
 from allocator.extensions import db
 from allocator.models import ACTIVE, GENDERS, Participant
 from allocator.services import participants
-from allocator.services.allocation import published_run
+from allocator.services.allocation import published_run_id
 from allocator.validation import COUNTRY_CODES, whole_number
 from allocator.web import bp
 from allocator.web.forms import field_errors
@@ -101,7 +101,7 @@ def check_in(event_id: int, participant_id: int):
 def person(event_id: int, participant_id: int):
     """One person, with their group and room shown large."""
     return render("person.html", person=participants.read(g.event, participant_id),
-                  published=published_run(g.event) is not None)
+                  published=published_run_id(g.event) is not None)
 
 
 def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -126,6 +126,7 @@ def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str
         "role": form.get("role", "participant") or "participant",
         "preferences": [key for _, key in sorted(ranked)],
         "consent": form.get("consent") == "yes",
+        "badge_shows_organization": form.get("badge_shows_organization") == "yes",
     }
     for name in ("country", "gender"):
         if form.get(name, "").strip():

@@ -39,7 +39,8 @@ def _answer_form(person: Participant, themes: int) -> dict[str, str]:
             "full_name": person.full_name, "organization": person.organization,
             "sector": person.sector or "",
             "country": country_name(person.country) if person.country else "",
-            "consent": "yes" if person.consent else ""}
+            "consent": "yes" if person.consent else "",
+            "badge_shows_organization": "yes" if person.badge_shows_organization else ""}
     for rank, key in enumerate(person.preference_keys[:themes], start=1):
         form[f"preference_{rank}"] = key
     return form
@@ -57,7 +58,8 @@ def _form_to_answer(form: Any, count: int) -> tuple[dict[str, Any], dict[str, li
         data.update(full_name=form.get("full_name", ""),
                     organization=form.get("organization", ""),
                     sector=form.get("sector", ""), preferences=list(dict.fromkeys(chosen)),
-                    consent=form.get("consent") == "yes")
+                    consent=form.get("consent") == "yes",
+                    badge_shows_organization=form.get("badge_shows_organization") == "yes")
         if form.get("country", "").strip():
             data["country"] = form["country"]
         for name in ("full_name", "organization", "sector"):
@@ -111,8 +113,17 @@ def personal_page(secret: str):
         closes=invitations.local_time(event, invitations.closes_at(event)),
         when=invitations.when(event), consent_text=current_app.config["CONSENT_TEXT"],
         consent_version=current_app.config["CONSENT_TEXT_VERSION"],
-        countries=country_choices(),
+        countries=country_choices(), ticket_svg=_ticket(person),
         taxonomy=for_event(event)), status
+
+
+def _ticket(person: Participant) -> str | None:
+    """The person's ticket as an inline SVG QR code, once they are registered."""
+    from allocator.services import tickets
+
+    if person.status not in ("registered", "checked_in"):
+        return None
+    return tickets.qr_svg(tickets.payload(person), scale=5)
 
 
 # --- the organisers' page -------------------------------------------------------

@@ -31,7 +31,12 @@ def _fill(rule, world: dict) -> str:
 
 
 def _readable(response) -> str:
-    """The body as text; a workbook as the text of its cells."""
+    """The body as text; a workbook as the text of its cells, a PDF as its pages' text."""
+    if response.data[:5] == b"%PDF-":
+        from pypdf import PdfReader
+
+        return " ".join(page.extract_text() for page in
+                        PdfReader(io.BytesIO(response.data)).pages)
     if response.data[:2] == b"PK":
         book = openpyxl.load_workbook(io.BytesIO(response.data))
         return " ".join(str(c) for s in book.worksheets

@@ -78,6 +78,9 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
         ("PUT", "recommendations.Order"): (f"{base}/recommendations/order", {"json": {
             "ids": [world["recommendation_id"]]}}),
         ("POST", "report.Release"): (f"{base}/report/release", {}),
+        ("POST", "tickets.Ticket"): (f"{base}/participants/{pid}/ticket", {}),
+        ("POST", "tickets.CheckIns"): (f"{base}/check-ins", {"json": {
+            "code": world["ticket"]}}),
         ("DELETE", "report.Release"): (f"{base}/report/release", {}),
     }
 
@@ -90,7 +93,8 @@ ABOUT_THE_PERSON = {("PATCH", "participants.ParticipantItem"),
                     ("DELETE", "participants.ParticipantItem"),
                     ("POST", "participants.CheckIn"), ("DELETE", "participants.CheckIn"),
                     ("POST", "rules.RuleList"), ("PATCH", "allocations.Move"),
-                    ("POST", "late.Place"), ("POST", "invitations.Invitations")}
+                    ("POST", "late.Place"), ("POST", "invitations.Invitations"),
+                    ("POST", "tickets.Ticket")}
 
 
 def event_writes(app) -> set[tuple[str, str]]:
@@ -267,6 +271,8 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
         (f"/events/{e}/groups/{gid}/recommendations/lock", {"locked": "1"}),
         (f"/events/{e}/report/summary", {"report_summary": "Written Back"}),
         (f"/events/{e}/report/release", {"released": "1"}),
+        (f"/events/{e}/desk/scan", {"code": world["ticket"]}),
+        (f"/events/{e}/desk/{pid}/ticket", {}),
     ]
 
 

@@ -30,6 +30,13 @@ class Received:
         """The HTML body."""
         return self.message.get_body(("html",)).get_content()
 
+    def ticket(self) -> bytes | None:
+        """The ticket's QR code shown in the HTML (the image whose Content-ID it cites)."""
+        for part in self.message.walk():
+            if part.get("Content-ID") == "<ticket@allocator>":
+                return part.get_content()
+        return None
+
     def calendar(self) -> str | None:
         """The text/calendar attachment, if any."""
         for part in self.message.iter_attachments():

@@ -113,6 +113,8 @@ class AnswerIn(StrictSchema):
     country = Country(load_default=None, allow_none=True)
     preferences = Themes(validate=validate.Length(max=50))
     consent = fields.Boolean()
+    badge_shows_organization = fields.Boolean(metadata={
+        "description": "Show my organisation on my name badge"})
 
     @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
     def _accepting_needs(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:

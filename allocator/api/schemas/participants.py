@@ -42,6 +42,9 @@ class ParticipantIn(StrictSchema):
     country = Country(load_default=None, allow_none=True)
     gender = Choice(normalise.gender, GENDERS, load_default=None, allow_none=True)
     role = Choice(normalise.role, ROLES, load_default="participant")
+    badge_shows_organization = fields.Boolean(load_default=False, metadata={
+        "description": "The person agreed to show their organisation on their badge "
+                       "(some must not: off unless they say so)"})
     preferences = Themes(load_default=list, validate=validate.Length(max=50))
     consent = fields.Boolean(
         validate=validate.Equal(True, error="Consent to processing is required."),
@@ -96,6 +99,7 @@ class ParticipantOut(ma.Schema):
     consent_at = fields.DateTime(allow_none=True)
     consent_version = fields.String()
     checked_in_at = fields.DateTime(allow_none=True)
+    badge_shows_organization = fields.Boolean()
     withdrawn_at = fields.DateTime(allow_none=True)
     group = fields.Nested(PublishedGroup, allow_none=True, attribute="published_group",
                           metadata={"description": "Group in the published allocation"})

@@ -27,6 +27,36 @@
     });
   }
 
+  // Signing out (or arriving at the sign-in page) deletes the list of names the desk
+  // cached for working offline: it must not stay on a shared tablet. Scans still waiting
+  // to be sent stay (they are check-ins people are owed) and go out at the next sign-in.
+  function forgetDesk() {
+    if (!window.indexedDB) { return; }
+    try {
+      var open = indexedDB.open("allocator-desk");
+      open.onupgradeneeded = function () { open.transaction.abort(); };  // nothing cached
+      open.onsuccess = function () {
+        var db = open.result;
+        if (db.objectStoreNames.contains("roster")) {
+          db.transaction("roster", "readwrite").objectStore("roster").clear();
+        }
+        db.close();
+      };
+    } catch (e) { /* no storage: nothing to forget */ }
+  }
+  document.querySelectorAll("form[action$='/sign-out']").forEach(function (f) {
+    f.addEventListener("submit", function (event) {
+      var waiting = parseInt(document.body.getAttribute("data-waiting") || "0", 10);
+      if (waiting && !window.confirm(waiting + " scans made offline are still waiting to be " +
+          "sent. They are sent when a desk signs in again on this device. Sign out anyway?")) {
+        event.preventDefault();
+        return;
+      }
+      forgetDesk();
+    });
+  });
+  if (document.querySelector("form input[name=token]")) { forgetDesk(); }
+
   // Long actions (allocation): show that something is happening.
   document.querySelectorAll("form[data-progress]").forEach(function (f) {
     f.addEventListener("submit", function () {

@@ -1,0 +1,361 @@
+// The desk's scanner. Progressive enhancement: without this file the scan form still
+// checks people in, one page load per scan.
+//  - A USB or Bluetooth scanner types the code and Enter into the focused field.
+//  - "Scan with the camera" decodes with the browser's BarcodeDetector, or with jsQR
+//    (vendored under static/vendor/jsqr, loaded only when needed).
+//  - While the network is down, scans wait in IndexedDB with their idempotency keys and
+//    are sent in order when it is back; the desk can still find people by name from the
+//    list cached when the page opened (no e-mails), and that list is deleted at sign-out.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-scan]");
+  if (!form) { return; }
+  var input = form.querySelector("input[name=code]");
+  var card = document.getElementById("scan-result");
+  var waiting = document.getElementById("scan-waiting");
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+  var DB = "allocator-desk", QUEUE = "queue", ROSTER = "roster";
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 2);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains(QUEUE)) { db.createObjectStore(QUEUE, { keyPath: "key" }); }
+        if (!db.objectStoreNames.contains(ROSTER)) { db.createObjectStore(ROSTER, { keyPath: "event" }); }
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function store(name, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(name, mode);
+        var result = work(tx.objectStore(name));
+        tx.oncomplete = function () { db.close(); resolve(result && result.result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+  function queued() {
+    return store(QUEUE, "readonly", function (s) { return s.getAll(); }).then(function (all) {
+      return (all || []).sort(function (a, b) { return a.at - b.at; });
+    });
+  }
+  function key() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : Date.now() + "-" + Math.random().toString(36).slice(2);
+  }
+
+  function show(kind, title, lines) {
+    card.className = "scan-result " + kind;
+    card.hidden = false;
+    card.textContent = "";
+    var h = document.createElement("p");
+    h.className = "scan-title";
+    h.textContent = title;
+    card.appendChild(h);
+    (lines || []).forEach(function (text) {
+      if (!text) { return; }
+      var p = document.createElement("p");
+      p.textContent = text;
+      card.appendChild(p);
+    });
+    if (kind === "refused") { beep(); }
+  }
+  function beep() {
+    try {
+      var audio = new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator();
+      tone.frequency.value = 220;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.25);
+    } catch (e) { /* no sound: the red card says it */ }
+  }
+  function answer(body, status) {
+    if (body && body.ok) {
+      var where = body.group ? body.group + (body.room ? ", " + body.room : "") : "No group published yet";
+      var facilitators = body.facilitators && body.facilitators.length ? "Facilitator: " + body.facilitators.join(", ") : "";
+      if (body.already_checked_in_at) {
+        var when = new Date(body.already_checked_in_at);
+        show("again", body.full_name + " — already checked in",
+             ["since " + when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), where, facilitators]);
+      } else {
+        show("ok", body.full_name + " — checked in", [where, facilitators]);
+        var count = document.getElementById("count-checked-in");
+        if (count && /^\d+$/.test(count.textContent)) { count.textContent = String(parseInt(count.textContent, 10) + 1); }
+      }
+      return;
+    }
+    show("refused", "Not checked in", [(body && body.detail) || "This ticket cannot be used (" + status + ")."]);
+  }
+  function counter() {
+    return queued().then(function (all) {
+      waiting.hidden = all.length === 0;
+      waiting.textContent = signedOut
+        ? all.length + " scans waiting — sign in again to send them"
+        : "Offline — " + all.length + " waiting";
+      document.body.setAttribute("data-waiting", String(all.length));
+      return all;
+    }).catch(function () { waiting.hidden = true; return []; });
+  }
+
+  function isJson(r) { return (r.headers.get("Content-Type") || "").indexOf("json") !== -1; }
+  function send(item) {
+    var body = new FormData();
+    body.append("csrf_token", csrf);
+    body.append("code", item.code);
+    // Each scan goes to the event it was made for, whatever desk page sends it later.
+    return fetch(item.url, { method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json", "Idempotency-Key": item.key } });
+  }
+  var signedOut = false;
+  function scan(code) {
+    code = (code || "").trim();
+    if (!code) { return; }
+    var item = { key: key(), code: code, at: Date.now(), url: form.action };
+    if (!navigator.onLine) { return later(item); }
+    return send(item).then(function (r) {
+      if (r.status >= 500) { return later(item); }
+      if (!isJson(r)) {  // the session ended (sign-in page) or the page expired
+        signedOut = true;
+        return later(item, true);
+      }
+      return r.json().then(function (body) { answer(body, r.status); });
+    }, function () { return later(item); });
+  }
+  // Offline, what the list cached at sign-in says about a scanned ticket.
+  function later(item, needsSignIn) {
+    return Promise.all([lookup(item.code), queued()]).then(function (both) {
+      var person = both[0], waitingNow = both[1];
+      var twice = waitingNow.some(function (w) { return w.code === item.code; });
+      if (twice) {
+        show("again", (person ? person.name : "This ticket") + " — already waiting to be checked in", []);
+        return counter();
+      }
+      if (person && person.status === "checked_in") {
+        show("again", person.name + " — already checked in (list of when this page opened)", []);
+        return counter();
+      }
+      return store(QUEUE, "readwrite", function (s) { return s.put(item); }).then(function () {
+        if (needsSignIn) {
+          show("queued", "Saved — sign in again to check it in", ["Your session ended; the scan waits on this device."]);
+        } else if (person) {
+          show("queued", person.name + " — saved, will check in when the network is back",
+               [person.group ? person.group + (person.room ? ", " + person.room : "") : ""]);
+        } else if (person === null && rosterKnown) {
+          show("refused", "Not on this desk's list",
+               ["Offline, this ticket matches nobody registered when the page opened: check who it is. The scan is kept and tried when the network is back."]);
+        } else {
+          show("queued", "Ticket saved — will check in when the network is back", []);
+        }
+        return counter();
+      });
+    });
+  }
+  var syncing = false;
+  function sync() {
+    if (syncing || signedOut || !navigator.onLine) { return Promise.resolve(); }
+    syncing = true;
+    return queued().then(function next(all) {
+      if (!all.length) { return; }
+      var item = all[0];
+      if (!item.url) { item.url = form.action; }
+      return send(item).then(function (r) {
+        if (r.status >= 500) { throw new Error("server"); }
+        if (!isJson(r)) { signedOut = true; throw new Error("signed out"); }
+        return r.json().then(function (body) {
+          if (!body.ok) {
+            report(item, body.detail || "Not checked in.");
+          }
+          return store(QUEUE, "readwrite", function (s) { return s.delete(item.key); });
+        });
+      }).then(function () { return counter().then(next); });
+    }).catch(function () { /* offline again, or signed out: nothing is lost, the rest waits */ })
+      .then(function () { syncing = false; counter(); });
+  }
+  var problems = document.getElementById("scan-problems");
+  function report(item, detail) {
+    problems.hidden = false;
+    var li = document.createElement("li");
+    li.textContent = detail;
+    problems.querySelector("ul").appendChild(li);
+    beep();
+  }
+
+  // The scanner types the code and Enter into the scan field (or the search box).
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var code = input.value;
+    input.value = "";
+    scan(code);
+    input.focus();
+  });
+  var search = document.querySelector("form[data-live-search]");
+  if (search) {
+    search.addEventListener("submit", function (e) {
+      var q = search.querySelector("input[type=search]");
+      if (/^\s*ALC1\s*[:;]/i.test(q.value)) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        var code = q.value;
+        q.value = "";
+        scan(code);
+      }
+    }, true);
+  }
+
+  // The list to look people up by while offline: fetched when the page opens.
+  var rosterUrl = form.getAttribute("data-roster");
+  var eventId = form.getAttribute("data-event");
+  function fold(text) {
+    return (text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  var rosterKnown = false;
+  var FRESH_MS = 12 * 3600 * 1000;  // a list older than the day's desk is not trusted
+  function cacheRoster() {
+    return fetch(rosterUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok && isJson(r) ? r.json() : null; })
+      .then(function (people) {
+        if (people) {
+          // Only this event's list, and only the latest: the store is emptied first.
+          return store(ROSTER, "readwrite", function (s) {
+            s.clear();
+            return s.put({ event: eventId, people: people, at: Date.now() });
+          });
+        }
+      }).catch(function () { /* offline already: keep the list from before */ });
+  }
+  function roster() {
+    return store(ROSTER, "readonly", function (s) { return s.get(eventId); })
+      .then(function (row) {
+        rosterKnown = !!(row && Date.now() - row.at < FRESH_MS);
+        return rosterKnown ? row.people : [];
+      });
+  }
+  function sha256(text) {
+    if (!(window.crypto && crypto.subtle)) { return Promise.resolve(null); }
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (buf) {
+      return Array.prototype.map.call(new Uint8Array(buf), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+    });
+  }
+  // The person a scanned code belongs to, from the cached list: null when the list has
+  // nobody with it, undefined when this browser cannot tell (no list, or no SHA-256
+  // outside https).
+  function lookup(code) {
+    var m = /^ALC1 ?[:;] ?\d{1,9} ?[:;] ?([A-Za-z2-7 -]{26,40})$/i.exec((code || "").trim());
+    if (!m) { return Promise.resolve(rosterKnown ? null : undefined); }
+    return Promise.all([sha256(m[1].replace(/[\s-]/g, "").toUpperCase()), roster()]).then(function (both) {
+      if (!both[0] || !rosterKnown) { return undefined; }
+      return both[1].filter(function (p) { return p.ticket === both[0]; })[0] || null;
+    }).catch(function () { return undefined; });
+  }
+  // Offline, the search box looks in the cached list.
+  if (search) {
+    var results = document.getElementById("results");
+    var box = search.querySelector("input[type=search]");
+    box.addEventListener("input", function () {
+      if (navigator.onLine) { return; }
+      var q = fold(box.value).trim();
+      roster().then(function (people) {
+        var found = q ? people.filter(function (p) { return fold(p.name).indexOf(q) !== -1; }).slice(0, 25) : [];
+        results.textContent = "";
+        var note = document.createElement("p");
+        note.className = "muted";
+        note.textContent = "Offline: from the list loaded when this page opened.";
+        results.appendChild(note);
+        var ul = document.createElement("ul");
+        ul.className = "results";
+        found.forEach(function (p) {
+          var li = document.createElement("li");
+          li.className = "result " + p.status;
+          li.textContent = p.name + " — " +
+            (p.status === "checked_in" ? "checked in" : p.status) + (p.group ? " · " + p.group : "");
+          ul.appendChild(li);
+        });
+        results.appendChild(ul);
+      });
+    });
+  }
+
+  // The camera: BarcodeDetector where the browser has one, else jsQR.
+  var camera = document.getElementById("scan-camera");
+  var video = document.getElementById("scan-video");
+  var stream = null;
+  function stop() {
+    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    stream = null;
+    video.hidden = true;
+    camera.textContent = "Scan with the camera";
+  }
+  function decoder() {
+    if ("BarcodeDetector" in window) {
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return Promise.resolve(function (frame) {
+        return detector.detect(frame).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+      });
+    }
+    return new Promise(function (resolve, reject) {
+      if (window.jsQR) { return resolve(); }
+      var s = document.createElement("script");
+      s.src = camera.getAttribute("data-decoder");
+      s.onload = resolve;
+      s.onerror = reject;
+      document.head.appendChild(s);
+    }).then(function () {
+      var canvas = document.createElement("canvas");
+      var context = canvas.getContext("2d", { willReadFrequently: true });
+      return function (frame) {
+        canvas.width = frame.videoWidth;
+        canvas.height = frame.videoHeight;
+        if (!canvas.width) { return Promise.resolve(null); }
+        context.drawImage(frame, 0, 0);
+        var image = context.getImageData(0, 0, canvas.width, canvas.height);
+        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+        return Promise.resolve(found ? found.data : null);
+      };
+    });
+  }
+  if (camera && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    camera.hidden = false;
+    camera.addEventListener("click", function () {
+      if (stream) { return stop(); }
+      Promise.all([navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }), decoder()])
+        .then(function (both) {
+          stream = both[0];
+          var decode = both[1];
+          video.srcObject = stream;
+          video.hidden = false;
+          camera.textContent = "Stop the camera";
+          return video.play().then(function () {
+            var last = "";
+            (function look() {
+              if (!stream) { return; }
+              decode(video).then(function (text) {
+                if (text && text !== last) {
+                  last = text;
+                  scan(text);
+                  setTimeout(function () { last = ""; }, 3000);
+                }
+                setTimeout(look, 150);
+              }, function () { setTimeout(look, 300); });
+            })();
+          });
+        })
+        .catch(function () {
+          stop();
+          show("refused", "The camera could not start", ["Allow the camera for this page, or type the code."]);
+        });
+    });
+  }
+
+  window.addEventListener("online", sync);
+  window.addEventListener("offline", counter);
+  setInterval(sync, 10000);
+  roster().then(counter).then(sync);
+  cacheRoster();
+})();
