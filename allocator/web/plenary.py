@@ -49,6 +49,8 @@ def move_recommendation(event_id: int, recommendation_id: int):
         recommendations.move(g.event, recommendation_id, offset)
     except Problem as problem:
         flash(problem.description or "That did not work.", "error@plenary")
+    else:
+        flash(f"Moved {'up' if offset < 0 else 'down'}.", f"ok@r{recommendation_id}")
     return redirect(url_for("web.plenary", event_id=event_id) + f"#r{recommendation_id}")
 
 

@@ -136,8 +136,10 @@ def change_recommendation(event_id: int, recommendation_id: int):
         else:
             if wants_json():
                 return _json(200, version=saved.version, status=saved.status)
-            flash(f"“{saved.title}” is saved.",
-                  "ok@plenary" if back_to_plenary else "ok@recommendations")
+            said = {"adopted": "adopted", "dropped": "dropped", "merged": "merged",
+                    "amended": "saved as amended"}.get(data.get("status", ""), "saved")
+            flash(f"“{saved.title}” is {said}.",
+                  f"ok@r{saved.id}" if back_to_plenary else "ok@recommendations")
             if back_to_plenary:
                 return redirect(url_for("web.plenary", event_id=event_id)
                                 + f"#r{recommendation_id}")

@@ -116,9 +116,22 @@
           if (again) { again = false; save(); }
         });
     }
-    function soon() { clearTimeout(timer); say("Not saved yet", ""); timer = setTimeout(save, 1200); }
+    var pending = false;
+    function soon() {
+      clearTimeout(timer); pending = true; say("Not saved yet", "");
+      timer = setTimeout(function () { pending = false; save(); }, 1200);
+    }
     f.addEventListener("input", soon);
-    f.addEventListener("change", function (e) { if (e.target.tagName === "SELECT") { clearTimeout(timer); save(); } });
+    // Leaving the page (reload, another link, closing the tab) within that second still
+    // saves what was typed: the browser sends it as the form would.
+    window.addEventListener("pagehide", function () {
+      if (pending && !stopped && navigator.sendBeacon) {
+        clearTimeout(timer);
+        pending = false;
+        navigator.sendBeacon(f.action, new FormData(f));
+      }
+    });
+    f.addEventListener("change", function (e) { if (e.target.tagName === "SELECT") { clearTimeout(timer); pending = false; save(); } });
   });
 
   // The projector: ← and → (or Page Up / Page Down) move between groups, and what is on
