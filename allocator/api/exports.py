@@ -18,6 +18,8 @@ blp = Blueprint("exports", __name__, url_prefix="/api/events/<int:event_id>",
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
 }
 XLSX = CONTENT_TYPES["xlsx"]
 

@@ -6,12 +6,12 @@ from flask import Response
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
+from allocator.api.exports import CONTENT_TYPES, file_response
 from allocator.api.schemas.report import ReleaseOut
 from allocator.auth import current_principal, require
 from allocator.errors import abort_problem
 from allocator.services import report
 from allocator.services.events import get_event
-from allocator.services.exports import content_disposition
 
 blp = Blueprint("report", __name__, url_prefix="/api/events/<int:event_id>",
                 description="The workshop's report")
@@ -29,10 +29,7 @@ def download(event_id: int, fmt: str) -> Response:
         body = report.document(event, fmt)
     except report.ReportUnavailable:
         abort_problem(503, NO_PDF, title="Service Unavailable")
-    response = Response(body)
-    response.headers["Content-Type"] = report.CONTENT_TYPES[fmt]
-    response.headers["Content-Disposition"] = content_disposition(f"report.{fmt}")
-    return response
+    return file_response(body, fmt, f"report.{fmt}")
 
 
 @blp.route("/report.docx")
@@ -40,7 +37,7 @@ class ReportDocx(MethodView):
     """The report as a Word document."""
 
     @require("recommendations:read")
-    @blp.response(200, content_type=report.DOCX_TYPE, description="Facts, participation "
+    @blp.response(200, content_type=CONTENT_TYPES["docx"], description="Facts, participation "
                   "as numbers, the adopted recommendations per theme, the summary; no names")
     @blp.alt_response(403, description="Facilitators: not released by the organisers yet")
     def get(self, event_id):

@@ -7,6 +7,7 @@ from flask import Response
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
+from allocator.api.exports import file_response
 from allocator.api.schemas.tickets import (
     BadgesQuery,
     CheckInIn,
@@ -18,7 +19,6 @@ from allocator.auth import require
 from allocator.errors import abort_problem
 from allocator.services import badges, tickets
 from allocator.services.events import get_event, get_group
-from allocator.services.exports import content_disposition
 from allocator.services.participants import get_participant
 from allocator.services.report import ReportUnavailable
 
@@ -37,10 +37,9 @@ class TicketPng(MethodView):
     def get(self, args, event_id, participant_id):
         """Download a participant's ticket (QR code, PNG) to print or show again"""
         person = get_participant(get_event(event_id), participant_id)
-        body = tickets.qr_png(tickets.payload(person), scale=args["scale"])
-        response = Response(body, content_type="image/png")
-        response.headers["Cache-Control"] = "no-store"  # a ticket is a key: keep no copy
-        return response
+        # A ticket is a key: like every answer here it is sent "Cache-Control: no-store".
+        return Response(tickets.qr_png(tickets.payload(person), scale=args["scale"]),
+                        content_type="image/png")
 
 
 @blp.route("/participants/<int:participant_id>/ticket")
@@ -68,19 +67,15 @@ class CheckIns(MethodView):
         return tickets.check_in(get_event(event_id), data["code"])
 
 
-def pdf_response(make, filename: str) -> Response:
-    """``make()``'s PDF as a download, kept by no cache (badges carry tickets); 503 when
-    this server cannot make PDF."""
+def pdf_response(make, filename: str) -> Response:  # noqa: ANN001
+    """``make()``'s PDF as a download; 503 when this server cannot make PDF."""
     try:
         body = make()
     except ReportUnavailable:
         abort_problem(503, "This server cannot make PDF files: install Pango (Debian: "
                            "apt-get install libpango-1.0-0 libpangoft2-1.0-0).",
                       title="Service Unavailable")
-    response = Response(body, content_type="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(body, "pdf", filename)
 
 
 @blp.route("/badges.pdf")

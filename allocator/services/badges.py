@@ -14,7 +14,7 @@ from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGroup
 from allocator.services import tickets
 from allocator.services.allocation import published_run_id
-from allocator.services.report import ReportUnavailable
+from allocator.services.report import html_to_pdf
 
 # A4 sheets of eight (2 × 4 badges of 105 × 74 mm), or one badge per label (90 × 54 mm).
 LAYOUTS = ("a4", "label")
@@ -72,18 +72,10 @@ def badges(event: Event, group_id: int | None = None) -> list[Badge]:
     return out
 
 
-def _pdf(html: str) -> bytes:
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # Pango, HarfBuzz or fontconfig not installed
-        raise ReportUnavailable(str(exc)) from exc
-    return HTML(string=html).write_pdf()
-
-
 def badges_pdf(event: Event, layout: str = "a4", group_id: int | None = None) -> bytes:
     """Badges as PDF: ``layout`` "a4" (sheets of eight) or "label" (one per page).
     Raises ReportUnavailable without Pango."""
-    return _pdf(render_template("badges/badges.html", event=event, layout=layout,
+    return html_to_pdf(render_template("badges/badges.html", event=event, layout=layout,
                                 badges=badges(event, group_id)))
 
 
@@ -92,5 +84,5 @@ def sign_in_sheet_pdf(event: Event, group: WorkingGroup) -> bytes:
     agreed), a signature column, and room for walk-ins. Raises ReportUnavailable."""
     placed = _groups(event)
     members = [p for p in badge_people(event) if placed.get(p.id) is group]
-    return _pdf(render_template("badges/sign_in_sheet.html", event=event, group=group,
+    return html_to_pdf(render_template("badges/sign_in_sheet.html", event=event, group=group,
                                 members=members, published=bool(placed)))

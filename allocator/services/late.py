@@ -18,7 +18,7 @@ from sqlalchemy import select
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGroup, utcnow
 from allocator.services import audit, conflict
-from allocator.services.allocation import published_run
+from allocator.services.allocation import published_run, published_run_id
 from allocator.services.events import require_open
 from allocator.services.participants import changeable, not_taking_part
 from allocator.services.reports import refresh_figures
@@ -30,10 +30,10 @@ from allocator.solver.prepare import prepare
 
 def late_arrivals(event: Event) -> list[Participant]:
     """Registered or checked-in people the published allocation does not place."""
-    run = published_run(event)
-    if run is None:
+    run_id = published_run_id(event)
+    if run_id is None:
         return []
-    placed = select(Assignment.participant_id).where(Assignment.run_id == run.id)
+    placed = select(Assignment.participant_id).where(Assignment.run_id == run_id)
     return list(db.session.scalars(select(Participant).where(
         Participant.event_id == event.id, Participant.status.in_(ACTIVE),
         Participant.id.not_in(placed)).order_by(Participant.search_key)))

@@ -16,7 +16,7 @@ from allocator import mailer
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
 from allocator.services import audit, conflict, outbox, tickets
-from allocator.services.allocation import published_run
+from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import message_context
 
@@ -46,15 +46,15 @@ def calendar_entry(event: Event, person: Participant, group: WorkingGroup,
 
 
 def _placements(event: Event) -> list[tuple[Participant, WorkingGroup]]:
-    run = published_run(event)
-    if run is None:
+    run_id = published_run_id(event)
+    if run_id is None:
         conflict("Nothing is published yet: publish an allocation before telling people "
                  "their groups.", type_="/problems/nothing-published")
     return list(db.session.execute(
         select(Participant, WorkingGroup)
         .join(Assignment, Assignment.participant_id == Participant.id)
         .join(WorkingGroup, WorkingGroup.id == Assignment.group_id)
-        .where(Assignment.run_id == run.id, Participant.erased_at.is_(None),
+        .where(Assignment.run_id == run_id, Participant.erased_at.is_(None),
                Participant.status.in_(ACTIVE))
         .order_by(Participant.id)).all())
 

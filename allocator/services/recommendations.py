@@ -28,6 +28,7 @@ from allocator.models import (
 )
 from allocator.services import audit, conflict, event_row, invalid
 from allocator.services.events import require_open
+from allocator.validation import whole_number
 
 FACILITATOR_STATES = ("draft", "proposed")
 EDITABLE = ("title", "text", "question", "position")
@@ -59,16 +60,21 @@ def history(recommendation: Recommendation) -> list[RecommendationVersion]:
         .order_by(RecommendationVersion.version)))
 
 
-def earlier_wordings(recommendation: Recommendation) -> list[RecommendationVersion]:
-    """The wordings a recommendation had before, oldest first, each once (a change of
-    status alone adds none): what an amendment replaced."""
-    versions = history(recommendation)
-    if not versions:
-        return []
-    following = [*[(v.title, v.text) for v in versions[1:]],
-                 (recommendation.title, recommendation.text)]
-    return [old for old, after in zip(versions, following, strict=True)
-            if (old.title, old.text) != after]
+def earlier_wordings(items: list[Recommendation]) -> dict[int, list[RecommendationVersion]]:
+    """For each recommendation the wordings it had before, oldest first, each once (a
+    change of status alone adds none): what an amendment replaced. One query for all."""
+    by_item: dict[int, list[RecommendationVersion]] = {item.id: [] for item in items}
+    for version in db.session.scalars(select(RecommendationVersion).where(
+            RecommendationVersion.recommendation_id.in_(list(by_item)))
+            .order_by(RecommendationVersion.recommendation_id, RecommendationVersion.version)):
+        by_item[version.recommendation_id].append(version)
+    wordings = {}
+    for item in items:
+        versions = by_item[item.id]
+        following = [*[(v.title, v.text) for v in versions[1:]], (item.title, item.text)]
+        wordings[item.id] = [old for old, after in zip(versions, following, strict=False)
+                             if (old.title, old.text) != after]
+    return wordings
 
 
 def may_change(principal: Principal, group: WorkingGroup,
@@ -155,11 +161,11 @@ def parse_if_match(header: str | None) -> int:
         abort_problem(428, "Send the version you changed in If-Match (the ETag you read), "
                            "so that nobody's edit is overwritten unseen.",
                       title="Precondition Required")
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    version = whole_number(header.strip().removeprefix("W/").strip('"'))
+    if version is None:
         abort_problem(412, "If-Match must be the ETag this recommendation was read with.",
                       title="Precondition Failed")
-    return int(value)
+    return version
 
 
 def _stale(recommendation: Recommendation, current: dict[str, Any]) -> None:

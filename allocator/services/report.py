@@ -28,7 +28,7 @@ from allocator.models import (
 from allocator.models.base import utcnow
 from allocator.normalise import counted
 from allocator.services import audit
-from allocator.services.allocation import published_run
+from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import when
 from allocator.services.taxonomy import for_event
@@ -94,12 +94,12 @@ def build(event: Event) -> Report:
     groups = {g.id: g for g in db.session.scalars(
         select(WorkingGroup).where(WorkingGroup.event_id == event.id)
         .order_by(WorkingGroup.id))}
-    run = published_run(event)
-    if run is not None:
+    run_id = published_run_id(event)
+    if run_id is not None:
         rows = db.session.execute(
             select(Assignment.group_id, Participant.sector)
             .join(Participant, Participant.id == Assignment.participant_id)
-            .where(Assignment.run_id == run.id, Participant.status.in_(ACTIVE))).all()
+            .where(Assignment.run_id == run_id, Participant.status.in_(ACTIVE))).all()
     else:
         rows = [(None, sector) for (sector,) in db.session.execute(
             select(Participant.sector).where(Participant.event_id == event.id,
@@ -126,7 +126,7 @@ def build(event: Event) -> Report:
         participants=len(rows),
         by_sector=[(words.label(s), sectors.get(s, 0)) for s in event.sectors],
         by_group=[(g.name, g.theme.title, per_group.get(g.id, 0)) for g in groups.values()]
-        if run is not None else [],
+        if run_id is not None else [],
         themes=[sections[t.id] for t in themes], summary=event.report_summary or "")
 
 
@@ -178,18 +178,22 @@ def pdf(report: Report) -> bytes:
     Raises ReportUnavailable when WeasyPrint's system libraries (Pango) are missing."""
     from flask import render_template
 
+    return html_to_pdf(render_template(
+        "report/report.html", report=report,
+        chart=chart_svg(report) if report.participants else None, caption=CHART_CAPTION))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A page of HTML (one of the templates) as PDF, through WeasyPrint. Raises
+    ReportUnavailable when WeasyPrint's system libraries (Pango) are missing."""
     try:
         from weasyprint import HTML
     except OSError as exc:  # Pango, HarfBuzz or fontconfig not installed
         raise ReportUnavailable(str(exc)) from exc
-    html = render_template("report/report.html", report=report,
-                           chart=chart_svg(report) if report.participants else None,
-                           caption=CHART_CAPTION)
     return HTML(string=html).write_pdf()
 
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CONTENT_TYPES = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
+FORMATS = ("docx", "pdf")
 
 
 def document(event: Event, fmt: str) -> bytes:

@@ -16,6 +16,7 @@ from allocator.models import Participant
 from allocator.services import invitations, notifications, participants, personal
 from allocator.services.exports import country_name
 from allocator.services.taxonomy import for_event, using
+from allocator.validation import whole_number
 from allocator.web import bp
 from allocator.web.desk import country_choices
 from allocator.web.forms import field_errors
@@ -170,10 +171,10 @@ def add_invitee(event_id: int):
 @page("invitations:write")
 def send_invitations(event_id: int):
     """Queue invitations: to everyone not invited yet, or again to one person."""
-    one = request.form.get("participant_id", "")
+    one = whole_number(request.form.get("participant_id"))
     data: dict[str, Any] = {}
-    if one.isdigit():
-        data = {"participant_ids": [int(one)], "resend": True}
+    if one is not None:
+        data = {"participant_ids": [one], "resend": True}
     try:
         done = invitations.invite(g.event, data)
     except Problem as problem:

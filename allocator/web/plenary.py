@@ -25,8 +25,7 @@ def moderation_page(errors: dict[str, list[str]] | None = None,
     group_names = {group.id: group.name for group in g.event.groups}
     return render("plenary/moderate.html", sections=sections, everything=everything,
                   group_names=group_names,
-                  histories={item.id: recommendations.earlier_wordings(item)
-                             for item in everything},
+                  histories=recommendations.earlier_wordings(everything),
                   titles={item.id: item.title for item in everything},
                   groups=list(g.event.groups), states=RECOMMENDATION_STATES,
                   errors=errors or {}, conflict=conflict), status

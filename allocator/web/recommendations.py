@@ -15,6 +15,7 @@ from allocator.errors import Problem
 from allocator.markup import to_html
 from allocator.models import RECOMMENDATION_STATES
 from allocator.services import recommendations
+from allocator.validation import whole_number
 from allocator.web import bp
 from allocator.web.forms import field_errors
 from allocator.web.session import current_user, page, render
@@ -60,9 +61,7 @@ def _load(form: Any, partial: bool) -> tuple[dict[str, Any] | None, dict[str, li
     if form.get("status"):
         data["status"] = form["status"]
     if "merged_into_id" in form:
-        target = form["merged_into_id"].strip()
-        data["merged_into_id"] = int(target) if target.isdigit() and len(target) < 10 \
-            else None
+        data["merged_into_id"] = whole_number(form["merged_into_id"])
     try:
         return RecommendationIn(partial=partial).load(data), {}
     except ma.ValidationError as exc:

@@ -4,12 +4,12 @@ and the DOCX and PDF downloads (the same documents as the API's)."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 
+from allocator.api.exports import file_response
 from allocator.api.schemas.events import EventPatch
 from allocator.errors import Problem
 from allocator.services import events, report
-from allocator.services.exports import content_disposition
 from allocator.web import bp
 from allocator.web.forms import field_errors
 from allocator.web.session import current_user, page
@@ -19,7 +19,7 @@ from allocator.web.session import current_user, page
 @page("recommendations:read")
 def report_download(event_id: int, fmt: str):
     """The report as DOCX or PDF (facilitators once the organisers released it)."""
-    if fmt not in report.CONTENT_TYPES:
+    if fmt not in report.FORMATS:
         abort(404)
     try:
         report.may_read(g.event, current_user())
@@ -29,9 +29,7 @@ def report_download(event_id: int, fmt: str):
     except report.ReportUnavailable:
         abort(503, description="This server cannot make PDF files; download the report "
                                "as DOCX.")
-    response = Response(body, content_type=report.CONTENT_TYPES[fmt])
-    response.headers["Content-Disposition"] = content_disposition(f"report.{fmt}")
-    return response
+    return file_response(body, fmt, f"report.{fmt}")
 
 
 @bp.route("/events/<int:event_id>/report/summary", methods=["POST"])

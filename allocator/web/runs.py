@@ -11,6 +11,7 @@ from allocator.extensions import db
 from allocator.models import AllocationRun, Assignment, Participant
 from allocator.services import allocation, exports, late, participants, reports
 from allocator.services.events import require_open
+from allocator.validation import whole_number
 from allocator.web import bp
 from allocator.web.charts import rank_bars, sector_mix
 from allocator.web.forms import field_errors, person_choice, pick_person, sentence
@@ -97,11 +98,11 @@ def move(event_id: int, run_id: int):
     people = _run_people(run)
     chosen, why = pick_person(request.form.get("participant_id", ""), people)
     group_id = request.form.get("group_id", "")
-    if why or not group_id.isdigit():
+    if why or whole_number(group_id) is None:
         flash(why or "Choose a group.", "error@move")
         return redirect(back)
     try:
-        result = reports.move_person(g.event, run, chosen, int(group_id))
+        result = reports.move_person(g.event, run, chosen, whole_number(group_id))
     except Problem as problem:
         flash(sentence(field_errors(problem.errors)) if isinstance(problem.errors, dict)
               and problem.errors else problem.description or "That move is not possible.",

@@ -8,13 +8,14 @@ from typing import Any
 
 from flask import Response, abort, flash, g, jsonify, redirect, request, url_for
 
+from allocator.api.exports import file_response
 from allocator.errors import Problem
 from allocator.idempotency import run_idempotent
 from allocator.services import badges, tickets
 from allocator.services.events import get_group
-from allocator.services.exports import content_disposition
 from allocator.services.participants import get_participant
 from allocator.services.report import ReportUnavailable
+from allocator.validation import whole_number
 from allocator.web import bp
 from allocator.web.home import room_label
 from allocator.web.recommendations import wants_json
@@ -90,9 +91,7 @@ def desk_ticket(event_id: int, participant_id: int):
         body = tickets.qr_png(tickets.payload(person))
     except Problem as problem:
         abort(problem.code, description=problem.description)
-    response = Response(body, content_type="image/png")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return Response(body, content_type="image/png")
 
 
 @bp.route("/events/<int:event_id>/desk/<int:participant_id>/ticket", methods=["POST"])
@@ -111,15 +110,12 @@ def desk_replace_ticket(event_id: int, participant_id: int):
                     + "#ticket")
 
 
-def _pdf(make, filename: str) -> Response:
+def _pdf(make, filename: str) -> Response:  # noqa: ANN001
     try:
         body = make()
     except ReportUnavailable:
         abort(503, description="This server cannot make PDF files (Pango is missing).")
-    response = Response(body, content_type="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(body, "pdf", filename)
 
 
 @bp.route("/events/<int:event_id>/badges.pdf")
@@ -128,10 +124,9 @@ def badges_download(event_id: int):
     """Badges for everyone registered (or one group: ?group=; ?layout=label)."""
     layout = request.args.get("layout", "a4")
     group = request.args.get("group", "")
-    if layout not in badges.LAYOUTS or (group and not (
-            group.isascii() and group.isdecimal() and len(group) < 10)):
+    group_id = whole_number(group)
+    if layout not in badges.LAYOUTS or (group and group_id is None):
         abort(404)
-    group_id = int(group) if group else None
     if group_id is not None:
         get_group(g.event, group_id)
     return _pdf(lambda: badges.badges_pdf(g.event, layout, group_id), "badges.pdf")

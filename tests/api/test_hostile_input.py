@@ -271,3 +271,36 @@ def test_api_addresses_answer_in_http_not_html(client, tokens):
     options = client.options("/api/events", headers=org)
     assert options.status_code == 204 and not options.data
     assert "GET" in options.headers["Allow"]
+
+
+def test_digits_that_are_not_ascii_are_refused_in_every_field_that_takes_a_number(
+        app, client, tokens, world):
+    """"²" and "٣" are digits to str.isdigit() but not numbers int() reads: every form
+    field, header and query that takes a number refuses them in words, never a 500."""
+    from tests.web.test_pages import csrf, sign_in
+
+    e, pid = world["event_id"], world["participant_id"]
+    rid = world["recommendation_id"]
+    stale = client.patch(f"/api/events/{e}/recommendations/{rid}",
+                         headers={**bearer(tokens["organizer"]), "If-Match": '"²"'},
+                         json={"text": "x"})
+    assert stale.status_code == 412 and "If-Match" in stale.json["detail"]
+    browser = app.test_client()
+    sign_in(browser, tokens["organizer"])
+    token = csrf(browser.get(f"/events/{e}/plenary").get_data(as_text=True))
+    for digits in ("²", "٣", "１"):
+        for url, form in (
+                (f"/events/{e}/runs/{world['draft_run_id']}/move",
+                 {"participant_id": f"Someone — X · #{pid}", "group_id": digits}),
+                (f"/events/{e}/invitations/send", {"participant_id": digits}),
+                (f"/events/{e}/recommendations/{rid}", {
+                    "version": "1", "status": "merged", "merged_into_id": digits,
+                    "back": "plenary"})):
+            r = browser.post(url, data={**form, "csrf_token": token})
+            assert r.status_code in (302, 303, 409, 422), (url, digits, r.status_code)
+        assert browser.get(f"/events/{e}/badges.pdf?group={digits}").status_code == 404
+    merged = browser.post(f"/events/{e}/recommendations/{rid}", data={
+        "csrf_token": token, "version": "1", "status": "merged", "merged_into_id": "²",
+        "back": "plenary"})
+    assert "Say which recommendation this one is merged into." in merged.get_data(
+        as_text=True)
