@@ -4,6 +4,7 @@ facilitator's page that saves itself and says when someone else was faster."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import check
 from tests.e2e.test_browser import DESKTOP, TABLET, sign_in
@@ -93,7 +94,7 @@ def test_a_facilitators_page_saves_itself_and_says_when_someone_else_was_first(
     text = page.get_by_label("Text").first
     text.fill("A minimum common set of anonymised data, in one format, reviewed yearly.")
     status = page.locator("[data-autosave-status]").first
-    status.get_by_text("Saved", exact=True).wait_for(timeout=8000)
+    expect(status).to_have_text("Saved", timeout=15_000)
     check(page, "recommendations-autosaved-768")
     page.reload()
     assert "reviewed yearly" in page.get_by_label("Text").first.input_value()
@@ -102,9 +103,9 @@ def test_a_facilitators_page_saves_itself_and_says_when_someone_else_was_first(
     _adopt(app, "Agreed data standards", "The moderator's wording.")
     text = page.get_by_label("Text").first
     text.fill("My wording, typed after theirs.")
-    status.get_by_text("Someone else changed this").wait_for(timeout=8000)
+    expect(status).to_contain_text("Someone else changed this", timeout=15_000)
     page.get_by_role("button", name="Save “Agreed data standards”").click()
-    assert page.get_by_role("heading", name="Someone else changed this — compare").is_visible()
+    expect(page.get_by_role("heading", name="Someone else changed this — compare")).to_be_visible()
     assert page.get_by_text("The moderator's wording.").first.is_visible()
     assert page.get_by_text("My wording, typed after theirs.").is_visible()
     check(page, "recommendations-compare-768")

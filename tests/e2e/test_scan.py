@@ -4,6 +4,7 @@ a video of a QR code), and Wi-Fi that drops while people keep arriving."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARGS, CHROMIUM, check
 from tests.e2e.test_browser import TABLET, sign_in
@@ -99,7 +100,7 @@ def test_a_scanner_that_types_checks_people_in_and_says_so_large(app, browser, s
     page = context.new_page()
     sign_in(page, server, demo["desk"])
     scan = page.get_by_label("Scan a ticket")
-    assert scan.evaluate("e => e === document.activeElement")  # ready for the scanner
+    expect(scan).to_be_focused()  # ready for the scanner, no click needed
     page.keyboard.type(codes[first], delay=5)  # a keyboard-wedge scanner: fast keys, Enter
     page.keyboard.press("Enter")
     result = page.locator("#scan-result")
@@ -126,6 +127,7 @@ def test_a_scanner_that_types_checks_people_in_and_says_so_large(app, browser, s
     page.get_by_role("button", name="Replace the ticket").click()
     page.get_by_text(f"{second} has a new ticket; the old one no longer works.").wait_for()
     page.goto(f"{server.url}/events/{demo['event']}/desk")
+    expect(page.get_by_label("Scan a ticket")).to_be_focused()
     page.keyboard.type(codes[second], delay=5)
     page.keyboard.press("Enter")
     page.locator("#scan-result").get_by_text("This ticket is unknown").wait_for()
@@ -169,6 +171,7 @@ def test_offline_scans_wait_and_are_sent_once_when_the_network_is_back(
     sign_in(page, server, demo["desk"])
     _wait_for_roster(page, demo["event"])
     context.set_offline(True)
+    expect(page.get_by_label("Scan a ticket")).to_be_focused()
     for n, name in enumerate(names, start=1):
         page.keyboard.type(codes[name], delay=2)
         page.keyboard.press("Enter")

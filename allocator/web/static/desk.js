@@ -14,6 +14,9 @@
   var card = document.getElementById("scan-result");
   var waiting = document.getElementById("scan-waiting");
   var csrf = form.querySelector("input[name=csrf_token]").value;
+  // Ready for the scanner at once: `autofocus` waits for the first paint, and a scanner
+  // that types before then would lose the first characters.
+  if (document.activeElement === document.body || !document.activeElement) { input.focus(); }
   var DB = "allocator-desk", QUEUE = "queue", ROSTER = "roster";
 
   function open() {
