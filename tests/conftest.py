@@ -2,7 +2,8 @@
 
 The database comes from ALLOCATOR_TEST_DATABASE_URL: unset means an SQLite file
 per test; a PostgreSQL URL means a new schema per test, dropped afterwards. The
-schema is always built by the Alembic migrations, as in production.
+schema is always built by the Alembic migrations, as in production: once per session,
+then copied into each test's database (tests/unit/test_migrations.py runs them again).
 """
 
 from __future__ import annotations
@@ -45,18 +46,102 @@ def _pg_schema_url(schema: str) -> str:
         hide_password=False)
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A database URL whose schema is empty and belongs to this test alone."""
+@dataclass
+class Migrated:
+    """The schema at head, built once per session by the real migrations and copied into
+    each test's database: a migrated SQLite file, or the statements the migrations ran
+    on PostgreSQL, replayed in order into each test's new schema."""
+
+    sqlite_file: Path | None = None
+    statements: list[tuple[str, Any, bool]] | None = None
+
+    def copy_into(self, url: str) -> None:
+        """Give the empty database at ``url`` the schema (and rows) the migrations made."""
+        if self.sqlite_file is not None:
+            import sqlite3
+
+            source = sqlite3.connect(self.sqlite_file)
+            target = sqlite3.connect(sa.engine.make_url(url).database)
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+            return
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for statement, parameters, many in self.statements or []:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+            raw.commit()
+        finally:
+            raw.close()
+            engine.dispose()
+
+
+def _record(engine: sa.Engine, statements: list[tuple[str, Any, bool]]) -> None:
+    """Keep every statement except reads that ``engine`` runs, with its parameters."""
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.lstrip().upper().startswith(("SELECT", "SHOW", "WITH")):
+            statements.append((statement, parameters, executemany))
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
+    """Run the migrations once for the session (see ``Migrated``)."""
+    from flask_migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("template")
     if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        url = f"sqlite:///{folder / 'template.db'}"
+    else:
+        schema = f"t_template_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_schema_url(schema)
+    statements: list[tuple[str, Any, bool]] = []
+    template = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    template.instance_path = str(folder / "instance")
+    try:
+        with template.app_context():
+            if PG_URL:
+                _record(db.engine, statements)
+            upgrade()
+            db.session.remove()
+            db.engine.dispose()
+        if not PG_URL:
+            yield Migrated(sqlite_file=folder / "template.db")
+        else:
+            yield Migrated(statements=statements)
+    finally:
+        if PG_URL:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, migrated: Migrated) -> Iterator[str]:
+    """A database URL whose schema is at head and belongs to this test alone."""
+    if not PG_URL:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        migrated.copy_into(url)
+        yield url
         return
     schema = f"t_{uuid.uuid4().hex[:16]}"
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield _pg_schema_url(schema)
+        url = _pg_schema_url(schema)
+        migrated.copy_into(url)
+        yield url
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -64,14 +149,10 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
-    """An app on ``database_url`` with the schema migrated to head."""
-    from flask_migrate import upgrade
-
+    """An app on ``database_url``, whose schema the ``database_url`` fixture put at head."""
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
                       **overrides})
     app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        upgrade()
     return app
 
 
