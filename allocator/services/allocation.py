@@ -38,6 +38,7 @@ from allocator.services import (
 from allocator.services.events import require_open
 from allocator.services.rules import rules_for
 from allocator.solver import parse_problem, solution_to_dict, solve
+from allocator.solver.budget import shortest_limit
 from allocator.solver.problem import problem_to_dict
 
 log = logging.getLogger(__name__)
@@ -199,13 +200,20 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     expire_abandoned(event.id)
     problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),
                                            limit, data.get("seed", 0))
+    people = len(problem["participants"])
+    shortest = shortest_limit(people)
+    if limit < shortest:
+        words = (f"A time limit of {limit:g} s is too short for {people} people: the first "
+                 f"complete allocation alone takes about that long. Give at least "
+                 f"{shortest:g} s.")
+        invalid({"time_limit_s": [words]}, words)
     now = utcnow()
     wait = dt.timedelta(seconds=current_app.config["ALLOCATION_QUEUE_WAIT_S"]
                         if status == "queued" else 0)
     run = AllocationRun(
         event_id=event.id, status=status, include=sorted(data["include"]),
         stable=data.get("stable", False), time_limit_s=limit, seed=data.get("seed", 0),
-        people=len(problem["participants"]), inputs_hash=inputs_hash(problem), problem=problem,
+        people=people, inputs_hash=inputs_hash(problem), problem=problem,
         solver_version=SOLVER_VERSION, ortools_version=ortools.__version__,
         ignored_rules=skipped, kept_moves=kept, triggered_by=audit.actor_name(),
         created_at=now,

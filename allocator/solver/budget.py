@@ -10,6 +10,7 @@ answer as not reproducible, saying which.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -20,12 +21,26 @@ NODE_LIMIT = 20_000
 # and for each check of the deletion filter that makes a conflict minimal.
 RULES_DETERMINISTIC_S = 20.0
 CHECK_DETERMINISTIC_S = 2.0
+# CP-SAT's deterministic time (one worker) for each exact spread stage (organisation,
+# then gender and country); HiGHS continues from its best answer when it is unproven.
+SPREAD_DETERMINISTIC_S = 2.0
 # Swap passes of the organisation/gender/country improvement (spread.py).
 SPREAD_PASSES = 3
 # Kept back from the time limit for the final checks, figures and reasons: a share of
 # the limit, and at least this long per person (measured at 10,000 people, 2 cores).
 FINISH_SHARE = 0.05
 FINISH_S_PER_PERSON = 40e-6
+# The shortest time limit the engine promises to keep: a complete first answer and the
+# final checks take about 85 µs per person on 2 cores (benchmarks/limits.py: 0.85 s at
+# 10,000 people); the limit allows for that with room for a loaded machine.
+SHORTEST_S = 0.1
+SHORTEST_S_PER_PERSON = 150e-6
+
+
+def shortest_limit(people: int) -> float:
+    """The shortest ``time_limit_s`` (seconds, rounded up to 0.1 s) within which an answer
+    for ``people`` people is promised: 0.1 s + 150 µs per person (1.6 s at 10,000)."""
+    return math.ceil(10 * (SHORTEST_S + SHORTEST_S_PER_PERSON * max(0, people)) - 1e-9) / 10
 
 
 @dataclass

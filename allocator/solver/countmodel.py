@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from allocator.solver.budget import NODE_LIMIT, Clock
-from allocator.solver.evaluate import ceil_div
+from allocator.solver.budget import NODE_LIMIT, SPREAD_DETERMINISTIC_S, Clock
+from allocator.solver.evaluate import ceil_div, fair_cap
 from allocator.solver.prepare import Prepared
 
 
@@ -321,8 +321,23 @@ class CountModel:
         # spread: excess over the fair share of organisations, genders and countries
         self.org_excess = mathopt.LinearExpression()
         self.div_excess = mathopt.LinearExpression()
+        # (group, size) -> 1 when the group has that size (spread models only)
+        self.sized: dict[tuple[int, int], Any] = {}
+        self._size_choices: dict[int, list[tuple[int, Any]]] = {}
         if spread:
             T = prep.n_people
+            # One indicator per possible size of each group: a fair share is then a
+            # constant per size, and every excess row is a plain cap on a count, which
+            # CP-SAT propagates and HiGHS relaxes far more tightly than a product.
+            for g in groups:
+                group = prep.problem.groups[g]
+                sizes = range(group.min_size or 0, group.capacity + 1)
+                choices = [(k, m.add_binary_variable()) for k in sizes]
+                self.sized.update({(g, k): y for k, y in choices})
+                self._size_choices[g] = choices
+                m.add_linear_constraint(mathopt.fast_sum([y for _, y in choices]) == 1)
+                m.add_linear_constraint(
+                    self.size[g] == mathopt.fast_sum([k * y for k, y in choices]))
             totals_by_attr = (prep.org_total, prep.gender_total, prep.country_total)
             parts: list[list] = [[], [], []]
             for a in range(3):
@@ -331,8 +346,7 @@ class CountModel:
                 for g, value in sorted(present):
                     count = _expr(attr_terms[a].get((g, value), []),
                                   const_attr[a].get((g, value), 0))
-                    parts[a] += self._band(T, totals_by_attr[a][value], count, self.size[g],
-                                           under=False)
+                    parts[a].append(self._capped(T, totals_by_attr[a][value], count, g))
             self.org_excess = mathopt.fast_sum(parts[0])
             self.div_excess = mathopt.fast_sum(parts[1] + parts[2])
         self._upper = {v: v.upper_bound for v, _ in self.ranked}
@@ -378,6 +392,16 @@ class CountModel:
             out.append(under_v)
         return out
 
+    def _capped(self, scale: int, share: int, count: Any, g: int) -> Any:
+        """An excess variable over ``count``'s fair share (``fair_cap``) of group g at each of
+        its sizes; the same quantity ``_band(..., under=False)`` measures."""
+        over = self.model.add_integer_variable(lb=0, ub=self.prep.n_people)
+        caps = [(fair_cap(scale, share, k), y) for k, y in self._size_choices[g]]
+        self.model.add_linear_constraint(
+            count - over <= self.mathopt.fast_sum([c * y for c, y in caps if c]))
+        self.excesses.append(_Excess(over, scale, share, count, self.size[g], True))
+        return over
+
     def _add_to_group(self, klass: Klass, g: int, v: Any, sec_terms: dict,
                       fac_terms: dict, attr_terms: list) -> None:
         if klass.sector >= 0:
@@ -400,32 +424,44 @@ class CountModel:
         self.model.add_linear_constraint(expr <= value)
 
     def solve(self, objective: Any, clock: Clock, stage: str,
-              hint: dict | None = None, node_limit: int = NODE_LIMIT) -> Outcome:
-        """Minimise ``objective`` within ``node_limit`` nodes (the budget that decides the
-        answer); the clock's time left is only a safety net, and cutting with it is
-        recorded on the clock as a cut of ``stage``."""
+              hint: dict | None = None, node_limit: int = NODE_LIMIT,
+              backend: str = "highs") -> Outcome:
+        """Minimise ``objective`` within a work budget that decides the answer: ``node_limit``
+        HiGHS nodes, or with ``backend="cp-sat"`` one CP-SAT worker for
+        ``budget.SPREAD_DETERMINISTIC_S`` deterministic seconds. The clock's time left is
+        only a safety net, and cutting with it is recorded on the clock as a cut of
+        ``stage``."""
         mathopt = self.mathopt
         start = time.monotonic()
         self.model.minimize(objective if objective is not None else 0)
-        # HiGHS looks at its clock now and then, not continuously: a margin keeps its
-        # overshoot inside the time left
-        seconds = 0.85 * clock.working_left()
-        params = mathopt.SolveParameters(
-            time_limit=dt.timedelta(seconds=max(0.01, seconds)),
-            node_limit=node_limit,
-            random_seed=self.prep.problem.seed,
-            relative_gap_tolerance=0.0,
-            absolute_gap_tolerance=0.999,  # every objective is a whole number
-        )
+        # Solvers look at their clock now and then, not continuously: a margin keeps
+        # their overshoot inside the time left
+        seconds = max(0.01, 0.85 * clock.working_left())
+        common = {"time_limit": dt.timedelta(seconds=seconds),
+                  "random_seed": self.prep.problem.seed, "relative_gap_tolerance": 0.0,
+                  "absolute_gap_tolerance": 0.999}  # every objective is a whole number
+        if backend == "cp-sat":
+            from ortools.sat import sat_parameters_pb2
+
+            params = mathopt.SolveParameters(**common, threads=1, cp_sat=(
+                sat_parameters_pb2.SatParameters(
+                    max_deterministic_time=SPREAD_DETERMINISTIC_S, num_workers=1)))
+            solver = mathopt.SolverType.CP_SAT
+        else:
+            params = mathopt.SolveParameters(**common, node_limit=node_limit)
+            solver = mathopt.SolverType.HIGHS
         model_params = None
         if hint:
             model_params = mathopt.ModelSolveParameters(
                 solution_hints=[mathopt.SolutionHint(variable_values=hint)])
-        result = mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=params,
-                               model_params=model_params)
+        result = mathopt.solve(self.model, solver, params=params, model_params=model_params)
         wall = time.monotonic() - start
         reason = result.termination.reason
         cut = result.termination.limit == mathopt.Limit.TIME
+        if cut and backend == "cp-sat":
+            # CP-SAT says "time" for its deterministic budget too: only a solve that
+            # ran to the wall-clock limit was cut by it
+            cut = wall >= 0.95 * seconds
         if cut:
             clock.cut(f"the {stage} stage")
         if reason == mathopt.TerminationReason.INFEASIBLE:
@@ -477,6 +513,8 @@ class CountModel:
         for g in self.groups:
             values[self.size[g]] = sizes[g]
             values[self.n_var[g]] = participants[g]
+        for (g, k), y in self.sized.items():
+            values[y] = 1 if sizes[g] == k else 0
         return self.complete(values)
 
     def complete(self, values: dict) -> dict:

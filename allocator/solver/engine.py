@@ -293,9 +293,10 @@ class _Stages:
             if out.status == "unknown":
                 proven_below = False
                 continue
+            # the solve that found this level is the rank_sum stage's, not worst_rank's
             self.stages.append(Stage("worst_rank", level, level if proven_below else lower,
                                      "optimal" if proven_below else "feasible",
-                                     time.monotonic() - start + built))
+                                     time.monotonic() - start + built - out.wall_s))
             self.stages.append(Stage("rank_sum", out.objective, out.bound, out.status,
                                      out.wall_s, "" if out.status == "optimal" else _why(out)))
             model.cap(model.rank_sum, out.objective, "rank_sum")
@@ -324,7 +325,7 @@ class _Stages:
         value = model.value(expr, incumbent)
         if value == 0 or model.variables <= JOINT_EVENNESS_LIMIT:
             incumbent, _ = self._stage("evenness", model, expr, incumbent)
-            self.stages[-1].wall_s += time.monotonic() - start
+            self.stages[-1].wall_s = time.monotonic() - start  # the re-split and the solve
             return incumbent
         self.stages.append(Stage("evenness", value, None, "feasible",
                                  time.monotonic() - start,
@@ -352,7 +353,10 @@ class _Stages:
         placed.update(plan.stay)
         movers = {theme: [i for i in people if i not in plan.stay]
                   for theme, people in plan.theme_people.items()}
-        best = spread_by_flow(prep, placed, movers, dict(plan.slots), clock)
+        # Without a model the plan is the current answer's own, so a block the clock
+        # leaves no time for keeps it.
+        keep = None if coarse is not None else dict(enumerate(self.where))
+        best = spread_by_flow(prep, placed, movers, dict(plan.slots), clock, keep=keep)
         best_where = [best[i] for i in range(prep.n_people)]
         best_scores = scores(prep, best_where)
         flow_wall = time.monotonic() - start
@@ -361,29 +365,19 @@ class _Stages:
         walls = {"organization": flow_wall / 2, "diversity": flow_wall / 2}
         detail = ("organisations spread by min-cost flow and genders and countries by swaps, "
                   "within the group sizes and sector counts of the preference stages")
-        worst = max(prep.ranks[i][prep.group_theme[best_where[i]]]
-                    for i in range(prep.n_people))
-        classes = make_classes(prep, anonymous, True, worst)
-        groups = list(range(len(prep.problem.groups)))
-        estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst)
-                       for k in classes)
-        fine = None
-        if coarse is not None and estimate <= FINE_GLOBAL_LIMIT:
-            fine = self._model(classes, fixed, worst, [[g] for g in groups], spread=True)
-            if fine is None:
-                self.clock.cut("the exact spread model")
+        fine = self._fine_model(best_where, fixed, anonymous) if coarse is not None else None
         if fine is not None:
             for stage in self.stages:
                 if stage.name in ("balance", "moves", "rank_sum", "evenness"):
                     fine.cap(getattr(fine, stage.name), stage.objective, stage.name)
             hint = fine.values_from(best_where)
-            org = fine.solve(fine.org_excess, clock, "organization", hint=hint)
+            org = _fine_solve(fine, fine.org_excess, clock, "organization", hint)
             walls["organization"] += org.wall_s
             if org.status in ("optimal", "feasible"):
                 bounds["organization"] = org.bound
                 proven["organization"] = org.status == "optimal"
                 fine.cap(fine.org_excess, org.objective, "organization")
-                div = fine.solve(fine.div_excess, clock, "diversity", hint=org.values)
+                div = _fine_solve(fine, fine.div_excess, clock, "diversity", org.values)
                 walls["diversity"] += div.wall_s
                 values = div.values if div.status in ("optimal", "feasible") else org.values
                 if div.status in ("optimal", "feasible"):
@@ -407,6 +401,44 @@ class _Stages:
             self.stages.append(Stage(name, value, bound, "optimal" if optimal else "feasible",
                                      walls[name], "" if optimal else detail))
         self.where = best_where
+
+
+    def _fine_model(self, where: list[int], fixed: dict[int, int],
+                    anonymous: list[int]) -> CountModel | None:
+        """The exact spread model around ``where``, if small enough and built in time."""
+        prep = self.prep
+        worst = max(prep.ranks[i][prep.group_theme[where[i]]] for i in range(prep.n_people))
+        classes = make_classes(prep, anonymous, True, worst)
+        groups = list(range(len(prep.problem.groups)))
+        estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst)
+                       for k in classes)
+        if estimate > FINE_GLOBAL_LIMIT:
+            return None
+        fine = self._model(classes, fixed, worst, [[g] for g in groups], spread=True)
+        if fine is None:
+            self.clock.cut("the exact spread model")
+        return fine
+
+
+def _fine_solve(fine: CountModel, expr, clock: Clock, stage: str, hint: dict) -> Outcome:
+    """One exact spread stage: CP-SAT first (its propagation finds good answers at once),
+    then HiGHS from CP-SAT's best when CP-SAT did not prove it (its relaxation proves
+    bounds CP-SAT's search may not reach). The better answer and the higher bound."""
+    first = fine.solve(expr, clock, stage, hint=hint, backend="cp-sat")
+    if first.status in ("optimal", "infeasible") or clock.working_left() <= 0.01:
+        return first
+    found = first.status == "feasible"
+    second = fine.solve(expr, clock, stage, hint=first.values if found else hint)
+    if not found:
+        return second
+    if second.status not in ("optimal", "feasible"):
+        return first
+    best = second if second.objective <= first.objective else first
+    bounds = [b for b in (first.bound, second.bound) if b is not None]
+    bound = max(bounds) if bounds else None
+    status = "optimal" if bound is not None and bound >= best.objective else "feasible"
+    return Outcome(status, best.objective, bound, best.values, first.wall_s + second.wall_s,
+                   first.cut_by_clock or second.cut_by_clock)
 
 
 def _why(out: Outcome) -> str:

@@ -49,9 +49,13 @@ class _Counts:
 
 
 def spread_by_flow(prep: Prepared, placed: dict[int, int], movers_by_theme: dict[int, list[int]],
-                   slots: dict[tuple[int, int], int], clock: Clock) -> dict[int, int]:
+                   slots: dict[tuple[int, int], int], clock: Clock,
+                   keep: dict[int, int] | None = None) -> dict[int, int]:
     """Place the movers of every theme into the slots; ``placed`` is everyone else.
 
+    Every (theme, sector) block is one min-cost flow, all of them before any swap. With
+    ``keep`` (an allocation that already fills exactly these slots, such as the first
+    answer), a block the time limit leaves no time for keeps it, and the clock says so.
     The swaps that improve genders and countries make a fixed number of passes
     (``budget.SPREAD_PASSES``); the clock only stops them when the time limit is near,
     and says so.
@@ -69,10 +73,17 @@ def spread_by_flow(prep: Prepared, placed: dict[int, int], movers_by_theme: dict
             by_sector[prep.sector_of[i]].append(i)
         for sector in sorted(by_sector):
             people = sorted(by_sector[sector])
+            if keep is not None and clock.working_left() <= 0:
+                clock.cut("the organisation flows")
+                for i in people:
+                    where[i] = keep[i]
+                    counts.add(i, keep[i])
+                continue
             targets = {g: n for (g, s), n in slots.items()
                        if s == sector and n > 0 and prep.group_theme[g] == theme}
             _place_block(prep, people, targets, counts, where)
-        _improve(prep, [i for i in movers], counts, where, clock)
+    for _theme, movers in sorted(movers_by_theme.items()):
+        _improve(prep, list(movers), counts, where, clock)
     return where
 
 

@@ -465,3 +465,18 @@ def test_rules_that_clash_are_refused_when_made_with_the_chain_in_names(client, 
     assert len(client.get(f"{base}/rules", headers=org).json) == 3
     run = client.post(f"{base}/allocations", json={}, headers=org)
     assert run.status_code == 201
+
+
+@pytest.mark.parametrize("limit", [0.1, 0.15])
+def test_a_time_limit_shorter_than_the_first_answer_is_refused_in_words(client, day, limit):
+    """A limit the engine could not keep (shorter than a first complete answer of this many
+    people needs) is refused before anything is stored, saying the shortest it keeps."""
+    base, org = day["base"], day["org"]
+    r = client.post(f"{base}/allocations", json={"time_limit_s": limit}, headers=org)
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    words = r.json["errors"]["time_limit_s"][0]
+    assert words.startswith(f"A time limit of {limit:g} s is too short for 80 people")
+    assert words.endswith("Give at least 0.2 s.") and r.json["detail"] == words
+    assert client.get(f"{base}/allocations", headers=org).json == []
+    enough = client.post(f"{base}/allocations", json={"time_limit_s": 0.2}, headers=org)
+    assert enough.status_code == 201 and enough.json["status"] == "succeeded", enough.json
