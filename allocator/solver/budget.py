@@ -30,6 +30,14 @@ SPREAD_PASSES = 3
 # the limit, and at least this long per person (measured at 10,000 people, 2 cores).
 FINISH_SHARE = 0.05
 FINISH_S_PER_PERSON = 40e-6
+# A HiGHS stage needs about this long per model variable before it has any answer (its
+# root: presolve, the LP relaxation, the first heuristics): 0.77 s for the 40,592 variables
+# of 10,000 people on an idle 2-core machine (benchmarks/solver.py's stage table), twice
+# that beside two busy processes. A solve that could not get that far is not started.
+ROOT_S_PER_VARIABLE = 40e-6
+# Kept back from the model stages for the spread stages' min-cost flows, which always run
+# (0.36-0.52 s at 10,000 people on 2 cores, idle and beside two CPU hogs).
+SPREAD_S_PER_PERSON = 60e-6
 # The shortest time limit the engine promises to keep: a complete first answer and the
 # final checks take about 85 µs per person on 2 cores (benchmarks/limits.py: 0.85 s at
 # 10,000 people); the limit allows for that with room for a loaded machine.
@@ -51,6 +59,7 @@ class Clock:
     people: int = 0
     start: float = field(default_factory=time.monotonic)
     cuts: list[str] = field(default_factory=list)
+    later: float = 0.0  # seconds kept back for the steps after the current one
 
     @property
     def deadline(self) -> float:
@@ -66,9 +75,13 @@ class Clock:
         return time.monotonic() - self.start
 
     def working_left(self) -> float:
-        """Seconds left for optimising, with the time to finish kept back."""
+        """Seconds left for optimising, with the time to finish (and ``later``) kept back."""
         reserve = max(FINISH_SHARE * self.seconds, FINISH_S_PER_PERSON * self.people)
-        return max(0.0, self.left() - reserve)
+        return max(0.0, self.left() - reserve - self.later)
+
+    def keep_back(self, seconds: float) -> None:
+        """Keep ``seconds`` back for the steps after the current one (0: none)."""
+        self.later = seconds
 
     def cut(self, what: str) -> None:
         """Record that the wall clock, not a work budget, ended ``what``."""

@@ -15,14 +15,25 @@ allocation of people to groups can seed a solve (:meth:`CountModel.values_from`)
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from allocator.solver.budget import NODE_LIMIT, SPREAD_DETERMINISTIC_S, Clock
+from allocator.solver.budget import (
+    NODE_LIMIT,
+    ROOT_S_PER_VARIABLE,
+    SPREAD_DETERMINISTIC_S,
+    Clock,
+)
 from allocator.solver.evaluate import ceil_div, fair_cap
 from allocator.solver.prepare import Prepared
+
+
+def backends_imported() -> bool:
+    """True once this process has imported MathOpt (and with it HiGHS)."""
+    return "ortools.math_opt.python.mathopt" in sys.modules
 
 
 def _mathopt() -> Any:
@@ -437,6 +448,9 @@ class CountModel:
         # Solvers look at their clock now and then, not continuously: a margin keeps
         # their overshoot inside the time left
         seconds = max(0.01, 0.85 * clock.working_left())
+        if seconds < ROOT_S_PER_VARIABLE * self.variables:
+            clock.cut(f"the {stage} stage")  # it would overrun the limit for nothing
+            return Outcome("unknown", None, None, cut_by_clock=True)
         common = {"time_limit": dt.timedelta(seconds=seconds),
                   "random_seed": self.prep.problem.seed, "relative_gap_tolerance": 0.0,
                   "absolute_gap_tolerance": 0.999}  # every objective is a whole number

@@ -20,9 +20,14 @@ from collections import defaultdict
 from collections.abc import Hashable
 
 from allocator.solver.assign import apportion, extract_fine
-from allocator.solver.budget import RULES_DETERMINISTIC_S, Clock
+from allocator.solver.budget import (
+    ROOT_S_PER_VARIABLE,
+    RULES_DETERMINISTIC_S,
+    SPREAD_S_PER_PERSON,
+    Clock,
+)
 from allocator.solver.construct import first_answer, plan_sizes, seats_allow
-from allocator.solver.countmodel import CountModel, Outcome, make_classes
+from allocator.solver.countmodel import CountModel, Outcome, backends_imported, make_classes
 from allocator.solver.diagnose import rule_conflicts, shortages
 from allocator.solver.evaluate import Scores, hard_violations, scores
 from allocator.solver.evenness import even_out
@@ -40,9 +45,13 @@ STABLE_EXACT_LIMIT = 3_000
 # ~1,100 in half a second and needs seconds, or fails, beyond (benchmarks/fine_model.py).
 FINE_GLOBAL_LIMIT = 1_500
 
-# Building a count model costs about this much per variable (benchmarks/solver.py,
-# 2 cores); a model that would not be built in the time left is not started.
+# Building a count model costs about this much per variable: measured 0.84 s for 35,792
+# at 10,000 people on an idle 2-core machine (23 µs each); 60 µs leaves room for a machine
+# twice as busy. A model that would not be built in the time left is not started.
 BUILD_S_PER_VARIABLE = 60e-6
+# The first model in a process also imports MathOpt and HiGHS (0.36 s idle,
+# benchmarks/solver.py prints it).
+IMPORT_BACKENDS_S = 0.6
 
 PREFERENCE_STAGES = ("worst_rank", "rank_sum", "evenness")
 
@@ -165,8 +174,15 @@ class _Stages:
                spread: bool) -> CountModel | None:
         """Build a count model if the time left allows it, else None."""
         groups = list(range(len(self.prep.problem.groups)))
-        estimate = sum(len(pools) for _ in classes) + len(self.free_units) * len(groups)
-        if estimate * BUILD_S_PER_VARIABLE > self.clock.working_left():
+        theme_of = self.prep.group_theme
+        themes = [theme_of[pool[0]] for pool in pools]
+        # one variable per class and pool it may choose (its rank there within max_rank)
+        estimate = sum(sum(1 for t in themes if k.ranks[t] <= max_rank) for k in classes)
+        estimate += len(self.free_units) * len(groups)
+        imports = 0.0 if backends_imported() else IMPORT_BACKENDS_S
+        # a model is worth building only with time to build it and to solve it once
+        needed = estimate * (BUILD_S_PER_VARIABLE + ROOT_S_PER_VARIABLE) + imports
+        if needed > self.clock.working_left():
             return None
         return CountModel(self.prep, groups=groups, classes=classes, units=self.free_units,
                           fixed=fixed, pools=pools, max_rank=max_rank, spread=spread)
@@ -205,6 +221,8 @@ class _Stages:
 
     def run(self) -> None:
         prep = self.prep
+        # the model stages leave time for the spread flows, which always run
+        self.clock.keep_back(SPREAD_S_PER_PERSON * prep.n_people)
         pools = prep.theme_groups
         fixed = dict(self.fixed)
         anonymous = list(self.anonymous)
@@ -344,6 +362,7 @@ class _Stages:
         model's bounds hold for the whole problem, so they are reported with either.
         """
         prep, clock = self.prep, self.clock
+        clock.keep_back(0.0)
         start = time.monotonic()
         if coarse is not None and incumbent is not None:
             plan = _coarse_plan(prep, coarse, incumbent, fixed)

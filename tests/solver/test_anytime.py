@@ -92,3 +92,38 @@ def test_the_same_bytes_alone_and_beside_cpu_hogs(tmp_path):
         for hog in hogs:
             hog.terminate()
     assert all(answer == alone for answer in loaded)
+
+
+def test_with_no_time_left_the_flows_keep_the_first_answer_and_say_so():
+    """A (theme, sector) block the clock leaves no time for keeps the answer it was given
+    (every rule already holds in it) instead of running its flow, and the answer says the
+    clock cut the flows."""
+    from allocator.solver.budget import Clock
+    from allocator.solver.construct import first_answer, plan_sizes
+    from allocator.solver.engine import _plan_from_where
+    from allocator.solver.evaluate import hard_violations, scores
+    from allocator.solver.prepare import prepare
+    from allocator.solver.spread import spread_by_flow
+
+    problem = parse_problem(with_rules(make_instance(300, 9, 3, seed=2), pins=3, apart=5,
+                                       together=3))
+    prep = prepare(problem)
+    where = first_answer(prep, plan_sizes(prep, Clock(30, people=prep.n_people)))
+    fixed = {i: where[i] for i, g in enumerate(prep.pin) if g is not None}
+    plan = _plan_from_where(prep, where, fixed)
+    movers = {t: [i for i in people if i not in plan.stay]
+              for t, people in plan.theme_people.items()}
+    placed = {**plan.placed, **plan.stay}
+    late = Clock(0.0, people=prep.n_people)
+    kept = spread_by_flow(prep, placed, movers, dict(plan.slots), late,
+                          keep=dict(enumerate(where)))
+    assert [kept[i] for i in range(prep.n_people)] == where
+    assert "the organisation flows" in late.cuts and not late.reproducible
+    timely = Clock(30, people=prep.n_people)
+    spread = spread_by_flow(prep, placed, movers, dict(plan.slots), timely,
+                            keep=dict(enumerate(where)))
+    again = [spread[i] for i in range(prep.n_people)]
+    assert timely.reproducible and hard_violations(prep, again) == []
+    # with time, the flows spread organisations at least as well as the first answer
+    assert again != where
+    assert scores(prep, again).organization <= scores(prep, where).organization
