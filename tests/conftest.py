@@ -83,12 +83,17 @@ class Migrated:
 
 
 def _record(engine: sa.Engine, statements: list[tuple[str, Any, bool]]) -> None:
-    """Keep every statement except reads that ``engine`` runs, with its parameters."""
+    """Keep every statement ``engine`` runs except plain reads, with its parameters."""
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def keep(conn, cursor, statement, parameters, context, executemany) -> None:
-        if not statement.lstrip().upper().startswith(("SELECT", "SHOW", "WITH")):
-            statements.append((statement, parameters, executemany))
+        text = statement.lstrip().upper()
+        reads = text.startswith(("SELECT", "SHOW")) and not any(
+            call in text for call in ("SETVAL", "NEXTVAL", "SET_CONFIG"))
+        if not reads:
+            # a list of parameter sets was an executemany; one set (even of a batched
+            # insert) was one execute
+            statements.append((statement, parameters, isinstance(parameters, list)))
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ from allocator.solver.budget import shortest_limit
 from allocator.solver.problem import problem_to_dict
 
 log = logging.getLogger(__name__)
-SOLVER_VERSION = "1"
+SOLVER_VERSION = "2"  # 2: the exact spread stages on CP-SAT, then HiGHS
 HOST = socket.gethostname()
 
 
@@ -203,9 +203,8 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     people = len(problem["participants"])
     shortest = shortest_limit(people)
     if limit < shortest:
-        words = (f"A time limit of {limit:g} s is too short for {people} people: the first "
-                 f"complete allocation alone takes about that long. Give at least "
-                 f"{shortest:g} s.")
+        words = (f"At least {shortest:g} seconds for {people} people: a first complete "
+                 f"allocation of that many needs about that long.")
         invalid({"time_limit_s": [words]}, words)
     now = utcnow()
     wait = dt.timedelta(seconds=current_app.config["ALLOCATION_QUEUE_WAIT_S"]

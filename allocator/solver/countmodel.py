@@ -361,7 +361,8 @@ class CountModel:
             self.org_excess = mathopt.fast_sum(parts[0])
             self.div_excess = mathopt.fast_sum(parts[1] + parts[2])
         self._upper = {v: v.upper_bound for v, _ in self.ranked}
-        self.variables = len(self.ranked) + len(self.zvars) + len(self.excesses)
+        self.variables = (len(self.ranked) + len(self.zvars) + len(self.excesses)
+                          + len(self.sized) + 2 * len(groups))
 
     @property
     def evenness(self) -> Any:
@@ -472,10 +473,13 @@ class CountModel:
         wall = time.monotonic() - start
         reason = result.termination.reason
         cut = result.termination.limit == mathopt.Limit.TIME
-        if cut and backend == "cp-sat":
-            # CP-SAT says "time" for its deterministic budget too: only a solve that
-            # ran to the wall-clock limit was cut by it
-            cut = wall >= 0.95 * seconds
+        if backend == "cp-sat":
+            # Through MathOpt CP-SAT names no limit ("undetermined") for its deterministic
+            # budget and the wall clock alike: an unproven solve that ran to the wall-clock
+            # limit was cut by it
+            cut = reason not in (mathopt.TerminationReason.OPTIMAL,
+                                 mathopt.TerminationReason.INFEASIBLE) and (
+                wall >= 0.95 * seconds)
         if cut:
             clock.cut(f"the {stage} stage")
         if reason == mathopt.TerminationReason.INFEASIBLE:

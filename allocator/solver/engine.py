@@ -179,6 +179,9 @@ class _Stages:
         # one variable per class and pool it may choose (its rank there within max_rank)
         estimate = sum(sum(1 for t in themes if k.ranks[t] <= max_rank) for k in classes)
         estimate += len(self.free_units) * len(groups)
+        if spread:  # one binary per possible size of each group
+            estimate += sum(self.prep.problem.groups[g].capacity + 1
+                            - (self.prep.problem.groups[g].min_size or 0) for g in groups)
         imports = 0.0 if backends_imported() else IMPORT_BACKENDS_S
         # a model is worth building only with time to build it and to solve it once
         needed = estimate * (BUILD_S_PER_VARIABLE + ROOT_S_PER_VARIABLE) + imports
@@ -421,7 +424,6 @@ class _Stages:
                                      walls[name], "" if optimal else detail))
         self.where = best_where
 
-
     def _fine_model(self, where: list[int], fixed: dict[int, int],
                     anonymous: list[int]) -> CountModel | None:
         """The exact spread model around ``where``, if small enough and built in time."""
@@ -444,7 +446,10 @@ def _fine_solve(fine: CountModel, expr, clock: Clock, stage: str, hint: dict) ->
     then HiGHS from CP-SAT's best when CP-SAT did not prove it (its relaxation proves
     bounds CP-SAT's search may not reach). The better answer and the higher bound."""
     first = fine.solve(expr, clock, stage, hint=hint, backend="cp-sat")
-    if first.status in ("optimal", "infeasible") or clock.working_left() <= 0.01:
+    if first.status in ("optimal", "infeasible"):
+        return first
+    if clock.working_left() <= 0.01:
+        clock.cut(f"the {stage} stage")  # HiGHS would have gone on with more time
         return first
     found = first.status == "feasible"
     second = fine.solve(expr, clock, stage, hint=first.values if found else hint)

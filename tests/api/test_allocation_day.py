@@ -475,8 +475,8 @@ def test_a_time_limit_shorter_than_the_first_answer_is_refused_in_words(client, 
     r = client.post(f"{base}/allocations", json={"time_limit_s": limit}, headers=org)
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
     words = r.json["errors"]["time_limit_s"][0]
-    assert words.startswith(f"A time limit of {limit:g} s is too short for 80 people")
-    assert words.endswith("Give at least 0.2 s.") and r.json["detail"] == words
+    assert words.startswith("At least 0.2 seconds for 80 people: a first complete allocation")
+    assert r.json["detail"] == words
     assert client.get(f"{base}/allocations", headers=org).json == []
     enough = client.post(f"{base}/allocations", json={"time_limit_s": 0.2}, headers=org)
     assert enough.status_code == 201 and enough.json["status"] == "succeeded", enough.json

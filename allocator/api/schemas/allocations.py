@@ -59,9 +59,9 @@ class AllocationIn(StrictSchema):
             "description": "When the answer is due, in seconds. There is always an answer "
                            "by then; 30 s proves the preference stages of 10,000 people on "
                            "2 cores (docs/benchmarks.md), smaller events finish far sooner. "
-                           "A limit shorter than 0.1 s + 150 µs per person (1.6 s for "
-                           "10,000) is refused with 422: the first complete answer needs "
-                           "that long"})
+                           "A limit shorter than 0.1 s + 150 µs per person, rounded up to "
+                           "the next 0.1 s (0.2 s for 80 people, 1.6 s for 10,000), is "
+                           "refused with 422: the first complete answer needs that long"})
     seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0,
                                                                             max=2**31 - 1))
 
