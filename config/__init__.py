@@ -103,6 +103,10 @@ class BaseConfig:
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
 
     SOLVER_MAX_TIME_LIMIT_S = env_int("SOLVER_MAX_TIME_LIMIT_S", 120)
+    # The most people one allocation places: the size whose time limits are measured
+    # (docs/benchmarks.md, benchmarks/limits.py); the default 30 s limit proves its
+    # preference stages on 2 cores.
+    ALLOCATION_MAX_PEOPLE = env_int("ALLOCATION_MAX_PEOPLE", 10_000)
     # A run still "running" this long after its solver limit was abandoned by a dead
     # process on another host; on the same host a dead process is noticed at once.
     ALLOCATION_GRACE_S = env_int("ALLOCATION_GRACE_S", 60)

@@ -201,6 +201,12 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),
                                            limit, data.get("seed", 0))
     people = len(problem["participants"])
+    most = current_app.config["ALLOCATION_MAX_PEOPLE"]
+    if people > most:
+        words = (f"This allocation would place {people:,} people; this server places at most "
+                 f"{most:,} at once, the size its time limits are measured for. Allocate "
+                 f"only those checked in, or split the event.")
+        invalid({"include": [words]}, words)
     shortest = shortest_limit(people)
     if limit < shortest:
         words = (f"At least {shortest:g} seconds for {people} people: a first complete "

@@ -480,3 +480,18 @@ def test_a_time_limit_shorter_than_the_first_answer_is_refused_in_words(client, 
     assert client.get(f"{base}/allocations", headers=org).json == []
     enough = client.post(f"{base}/allocations", json={"time_limit_s": 0.2}, headers=org)
     assert enough.status_code == 201 and enough.json["status"] == "succeeded", enough.json
+
+
+def test_an_allocation_larger_than_the_server_places_is_refused_in_words(app, client, day):
+    """The engine's time promise is measured up to ALLOCATION_MAX_PEOPLE; a larger run is
+    refused before anything is stored, and allocating fewer (those checked in) works."""
+    base, org = day["base"], day["org"]
+    app.config["ALLOCATION_MAX_PEOPLE"] = 79
+    r = client.post(f"{base}/allocations", json={}, headers=org)
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    words = r.json["errors"]["include"][0]
+    assert words.startswith("This allocation would place 80 people; this server places at "
+                            "most 79 at once") and r.json["detail"] == words
+    assert client.get(f"{base}/allocations", headers=org).json == []
+    app.config["ALLOCATION_MAX_PEOPLE"] = 80
+    assert client.post(f"{base}/allocations", json={}, headers=org).status_code == 201
