@@ -195,8 +195,9 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     require_open(event)
     limit = data.get("time_limit_s", 30.0)
     maximum = current_app.config["SOLVER_MAX_TIME_LIMIT_S"]
-    if limit > maximum:
-        invalid({"time_limit_s": [f"At most {maximum} seconds on this server."]})
+    if not 0 < limit <= maximum:  # NaN included
+        words = f"The time limit is a number of seconds up to {maximum}, such as 30."
+        invalid({"time_limit_s": [words]}, words)
     expire_abandoned(event.id)
     problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),
                                            limit, data.get("seed", 0))

@@ -51,6 +51,13 @@ def shortest_limit(people: int) -> float:
     return math.ceil(10 * (SHORTEST_S + SHORTEST_S_PER_PERSON * max(0, people)) - 1e-9) / 10
 
 
+# How the stages are named in sentences people read (the keys are the JSON's).
+STAGE_WORDS = {"balance": "sector balance", "moves": "stability", "worst_rank": "worst rank",
+               "rank_sum": "rank sum", "evenness": "even group sizes",
+               "organization": "organisation spread",
+               "diversity": "gender and country spread"}
+
+
 @dataclass
 class Clock:
     """The time left of a solve's limit, and what the wall clock had to cut."""
@@ -87,6 +94,10 @@ class Clock:
         """Record that the wall clock, not a work budget, ended ``what``."""
         if what not in self.cuts:
             self.cuts.append(what)
+
+    def cut_stage(self, name: str) -> None:
+        """Record that the wall clock ended the stage keyed ``name`` (see STAGE_WORDS)."""
+        self.cut(f"the {STAGE_WORDS.get(name, name)} stage")
 
     @property
     def reproducible(self) -> bool:

@@ -450,7 +450,7 @@ class CountModel:
         # their overshoot inside the time left
         seconds = max(0.01, 0.85 * clock.working_left())
         if seconds < ROOT_S_PER_VARIABLE * self.variables:
-            clock.cut(f"the {stage} stage")  # it would overrun the limit for nothing
+            clock.cut_stage(stage)  # it would overrun the limit for nothing
             return Outcome("unknown", None, None, cut_by_clock=True)
         common = {"time_limit": dt.timedelta(seconds=seconds),
                   "random_seed": self.prep.problem.seed, "relative_gap_tolerance": 0.0,
@@ -481,7 +481,7 @@ class CountModel:
                                  mathopt.TerminationReason.INFEASIBLE) and (
                 wall >= 0.95 * seconds)
         if cut:
-            clock.cut(f"the {stage} stage")
+            clock.cut_stage(stage)
         if reason == mathopt.TerminationReason.INFEASIBLE:
             return Outcome("infeasible", None, None, wall_s=wall)
         if not result.has_primal_feasible_solution():

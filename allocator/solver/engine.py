@@ -155,6 +155,7 @@ class _Stages:
         in_unit_or_fixed = set(self.fixed) | set(prep.unit_of)
         self.anonymous = [i for i in range(prep.n_people) if i not in in_unit_or_fixed]
         self.worst_possible = max(max(r) for r in prep.ranks)
+        self.no_model = ""  # why no model was built, when none was
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -163,11 +164,11 @@ class _Stages:
         (but zero, where the answer has it, is proven: nothing is below it)."""
         now = scores(self.prep, self.where)
         for name in names:
-            self.clock.cut(f"the {name} stage")
             value = getattr(now, name)
             if value == 0 and name != "worst_rank":
                 self.stages.append(Stage(name, 0, 0, "optimal", 0.0))
                 continue
+            self.clock.cut_stage(name)
             self.stages.append(Stage(name, value, None, "feasible", 0.0, f"not run: {why}"))
 
     def _model(self, classes, fixed: dict[int, int], max_rank: int, pools: list[list[int]],
@@ -186,6 +187,9 @@ class _Stages:
         # a model is worth building only with time to build it and to solve it once
         needed = estimate * (BUILD_S_PER_VARIABLE + ROOT_S_PER_VARIABLE) + imports
         if needed > self.clock.working_left():
+            self.no_model = ("the time limit left no time to build the model" if not imports
+                             else "the time limit left no time to load the solver (a "
+                             "process's first allocation does) and build the model")
             return None
         return CountModel(self.prep, groups=groups, classes=classes, units=self.free_units,
                           fixed=fixed, pools=pools, max_rank=max_rank, spread=spread)
@@ -247,7 +251,7 @@ class _Stages:
         model = self._model(classes, fixed, level, pools, spread=False)
         if model is None:
             skipped = [n for n in ("balance",) if not caps] + list(PREFERENCE_STAGES)
-            self._skip(skipped, "the time limit left no time to build the model")
+            self._skip(skipped, self.no_model)
             return self._spread(None, None, fixed, anonymous)
         built = time.monotonic() - start
         incumbent = model.values_from(self.where)
@@ -276,8 +280,7 @@ class _Stages:
         classes = make_classes(prep, self.anonymous, False, ranks_matter=False)
         model = self._model(classes, self.fixed, self.worst_possible, pools, spread=False)
         if model is None:
-            self._skip(["balance", "moves", *PREFERENCE_STAGES],
-                       "the time limit left no time to build the model")
+            self._skip(["balance", "moves", *PREFERENCE_STAGES], self.no_model)
             return None
         incumbent = model.values_from(self.where)
         incumbent, balance = self._stage("balance", model, model.balance, incumbent)
@@ -302,7 +305,7 @@ class _Stages:
         start = time.monotonic()
         for level in range(lower, current):
             if self.clock.working_left() <= 0.01:
-                self.clock.cut("the worst_rank stage")
+                self.clock.cut_stage("worst_rank")
                 proven_below = False
                 break
             if not seats_allow(self.prep, level):
@@ -342,7 +345,7 @@ class _Stages:
             if self.clock.working_left() > 0.01:
                 incumbent = even_out(model, incumbent, self.clock)
             else:
-                self.clock.cut("the evenness stage")
+                self.clock.cut_stage("evenness")
         value = model.value(expr, incumbent)
         if value == 0 or model.variables <= JOINT_EVENNESS_LIMIT:
             incumbent, _ = self._stage("evenness", model, expr, incumbent)
@@ -449,7 +452,7 @@ def _fine_solve(fine: CountModel, expr, clock: Clock, stage: str, hint: dict) ->
     if first.status in ("optimal", "infeasible"):
         return first
     if clock.working_left() <= 0.01:
-        clock.cut(f"the {stage} stage")  # HiGHS would have gone on with more time
+        clock.cut_stage(stage)  # HiGHS would have gone on with more time
         return first
     found = first.status == "feasible"
     second = fine.solve(expr, clock, stage, hint=first.values if found else hint)

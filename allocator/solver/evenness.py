@@ -88,7 +88,7 @@ def even_out(model: CountModel, values: dict, clock: Clock) -> dict:
             relative_gap_tolerance=0.0, absolute_gap_tolerance=0.999)
         result = mathopt.solve(m, mathopt.SolverType.HIGHS, params=params)
         if result.termination.limit == mathopt.Limit.TIME:
-            clock.cut("the evenness stage")
+            clock.cut_stage("evenness")
         if not result.has_primal_feasible_solution():
             continue
         found = result.variable_values()

@@ -170,7 +170,7 @@ def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int
     tried = 0
     while improved and passes < SPREAD_PASSES:
         if clock.working_left() <= 0:
-            clock.cut("the diversity swaps")
+            clock.cut("the gender and country swaps")
             return
         passes += 1
         improved = False
@@ -182,7 +182,7 @@ def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int
                 if tried > 20_000:  # look at the clock now and then, not per pair
                     tried = 0
                     if clock.working_left() <= 0:
-                        clock.cut("the diversity swaps")
+                        clock.cut("the gender and country swaps")
                         return
                 for y in range(x + 1, len(people)):
                     i, j = people[x], people[y]

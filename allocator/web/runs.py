@@ -38,11 +38,10 @@ def run_allocation(event_id: int):
     try:
         limit = float(form.get("time_limit_s") or 30)
     except ValueError:
-        limit = 30.0
+        limit = float("nan")  # refused by the service, in the same words as the API's
     data = {"include": ["checked_in"] if form.get("checked_in_only") else
             ["registered", "checked_in"], "stable": bool(form.get("stable")),
-            "time_limit_s": max(1.0, min(limit, current_app.config["SOLVER_MAX_TIME_LIMIT_S"])),
-            "seed": 0}
+            "time_limit_s": limit, "seed": 0}
     try:
         if current_app.config.get("REDIS_URL"):
             run = allocation.enqueue(g.event, data)

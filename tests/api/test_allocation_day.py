@@ -495,3 +495,16 @@ def test_an_allocation_larger_than_the_server_places_is_refused_in_words(app, cl
     assert client.get(f"{base}/allocations", headers=org).json == []
     app.config["ALLOCATION_MAX_PEOPLE"] = 80
     assert client.post(f"{base}/allocations", json={}, headers=org).status_code == 201
+
+
+@pytest.mark.parametrize(("limit", "words"), [
+    (-5, "The time limit is a positive number of seconds, such as 30."),
+    (0, "The time limit is a positive number of seconds, such as 30."),
+    (500, "The time limit is a number of seconds up to 120, such as 30."),
+])
+def test_time_limits_outside_the_servers_range_are_refused_in_words(client, day, limit,
+                                                                    words):
+    r = client.post(f"{day['base']}/allocations", json={"time_limit_s": limit},
+                    headers=day["org"])
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert r.json["errors"]["time_limit_s"] == [words]

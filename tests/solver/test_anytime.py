@@ -127,3 +127,19 @@ def test_with_no_time_left_the_flows_keep_the_first_answer_and_say_so():
     # with time, the flows spread organisations at least as well as the first answer
     assert again != where
     assert scores(prep, again).organization <= scores(prep, where).organization
+
+
+@pytest.mark.parametrize("limit", [0.001, 0.05])
+def test_what_the_clock_cut_names_only_stages_it_cut_in_words(limit):
+    """The reason an answer is not reproducible names the stages the clock cut, in words
+    (never a JSON key such as rank_sum), and no stage the answer reports as proven."""
+    from allocator.solver.budget import STAGE_WORDS
+
+    answer = solution_to_dict(solve(parse_problem(dict(
+        make_instance(83, 3, 3, seed=0), time_limit_s=limit))))
+    detail = answer["reproducible_detail"]
+    assert not answer["reproducible"] and "time limit cut" in detail
+    assert not any(key in detail for key in STAGE_WORDS if "_" in key)
+    named = [s for s in answer["stages"] if f"the {STAGE_WORDS[s['name']]} stage" in detail]
+    assert named and all(s["status"] != "optimal" for s in named), detail
+    assert all(s["detail"] for s in answer["stages"] if s["status"] != "optimal")

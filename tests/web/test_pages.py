@@ -195,3 +195,24 @@ def test_digits_from_other_scripts_are_form_errors_not_crashes(client, demo):
         html = r.get_data(as_text=True)
         assert "It has been logged" not in html
         assert 'class="flash error"' in html or 'class="field-error"' in html, path
+
+
+def test_the_allocate_form_refuses_a_time_limit_in_the_apis_words(client, demo):
+    """A limit that is not a number, not positive, above the server's maximum or shorter
+    than the first answer needs is refused next to the button, as the API refuses it;
+    nothing runs (the form used to replace such values silently)."""
+    sign_in(client, demo["organizer"])
+    page = client.get("/events/1/allocate").get_data(as_text=True)
+    for typed, words in (("abc", "The time limit is a number of seconds up to 120"),
+                         ("-5", "The time limit is a number of seconds up to 120"),
+                         ("500", "The time limit is a number of seconds up to 120"),
+                         ("0.1", "At least 0.2 seconds for 83 people")):
+        r = client.post("/events/1/allocate", data={"csrf_token": csrf(page),
+                                                    "time_limit_s": typed})
+        assert r.status_code == 302 and r.headers["Location"].endswith("/allocate#allocate")
+        shown = client.get(r.headers["Location"]).get_data(as_text=True)
+        assert words in shown, typed
+        assert "/runs/" not in shown, typed  # no run was made
+    ran = client.post("/events/1/allocate", data={"csrf_token": csrf(page),
+                                                  "time_limit_s": "0.5"})
+    assert "/runs/" in ran.headers["Location"]

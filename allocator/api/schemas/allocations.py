@@ -55,13 +55,16 @@ class AllocationIn(StrictSchema):
     stable = StrictBoolean(load_default=False, metadata={
         "description": "Keep people where the published allocation put them"})
     time_limit_s = fields.Float(load_default=30.0, validate=validate.Range(
-        min=0.1, max=3600), metadata={
+        min=0, min_inclusive=False, error="The time limit is a positive number of seconds, "
+                                          "such as 30."), metadata={
             "description": "When the answer is due, in seconds. There is always an answer "
                            "by then; 30 s proves the preference stages of 10,000 people on "
                            "2 cores (docs/benchmarks.md), smaller events finish far sooner. "
                            "A limit shorter than 0.1 s + 150 µs per person, rounded up to "
                            "the next 0.1 s (0.2 s for 80 people, 1.6 s for 10,000), is "
-                           "refused with 422: the first complete answer needs that long"})
+                           "refused with 422: the first complete answer needs that long; "
+                           "so is one above the server's SOLVER_MAX_TIME_LIMIT_S "
+                           "(120 by default)"})
     seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0,
                                                                             max=2**31 - 1))
 

@@ -351,7 +351,7 @@
         })
         .catch(function () {
           stop();
-          show("refused", "The camera could not start", ["Allow the camera for this page, or type the code."]);
+          show("refused", "The camera could not start", ["Allow the camera for this page, or find the person by name below."]);
         });
     });
   }
