@@ -8,7 +8,13 @@ Each row solves one ``benchmarks.instances.make_instance`` problem (``:rules`` a
 apart pairs) in a fresh process, after the imports, and prints the wall time against
 ``time_limit_s`` (the promise is the limit + 10%), the status, how many stages were
 proven, whether the answer is reproducible, and when the first complete answer was
-ready. ``--hogs N`` runs N processes that only burn CPU beside it, as on a busy server.
+ready; "build s" how long the first count model took to build ("–": none was built),
+"flows s" the spread's min-cost flows, "swaps s" its gender and country swaps (cut by
+the clock when it runs short), "after s" everything after them (the
+exact spread model where one is tried, the final checks, figures and reasons): the
+costs the engine's budgets keep time for (``engine.BUILD_S_PER_VARIABLE``,
+``budget.SPREAD_S_PER_PERSON``, ``budget.FINISH_S_PER_PERSON``). ``--hogs N`` runs N
+processes that only burn CPU beside it, as on a busy server.
 The shortest limit the service accepts (``budget.shortest_limit``) is printed beside.
 """
 
@@ -48,7 +54,22 @@ def one(people: int, limit: float, rules: bool) -> dict:
             "proven": sum(s.status == "optimal" for s in solution.stages),
             "stages": len(solution.stages), "reproducible": solution.reproducible,
             "first": solution.timeline.get("first_answer", 0.0),
+            "build": _span(solution.timeline, "model_started", "model_built"),
+            "flows": _span(solution.timeline, "spread_started", "flows_done"),
+            "swaps": _span(solution.timeline, "flows_done", "swaps_done"),
+            "after": wall - solution.timeline.get("swaps_done", wall),
             "cut": solution.reproducible_detail}
+
+
+def _span(timeline: dict[str, float], start: str, end: str) -> float | None:
+    """Seconds between two milestones of a solve's timeline (None: not reached)."""
+    if start not in timeline or end not in timeline:
+        return None
+    return timeline[end] - timeline[start]
+
+
+def _s(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds:.2f}"
 
 
 def _hog() -> None:
@@ -75,7 +96,8 @@ def main() -> None:
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{args.hogs} CPU hogs beside each solve")
     print(f"{'people':>7} {'rules':>5} {'limit s':>7} {'wall s':>7} {'over':>6} "
-          f"{'status':>8} {'proven':>7} {'repro':>5} {'first s':>7} {'shortest s':>10}")
+          f"{'status':>8} {'proven':>7} {'repro':>5} {'first s':>7} {'build s':>7} {'flows s':>7} "
+          f"{'swaps s':>7} {'after s':>7} {'shortest s':>10}")
     try:
         for row in args.rows:
             parts = row.split(":")
@@ -92,7 +114,8 @@ def main() -> None:
                 print(f"{people:>7} {'yes' if rules else 'no':>5} {limit:>7g} "
                       f"{r['wall']:>7.2f} {over:>+5.0f}% {r['status']:>8} "
                       f"{r['proven']:>3}/{r['stages']:<3} {repro:>5} "
-                      f"{r['first']:>7.3f} {r['shortest']:>10g}", flush=True)
+                      f"{r['first']:>7.3f} {_s(r['build']):>7} {_s(r['flows']):>7} "
+                      f"{_s(r['swaps']):>7} {_s(r['after']):>7} {r['shortest']:>10g}", flush=True)
     finally:
         for hog in hogs:
             hog.terminate()

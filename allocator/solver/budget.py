@@ -27,7 +27,8 @@ SPREAD_DETERMINISTIC_S = 2.0
 # Swap passes of the organisation/gender/country improvement (spread.py).
 SPREAD_PASSES = 3
 # Kept back from the time limit for the final checks, figures and reasons: a share of
-# the limit, and at least this long per person (measured at 10,000 people, 2 cores).
+# the limit, and at least this long per person (0.13-0.26 s at 10,000 people on 2 cores
+# idle, 0.20-0.35 s beside two CPU hogs: benchmarks/limits.py's "after s").
 FINISH_SHARE = 0.05
 FINISH_S_PER_PERSON = 40e-6
 # A HiGHS stage needs about this long per model variable before it has any answer (its
@@ -36,7 +37,8 @@ FINISH_S_PER_PERSON = 40e-6
 # that beside two busy processes. A solve that could not get that far is not started.
 ROOT_S_PER_VARIABLE = 40e-6
 # Kept back from the model stages for the spread stages' min-cost flows, which always run
-# (0.36-0.52 s at 10,000 people on 2 cores, idle and beside two CPU hogs).
+# (0.18-0.25 s at 10,000 people on 2 cores idle, 0.27-0.38 s beside two CPU hogs:
+# benchmarks/limits.py's "flows s").
 SPREAD_S_PER_PERSON = 60e-6
 # The shortest time limit the engine promises to keep: a complete first answer and the
 # final checks take about 85 µs per person on 2 cores (benchmarks/limits.py: 0.85 s at
@@ -67,6 +69,7 @@ class Clock:
     start: float = field(default_factory=time.monotonic)
     cuts: list[str] = field(default_factory=list)
     later: float = 0.0  # seconds kept back for the steps after the current one
+    marks: dict[str, float] = field(default_factory=dict)  # milestone -> seconds from start
 
     @property
     def deadline(self) -> float:
@@ -85,6 +88,10 @@ class Clock:
         """Seconds left for optimising, with the time to finish (and ``later``) kept back."""
         reserve = max(FINISH_SHARE * self.seconds, FINISH_S_PER_PERSON * self.people)
         return max(0.0, self.left() - reserve - self.later)
+
+    def mark(self, milestone: str) -> None:
+        """Note the seconds from the start to ``milestone`` (the solution's timeline)."""
+        self.marks[milestone] = self.elapsed()
 
     def keep_back(self, seconds: float) -> None:
         """Keep ``seconds`` back for the steps after the current one (0: none)."""

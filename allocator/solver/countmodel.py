@@ -332,9 +332,8 @@ class CountModel:
         # spread: excess over the fair share of organisations, genders and countries
         self.org_excess = mathopt.LinearExpression()
         self.div_excess = mathopt.LinearExpression()
-        # (group, size) -> 1 when the group has that size (spread models only)
-        self.sized: dict[tuple[int, int], Any] = {}
-        self._size_choices: dict[int, list[tuple[int, Any]]] = {}
+        # group -> [(size, binary that is 1 when the group has that size)] (spread only)
+        self.sized: dict[int, list[tuple[int, Any]]] = {}
         if spread:
             T = prep.n_people
             # One indicator per possible size of each group: a fair share is then a
@@ -344,8 +343,7 @@ class CountModel:
                 group = prep.problem.groups[g]
                 sizes = range(group.min_size or 0, group.capacity + 1)
                 choices = [(k, m.add_binary_variable()) for k in sizes]
-                self.sized.update({(g, k): y for k, y in choices})
-                self._size_choices[g] = choices
+                self.sized[g] = choices
                 m.add_linear_constraint(mathopt.fast_sum([y for _, y in choices]) == 1)
                 m.add_linear_constraint(
                     self.size[g] == mathopt.fast_sum([k * y for k, y in choices]))
@@ -362,7 +360,7 @@ class CountModel:
             self.div_excess = mathopt.fast_sum(parts[1] + parts[2])
         self._upper = {v: v.upper_bound for v, _ in self.ranked}
         self.variables = (len(self.ranked) + len(self.zvars) + len(self.excesses)
-                          + len(self.sized) + 2 * len(groups))
+                          + sum(map(len, self.sized.values())) + 2 * len(groups))
 
     @property
     def evenness(self) -> Any:
@@ -408,7 +406,7 @@ class CountModel:
         """An excess variable over ``count``'s fair share (``fair_cap``) of group g at each of
         its sizes; the same quantity ``_band(..., under=False)`` measures."""
         over = self.model.add_integer_variable(lb=0, ub=self.prep.n_people)
-        caps = [(fair_cap(scale, share, k), y) for k, y in self._size_choices[g]]
+        caps = [(fair_cap(scale, share, k), y) for k, y in self.sized[g]]
         self.model.add_linear_constraint(
             count - over <= self.mathopt.fast_sum([c * y for c, y in caps if c]))
         self.excesses.append(_Excess(over, scale, share, count, self.size[g], True))
@@ -531,8 +529,9 @@ class CountModel:
         for g in self.groups:
             values[self.size[g]] = sizes[g]
             values[self.n_var[g]] = participants[g]
-        for (g, k), y in self.sized.items():
-            values[y] = 1 if sizes[g] == k else 0
+        for g, choices in self.sized.items():
+            for k, y in choices:
+                values[y] = 1 if sizes[g] == k else 0
         return self.complete(values)
 
     def complete(self, values: dict) -> dict:

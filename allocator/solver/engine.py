@@ -45,9 +45,10 @@ STABLE_EXACT_LIMIT = 3_000
 # ~1,100 in half a second and needs seconds, or fails, beyond (benchmarks/fine_model.py).
 FINE_GLOBAL_LIMIT = 1_500
 
-# Building a count model costs about this much per variable: measured 0.84 s for 35,792
-# at 10,000 people on an idle 2-core machine (23 µs each); 60 µs leaves room for a machine
-# twice as busy. A model that would not be built in the time left is not started.
+# Building a count model costs at most about this much per variable the estimate counts:
+# at 10,000 people the model took 0.89 s on an idle 2-core machine and 1.42-1.49 s beside
+# two CPU hogs (benchmarks/limits.py's "build s"); 60 µs leaves room for that. A model that
+# would not be built in the time left is not started.
 BUILD_S_PER_VARIABLE = 60e-6
 # The first model in a process also imports MathOpt and HiGHS (0.36 s idle,
 # benchmarks/solver.py prints it).
@@ -128,7 +129,7 @@ def solve(problem: Problem) -> Solution:
         wall_s=clock.elapsed(),
         reproducible=clock.reproducible,
         reproducible_detail=clock.detail(),
-        timeline={"first_answer": first_s, **staged.timeline},
+        timeline={"first_answer": first_s, **staged.timeline, **clock.marks},
     )
 
 
@@ -191,8 +192,12 @@ class _Stages:
                              else "the time limit left no time to load the solver (a "
                              "process's first allocation does) and build the model")
             return None
-        return CountModel(self.prep, groups=groups, classes=classes, units=self.free_units,
-                          fixed=fixed, pools=pools, max_rank=max_rank, spread=spread)
+        started = self.clock.elapsed()
+        model = CountModel(self.prep, groups=groups, classes=classes, units=self.free_units,
+                           fixed=fixed, pools=pools, max_rank=max_rank, spread=spread)
+        if "model_built" not in self.timeline:  # the first model: what the estimate is for
+            self.timeline.update(model_started=started, model_built=self.clock.elapsed())
+        return model
 
     @staticmethod
     def _keep(model: CountModel, expr, out: Outcome, incumbent: dict) -> Outcome:
@@ -370,6 +375,7 @@ class _Stages:
         prep, clock = self.prep, self.clock
         clock.keep_back(0.0)
         start = time.monotonic()
+        clock.mark("spread_started")
         if coarse is not None and incumbent is not None:
             plan = _coarse_plan(prep, coarse, incumbent, fixed)
         else:
@@ -385,6 +391,7 @@ class _Stages:
         best_where = [best[i] for i in range(prep.n_people)]
         best_scores = scores(prep, best_where)
         flow_wall = time.monotonic() - start
+        clock.mark("swaps_done")
         bounds: dict[str, float | None] = {"organization": None, "diversity": None}
         proven = {"organization": False, "diversity": False}
         walls = {"organization": flow_wall / 2, "diversity": flow_wall / 2}

@@ -110,8 +110,11 @@ class Solution:
     # says which): the same input may then give another answer on another run.
     reproducible: bool = True
     reproducible_detail: str = ""
-    # Seconds from the start to milestones: "first_answer", "preferences" (worst rank and
-    # rank sum settled). Timings, so left out of the reproducible output.
+    # Seconds from the start to milestones: "first_answer", "model_started" and
+    # "model_built" (the first count model), "preferences" (worst rank and rank sum
+    # settled), "spread_started", "flows_done" and "swaps_done" (the spread's min-cost flows, then
+    # its gender and country swaps).
+    # Timings, so left out of the reproducible output.
     timeline: dict[str, float] = field(default_factory=dict)
 
 

@@ -82,6 +82,7 @@ def spread_by_flow(prep: Prepared, placed: dict[int, int], movers_by_theme: dict
             targets = {g: n for (g, s), n in slots.items()
                        if s == sector and n > 0 and prep.group_theme[g] == theme}
             _place_block(prep, people, targets, counts, where)
+    clock.mark("flows_done")
     for _theme, movers in sorted(movers_by_theme.items()):
         _improve(prep, list(movers), counts, where, clock)
     return where
