@@ -2,6 +2,16 @@
 (function () {
   "use strict";
 
+  // This file runs after the page is parsed (defer): someone quick, or a test, may have
+  // typed already. Such a field is treated as just typed into.
+  function typedEarly(field) {
+    if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return field.type !== "hidden" && field.value !== field.defaultValue;
+  }
+
   // Search as you type: the form still submits normally without JavaScript.
   var form = document.querySelector("form[data-live-search]");
   if (form) {
@@ -9,7 +19,7 @@
     var target = document.getElementById("results");
     var timer = null;
     var latest = 0;
-    input.addEventListener("input", function () {
+    var lookUp = function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
         var ticket = ++latest;
@@ -24,7 +34,9 @@
           })
           .catch(function () { /* offline for a moment: the Search button still works */ });
       }, 180);
-    });
+    };
+    input.addEventListener("input", lookUp);
+    if (typedEarly(input)) { lookUp(); }
   }
 
   // Signing out (or arriving at the sign-in page) deletes the list of names the desk
@@ -122,6 +134,7 @@
       timer = setTimeout(function () { pending = false; save(); }, 1200);
     }
     f.addEventListener("input", soon);
+    if (Array.prototype.some.call(f.elements, typedEarly)) { soon(); }
     // Leaving the page (reload, another link, closing the tab) within that second still
     // saves what was typed: the browser sends it as the form would.
     window.addEventListener("pagehide", function () {
