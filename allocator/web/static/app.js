@@ -5,12 +5,17 @@
   // This file runs after the page is parsed (defer): someone quick, or a test, may have
   // typed already. Such a field is treated as just typed into.
   function typedEarly(field) {
-    if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
     if (field.tagName === "SELECT") {
       return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
     }
-    return field.type !== "hidden" && field.value !== field.defaultValue;
+    if (field.tagName === "TEXTAREA") {  // its value has line breaks as \n, its default as stored
+      return field.value !== field.defaultValue.replace(/\r\n?/g, "\n");
+    }
+    if (field.tagName !== "INPUT" || field.type === "hidden") { return false; }  // buttons too
+    if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+    return field.value !== field.defaultValue;
   }
+
 
   // Search as you type: the form still submits normally without JavaScript.
   var form = document.querySelector("form[data-live-search]");
