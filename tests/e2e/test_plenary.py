@@ -110,3 +110,48 @@ def test_a_facilitators_page_saves_itself_and_says_when_someone_else_was_first(
     assert page.get_by_text("My wording, typed after theirs.").is_visible()
     check(page, "recommendations-compare-768")
     context.close()
+
+
+def _versions(app) -> dict[str, tuple[str, int]]:
+    """Every recommendation's text and version, by title."""
+    from sqlalchemy import select
+
+    from allocator.extensions import db
+    from allocator.models import Recommendation
+
+    with app.app_context():
+        rows = db.session.execute(select(Recommendation.title, Recommendation.text,
+                                         Recommendation.version)).all()
+        db.session.remove()
+    return {title: (text, version) for title, text, version in rows}
+
+
+def test_what_is_typed_before_the_pages_script_arrives_is_saved_and_nothing_else(
+        app, browser, server, demo):
+    """On a slow connection a facilitator types before app.js has run: that text is saved
+    once it runs, and the recommendations nobody touched are not saved again."""
+    from allocator.services.tokens import create_token
+
+    with app.app_context():
+        token = create_token("facilitator", "WG2 facilitator", demo["event"], 2)
+    before = _versions(app)
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    page.goto(server.url + "/")  # the sign-in page, with its script
+    held = []
+    page.route("**/app.js", lambda route: held.append(route))  # the script is on its way
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Text").first.fill("Typed while the page was still loading.")
+    assert held
+    for route in held:
+        route.continue_()
+    status = page.locator("[data-autosave-status]")
+    expect(status.first).to_have_text("Saved", timeout=15_000)
+    page.wait_for_timeout(2_000)  # longer than the autosave's pause
+    expect(status.nth(1)).to_have_text("")
+    after = _versions(app)
+    changed = {title for title in after if after[title] != before[title]}
+    assert len(changed) == 1
+    assert after[changed.pop()][0] == "Typed while the page was still loading."
+    context.close()
