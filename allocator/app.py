@@ -164,6 +164,18 @@ def _cors(app: Flask, response: Any) -> None:
     response.headers["Access-Control-Max-Age"] = "600"
 
 
+def _domain_errors(app: Flask) -> None:
+    """Every door answers a service's domain error the same way: as its HTTP problem,
+    through the handlers that render problems (API) and error pages (the pages)."""
+    from allocator.errors import DomainError
+    from allocator.problems import to_problem
+
+    def handle(error: DomainError) -> Any:
+        return app.handle_http_exception(to_problem(error))
+
+    app.register_error_handler(DomainError, handle)
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, errors and CLI."""
     instance = os.environ.get("ALLOCATOR_INSTANCE_PATH") or str(ROOT / "instance")
@@ -194,6 +206,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
             sa_event.listen(Engine, "connect", _sqlite_pragmas)
     register_api(app)
+    _domain_errors(app)
     from allocator.web import register as register_web
 
     register_web(app)

@@ -1,4 +1,6 @@
-"""Bearer tokens and permissions, declared by each view and checked in one place."""
+"""The doors' gate: who is calling (a bearer token, or a page session's token), and the
+one check every API view and page runs before anything else (:func:`gate`): the ids in
+its address, then :func:`allocator.access.refusal` for the permission it names."""
 
 from __future__ import annotations
 
@@ -7,10 +9,7 @@ import functools
 import hashlib
 import hmac
 import math
-import re
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
@@ -18,92 +17,16 @@ from sqlalchemy import Row, bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from allocator.errors import abort_problem
+from allocator.access import Principal, hash_secret, parse_token, refusal
+from allocator.errors import Forbidden, NotFound
 from allocator.extensions import db
+from allocator.idempotency import run_idempotent
 from allocator.models import ApiToken, AuthThrottle, UTCDateTime, utcnow
+from allocator.problems import abort_problem
+from allocator.services import audit
 from allocator.validation import MAX_ID
 
-TOKEN_PREFIX = "alc"
-
-# What each role may do. Views name a permission; nothing else decides access.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "viewer": frozenset({"event:read", "groups:read", "lists:read"}),
-    "desk": frozenset(
-        {
-            "event:read",
-            "groups:read",
-            "lists:read",
-            "participants:read",
-            "participants:write",
-        }
-    ),
-    # A working group's facilitator: their group's list (no e-mails) and recommendations.
-    "facilitator": frozenset(
-        {"event:read", "groups:read", "lists:read", "recommendations:read",
-         "recommendations:write"}),
-    "organizer": frozenset(
-        {
-            "event:read",
-            "event:write",
-            "event:create",
-            "groups:read",
-            "lists:read",
-            "participants:read",
-            "participants:write",
-            "participants:import",
-            "participants:admin",
-            "invitations:write",
-            "recommendations:read",
-            "recommendations:write",
-            "recommendations:moderate",
-            "allocations:read",
-            "allocations:write",
-            "audit:read",
-        }
-    ),
-}
-
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a token's id, name, role and optional event scope."""
-
-    token_id: int
-    name: str
-    role: str
-    event_id: int | None
-    group_id: int | None = None
-
-    def can(self, permission: str) -> bool:
-        """Tell whether this caller's role grants ``permission`` (a token limited to one
-        event creates no other)."""
-        if permission == "event:create" and self.event_id is not None:
-            return False
-        return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
-
-
-def hash_secret(secret: str) -> str:
-    """Hash a token's secret part. Tokens are random, so SHA-256 suffices."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def new_token_string() -> tuple[str, str, str]:
-    """Return (token, public id, secret) for a fresh random token."""
-    public_id = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    return f"{TOKEN_PREFIX}_{public_id}_{secret}", public_id, secret
-
-
-TOKEN_RE = re.compile(r"^alc_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
-
-
-def parse_token(raw: str) -> tuple[str, str] | None:
-    """Split a presented token into (public id, secret), or None if malformed."""
-    match = TOKEN_RE.match(raw)
-    return (match.group(1), match.group(2)) if match else None
-
 
 _tokens = ApiToken.__table__.c
 # Every request runs this: plain columns through Core, no ORM object to build.
@@ -204,8 +127,6 @@ def _count_failure(client: str, raw: str) -> int:
     ceiling = current_app.config["AUTH_AUDIT_MAX"]
     if failures <= ceiling:
         parsed = parse_token(raw)
-        from allocator.services import audit
-
         audit.record("auth.failed", event_id=(request.view_args or {}).get("event_id"),
                      subject=("token", parsed[0] if parsed else ""),
                      details={"path": request.path, "method": request.method,
@@ -253,16 +174,29 @@ def authenticate() -> Principal:
     g.principal = principal
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         db.session.connection().execute(_TOKEN_USED, {"token_id": token.id, "now": now})
-        from allocator.services import audit
-
         audit.record("token.used", subject=("token", token.public_id),
                      event_id=token.event_id or (request.view_args or {}).get("event_id"))
         db.session.commit()
     return principal
 
 
+def gate(principal: Principal, permission: str, view_args: Mapping[str, Any]) -> None:
+    """The check every door runs first, for the caller and the ids in the address: an id
+    no row can have is NotFound (before it reaches a query, an audit row or a stored
+    response); then Forbidden with :func:`allocator.access.refusal`'s reason."""
+    for name, value in view_args.items():
+        if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFound(f"{name.removesuffix('_id').capitalize()} {value} was not found.",
+                           title="Not Found")
+    reason = refusal(principal, permission, event_id=view_args.get("event_id"),
+                     group_id=view_args.get("group_id"))
+    if reason is not None:
+        raise Forbidden(reason, title="Forbidden")
+
+
 def require(permission: str) -> Callable[[F], F]:
-    """Declare what a view needs; authenticate and authorise before anything else runs.
+    """Declare what an API view needs; authenticate and pass :func:`gate` before anything
+    else runs.
 
     POST views also get ``Idempotency-Key`` handling here, because the key is
     scoped to the caller and must be checked before the body is processed.
@@ -272,34 +206,12 @@ def require(permission: str) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
-            if permission == "event:create" and principal.event_id is not None:
-                abort_problem(403, "This token is limited to one event.")
-            if not principal.can(permission):
-                abort_problem(
-                    403,
-                    f"A {principal.role} token may not do this (needs {permission}).",
-                    title="Forbidden",
-                )
-            # An id no row can have is a 404 here, before it reaches a query, an audit
-            # row or a stored idempotent response.
-            for name, value in kwargs.items():
-                if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
-                    abort_problem(404, f"{name.removesuffix('_id').capitalize()} {value} "
-                                  "was not found.", title="Not Found")
-            event_id = kwargs.get("event_id")
-            if principal.event_id is not None and event_id is not None:
-                if event_id != principal.event_id:
-                    abort_problem(403, "This token is limited to another event.")
-            group_id = kwargs.get("group_id")
-            if principal.group_id is not None and group_id is not None \
-                    and group_id != principal.group_id:
-                abort_problem(403, "This token is limited to another working group.")
+            gate(principal, permission, kwargs)
             if request.method == "POST" and request.headers.get("Idempotency-Key"):
-                from allocator.idempotency import run_idempotent
-
                 return run_idempotent(principal, view, args, kwargs)
             return view(*args, **kwargs)
 
+        wrapper.permission = permission  # type: ignore[attr-defined]  (the access walk reads it)
         doc = getattr(wrapper, "_apidoc", {})
         wrapper._apidoc = {**doc, "manual_doc": {**doc.get("manual_doc", {}),
                                                  "security": [{"bearerAuth": []}]}}

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask import Flask
 
+from allocator.errors import DomainError
 from allocator.extensions import db
+
+
+def said_in_a_line(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The CLI's mapping of domain errors: the detail as the one error line (exit 1), each
+    conflicting rule on a line of its own above it."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DomainError as error:
+            for conflict in error.extra.get("conflicts") or []:
+                click.echo(f"  - {conflict['message']}", err=True)
+            raise click.ClickException(error.detail) from error
+
+    return wrapper
 
 
 def register(app: Flask) -> None:
@@ -20,26 +41,22 @@ def register(app: Flask) -> None:
                   help="Limit the token to one event.")
     @click.option("--group", "group_id", type=int, default=None,
                   help="A facilitator's working group (their recommendations).")
+    @said_in_a_line
     def create_token(role: str, name: str, event_id: int | None,
                      group_id: int | None) -> None:
         """Create an API token and print it (it is shown only this once)."""
-        from allocator.services.tokens import TokenError, create_token
+        from allocator.services.tokens import create_token
 
-        try:
-            click.echo(create_token(role, name, event_id, group_id))
-        except TokenError as exc:
-            raise click.ClickException(str(exc)) from exc
+        click.echo(create_token(role, name, event_id, group_id))
 
     @app.cli.command("revoke-token")
     @click.argument("name")
+    @said_in_a_line
     def revoke_token(name: str) -> None:
         """Revoke the active token with this name (or public id)."""
-        from allocator.services.tokens import TokenError, revoke_token
+        from allocator.services.tokens import revoke_token
 
-        try:
-            token = revoke_token(name)
-        except TokenError as exc:
-            raise click.ClickException(str(exc)) from exc
+        token = revoke_token(name)
         click.echo(f"revoked token {token.public_id} ({token.name}, {token.role})", err=True)
 
     @app.cli.command("list-tokens")
@@ -61,27 +78,19 @@ def register(app: Flask) -> None:
     @click.option("--stable", is_flag=True, help="Keep the published allocation's places.")
     @click.option("--time-limit", type=float, default=30.0, show_default=True)
     @click.option("--publish", is_flag=True, help="Publish the run if it succeeds.")
+    @said_in_a_line
     def allocate(event_id: int, checked_in_only: bool, stable: bool, time_limit: float,
                  publish: bool) -> None:
         """Run the allocation for an event and print what it found."""
-        from werkzeug.exceptions import HTTPException
-
-        from allocator.errors import problem_body
         from allocator.services import allocation
         from allocator.services.events import get_event
 
         include = ["checked_in"] if checked_in_only else ["registered", "checked_in"]
-        try:
-            event = get_event(event_id)
-            run = allocation.allocate(event, {"include": include, "stable": stable,
-                                              "time_limit_s": time_limit})
-            if publish:
-                allocation.publish(event, run.id)
-        except HTTPException as exc:
-            body, _ = problem_body(exc)
-            for conflict in body.get("conflicts") or []:
-                click.echo(f"  - {conflict['message']}", err=True)
-            raise click.ClickException(body["detail"]) from exc
+        event = get_event(event_id)
+        run = allocation.allocate(event, {"include": include, "stable": stable,
+                                          "time_limit_s": time_limit})
+        if publish:
+            allocation.publish(event, run.id)
         objective = run.objective or {}
         click.echo(f"run {run.id}: {run.solver_status}, {run.people} people, "
                    f"worst rank {objective.get('worst_rank')}, rank sum "
@@ -94,25 +103,20 @@ def register(app: Flask) -> None:
                   default=".", show_default=True, help="Folder to write the files into.")
     @click.option("--run", "run_id", type=int, default=None,
                   help="An unpublished run instead of the published allocation.")
+    @said_in_a_line
     def export_groups(event_id: int, directory: str, run_id: int | None) -> None:
         """Write the group lists: one CSV for all groups, one per group, and an XLSX."""
         from pathlib import Path
 
-        from werkzeug.exceptions import HTTPException
-
-        from allocator.auth import Principal
-        from allocator.errors import problem_body
+        from allocator.access import Principal
         from allocator.services import exports
         from allocator.services.events import get_event
 
-        operator = Principal(token_id=0, name="cli", role="organizer", event_id=None)
-        try:
-            event = get_event(event_id)
-            columns = list(exports.DEFAULT_COLUMNS)
-            run = exports.source_run(event, run_id, operator)
-            lists = exports.group_lists(event, run, columns)
-        except HTTPException as exc:
-            raise click.ClickException(problem_body(exc)[0]["detail"]) from exc
+        operator = Principal.system()
+        event = get_event(event_id)
+        columns = list(exports.DEFAULT_COLUMNS)
+        run = exports.source_run(event, run_id, operator)
+        lists = exports.group_lists(event, run, columns, operator)
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = []

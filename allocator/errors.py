@@ -1,61 +1,37 @@
-"""One error format for the whole service: RFC 9457 ``application/problem+json``."""
+"""What can go wrong in a use case, in the domain's words (no HTTP, no Flask).
+
+Services raise these; each door maps them once: the API to ``application/problem+json``
+(:func:`allocator.problems.to_problem`), the pages to a message next to the form or an
+error page, the CLI to one line. ``detail`` is a sentence for the person who acted;
+``errors`` holds field messages ({field: [sentences]}, or a list for rows of a file);
+``type_`` names the kind of problem (``/problems/...``); ``extra`` carries facts a client
+may act on (the existing registration's id, the conflicting rules, the current version).
+"""
 
 from __future__ import annotations
 
-import http
-import json
-from typing import Any, NoReturn
-
-import marshmallow as ma
-from flask import Response, current_app, request
-from flask_smorest import Api
-from flask_smorest.utils import prepare_response
-from werkzeug.exceptions import HTTPException
-
-PROBLEM_MIMETYPE = "application/problem+json"
+from typing import Any
 
 
-class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details (documentation only); extension members are allowed."""
+class DomainError(Exception):
+    """A use case cannot do what was asked; ``detail`` says why, in words."""
 
-    class Meta:
-        unknown = ma.INCLUDE
-
-    type = ma.fields.String(metadata={"description": "URI reference naming the problem type"})
-    title = ma.fields.String(metadata={"description": "Short summary of the problem type"})
-    status = ma.fields.Integer(metadata={"description": "HTTP status code"})
-    detail = ma.fields.String(metadata={"description": "What went wrong this time"})
-    errors = ma.fields.Raw(
-        metadata={"description": "Field messages: field name to a list of messages"}
-    )
-
-
-class Problem(HTTPException):
-    """An HTTP error that carries problem details."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        title: str | None = None,
-        type_: str | None = None,
-        errors: Any = None,
-        headers: dict[str, str] | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(description=detail)
-        self.code = status
-        self.title = title
+    def __init__(self, detail: str, *, type_: str | None = None, title: str | None = None,
+                 errors: Any = None, location: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
         self.type_ = type_
+        self.title = title
         self.errors = errors
-        self.extra_headers = headers or {}
+        self.location = location  # the address of the thing the error is about
         self.extra = extra
 
-
-def abort_problem(status: int, detail: str, **kwargs: Any) -> NoReturn:
-    """Raise a :class:`Problem` (the caller sees problem+json)."""
-    raise Problem(status, detail, **kwargs)
+    def field_errors(self) -> dict[str, list[str]]:
+        """The field messages, or the detail as a form-wide one (``_form``)."""
+        if isinstance(self.errors, dict) and self.errors:
+            return {str(name): [str(m) for m in (v if isinstance(v, list) else [v])]
+                    for name, v in self.errors.items()}
+        return {"_form": [self.detail]}
 
 
 def sentences(value: Any) -> list[str]:
@@ -68,111 +44,58 @@ def sentences(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _flatten_messages(messages: Any) -> Any:
-    """webargs nests messages by location ({"json": {...}}); callers want fields."""
-    if not isinstance(messages, dict):
-        return messages
-    locations = {"json", "query", "querystring", "form", "files", "headers", "view_args"}
-    if messages and set(messages) <= locations:
-        flat: dict[str, Any] = {}
-        for value in messages.values():
-            if isinstance(value, dict):
-                flat.update(value)
-            else:
-                flat.setdefault("_body", []).extend(
-                    value if isinstance(value, list) else [value]
-                )
-        return flat
-    return messages
+class NotFound(DomainError):
+    """The thing named does not exist (or belongs to another event: the same answer)."""
 
 
-def problem_body(error: HTTPException) -> tuple[dict[str, Any], dict[str, str]]:
-    """Build the problem document and extra headers for any HTTP exception."""
-    status = error.code or 500
-    try:
-        phrase = http.HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    body: dict[str, Any] = {"type": "about:blank", "title": phrase, "status": status}
-    headers: dict[str, str] = {}
-    detail = error.description
-    if isinstance(error, Problem):
-        if error.type_:
-            body["type"] = error.type_
-        if error.title:
-            body["title"] = error.title
-        if error.errors is not None:
-            body["errors"] = error.errors
-        body.update(error.extra)
-        headers.update(error.extra_headers)
-    data = getattr(error, "data", None)
-    if isinstance(data, dict):
-        messages = data.get("errors", data.get("messages"))
-        if messages is not None:
-            flat = _flatten_messages(messages)
-            if status == 400 and flat == {"_body": ["Invalid JSON body."]}:
-                detail = "The request body is not valid JSON."
-            else:
-                body["errors"] = flat
-                detail = "The request has invalid fields; see errors."
-        if "message" in data:
-            detail = data["message"]
-        headers.update(data.get("headers") or {})
-    if status == 500:
-        detail = "An unexpected error occurred. It has been logged."
-    body["detail"] = detail
-    # Keep what werkzeug adds for us (Allow on 405, WWW-Authenticate, Retry-After).
-    for name, value in error.get_headers():
-        if name.lower() != "content-type":
-            headers.setdefault(name, value)
-    return body, headers
+class Forbidden(DomainError):
+    """The caller may not do this, or not to this event, group or record."""
 
 
-def problem_response(error: HTTPException) -> Response:
-    """Render an HTTP exception as an ``application/problem+json`` response."""
-    body, headers = problem_body(error)
-    response = Response(
-        json.dumps(body, ensure_ascii=False),
-        status=body["status"],
-        mimetype=PROBLEM_MIMETYPE,
-    )
-    for name, value in headers.items():
-        response.headers[name] = value
-    return response
+class Conflict(DomainError):
+    """Well-formed, but it clashes with what is stored (a duplicate, a closed event)."""
 
 
-HTML_ERRORS = "allocator.html_errors"  # app.extensions key: error -> an HTML response
+class Invalid(DomainError):
+    """Some fields are wrong: ``errors`` says which and why."""
+
+    def __init__(self, errors: Any, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail or "The request has invalid fields; see errors.",
+                         errors=errors, **kwargs)
 
 
-def wants_html() -> bool:
-    """True for a browser's request outside the API: it prefers HTML to JSON."""
-    if request.path.startswith("/api/") or request.path in ("/healthz", "/livez"):
-        return False
-    best = request.accept_mimetypes.best_match(
-        ["application/problem+json", "application/json", "text/html"])
-    return best == "text/html"
+class Impossible(DomainError):
+    """Nothing can satisfy it as the data stand (rules that contradict each other)."""
 
 
-class ProblemApi(Api):
-    """flask-smorest Api whose errors, served and documented, are problem+json."""
+class Stale(DomainError):
+    """The version the change names is not the current one (someone else changed it since
+    the caller read it): ``version`` is the current one, if there is one to name."""
 
-    ERROR_SCHEMA = ProblemSchema
+    def __init__(self, detail: str, *, version: int | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.version = version
 
-    def handle_http_exception(self, error: HTTPException) -> Any:
-        """Answer every HTTP error with problem details; a browser asking for a page
-        outside the API gets the HTML error page (with a title and a language)."""
-        page = current_app.extensions.get(HTML_ERRORS)
-        if page is not None and wants_html():
-            return page(error)
-        return problem_response(error)
 
-    def _register_responses(self) -> None:
-        for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if not (100 <= status < 200) and status not in (204, 304):
-                response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, PROBLEM_MIMETYPE)
-            self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, PROBLEM_MIMETYPE)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+class VersionRequired(DomainError):
+    """A change must name the version it was made from."""
+
+
+class TooLarge(DomainError):
+    """More than this server takes at once (rows of a file, people of a run)."""
+
+
+class Gone(DomainError):
+    """It existed, and was erased on purpose: nothing of it is given or done again."""
+
+
+class Busy(DomainError):
+    """Not now: the same work is under way; try again after ``retry_after`` seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int = 2, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """This server cannot do it at all (a system library is missing)."""

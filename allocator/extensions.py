@@ -7,7 +7,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from allocator.errors import ProblemApi
+from allocator.problems import ProblemApi
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -18,7 +18,7 @@ from typing import Any
 import marshmallow as ma
 from flask import Flask, request
 
-from allocator.errors import PROBLEM_MIMETYPE, abort_problem
+from allocator.problems import PROBLEM_MIMETYPE, abort_problem
 
 # Endpoints whose body is not JSON (a CSV file), with the larger upload limit.
 UPLOAD_ENDPOINTS = {"participants.Import"}

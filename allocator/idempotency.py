@@ -3,7 +3,9 @@
 The key is scoped to the caller (token). The first request stores a row marked
 "in progress" and commits it before doing the work, so a concurrent retry finds
 it and gets 409; when the work ends, the response is stored and a later retry
-gets it back unchanged. Server errors are not stored: the retry runs again.
+gets it back unchanged. Server errors are not stored: the retry runs again. A key whose
+stored answer an erasure emptied (a tombstone, :mod:`allocator.services.replays`) is
+answered 410 and never runs again.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from allocator import jsonbody
-from allocator.auth import Principal
-from allocator.errors import abort_problem, problem_response
+from allocator.access import Principal
+from allocator.errors import DomainError, Gone
 from allocator.extensions import db
 from allocator.models import IdempotencyRecord, utcnow
+from allocator.problems import abort_problem, problem_response, to_problem
+from allocator.services.replays import GONE
 
 REPLAYED_HEADERS = ("Location", "Content-Type")
 
@@ -86,6 +90,11 @@ def _claim(principal: Principal, key: str, fingerprint: str) -> IdempotencyRecor
     if existing is None:
         abort_problem(409, "A request with this Idempotency-Key is being processed; retry.",
                       type_="/problems/idempotency-in-progress")
+    if existing.state == GONE:
+        raise Gone("This request was done once; its answer held personal data that has "
+                   "since been erased, so it is no longer kept, and the request is not "
+                   "done again. A new request needs a new Idempotency-Key.",
+                   title="Gone", type_="/problems/erased")
     now = utcnow()
     config = current_app.config
     expired = now - existing.created_at > dt.timedelta(seconds=config["IDEMPOTENCY_TTL_S"])
@@ -132,9 +141,10 @@ def run_idempotent(
     record_id = claimed.id
     try:
         response = current_app.make_response(view(*args, **kwargs))
-    except HTTPException as exc:
+    except (HTTPException, DomainError) as exc:
         db.session.rollback()
-        response = problem_response(exc)
+        response = problem_response(to_problem(exc) if isinstance(exc, DomainError)
+                                    else exc)
     except BaseException:
         db.session.rollback()
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
@@ -143,8 +153,10 @@ def run_idempotent(
     if response.status_code >= 500:
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
     else:
+        # Only while still in progress: an erasure that tombstoned it meanwhile wins.
         db.session.execute(
-            update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
+            update(IdempotencyRecord).where(IdempotencyRecord.id == record_id,
+                                            IdempotencyRecord.state == "in_progress").values(
                 state="done", status_code=response.status_code,
                 body=response.get_data(as_text=True),
                 headers={h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
@@ -153,13 +165,3 @@ def run_idempotent(
         )
     db.session.commit()
     return response
-
-
-def purge_expired(now: dt.datetime | None = None) -> int:
-    """Delete stored responses older than the retention window; return how many."""
-    cutoff = (now or utcnow()) - dt.timedelta(seconds=current_app.config["IDEMPOTENCY_TTL_S"])
-    count = db.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
-    ).rowcount
-    db.session.commit()
-    return count

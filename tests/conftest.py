@@ -28,8 +28,8 @@ from flask.testing import FlaskClient
 
 from allocator import create_app
 from allocator.extensions import db
+from tests.support.database import PG_URL, Migrated, own_database, pg_schema_url, record
 
-PG_URL = os.environ.get("ALLOCATOR_TEST_DATABASE_URL", "")
 DB_FIXTURES = {"app", "client", "runner", "tokens", "event"}
 
 
@@ -38,62 +38,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
-
-
-def _pg_schema_url(schema: str) -> str:
-    url = sa.engine.make_url(PG_URL)
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-
-
-@dataclass
-class Migrated:
-    """The schema at head, built once per session by the real migrations and copied into
-    each test's database: a migrated SQLite file, or the statements the migrations ran
-    on PostgreSQL, replayed in order into each test's new schema."""
-
-    sqlite_file: Path | None = None
-    statements: list[tuple[str, Any, bool]] | None = None
-
-    def copy_into(self, url: str) -> None:
-        """Give the empty database at ``url`` the schema (and rows) the migrations made."""
-        if self.sqlite_file is not None:
-            import sqlite3
-
-            source = sqlite3.connect(self.sqlite_file)
-            target = sqlite3.connect(sa.engine.make_url(url).database)
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
-            return
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            for statement, parameters, many in self.statements or []:
-                if many:
-                    cursor.executemany(statement, parameters)
-                else:
-                    cursor.execute(statement, parameters)
-            raw.commit()
-        finally:
-            raw.close()
-            engine.dispose()
-
-
-def _record(engine: sa.Engine, statements: list[tuple[str, Any, bool]]) -> None:
-    """Keep every statement ``engine`` runs except plain reads, with its parameters."""
-
-    @sa.event.listens_for(engine, "before_cursor_execute")
-    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
-        text = statement.lstrip().upper()
-        reads = text.startswith(("SELECT", "SHOW")) and not any(
-            call in text for call in ("SETVAL", "NEXTVAL", "SET_CONFIG"))
-        if not reads:
-            # a list of parameter sets was an executemany; one set (even of a batched
-            # insert) was one execute
-            statements.append((statement, parameters, isinstance(parameters, list)))
 
 
 @pytest.fixture(scope="session")
@@ -109,14 +53,14 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
         admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = _pg_schema_url(schema)
+        url = pg_schema_url(schema)
     statements: list[tuple[str, Any, bool]] = []
     template = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
     template.instance_path = str(folder / "instance")
     try:
         with template.app_context():
             if PG_URL:
-                _record(db.engine, statements)
+                record(db.engine, statements)
             upgrade()
             db.session.remove()
             db.engine.dispose()
@@ -134,23 +78,8 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
 @pytest.fixture
 def database_url(tmp_path: Path, migrated: Migrated) -> Iterator[str]:
     """A database URL whose schema is at head and belongs to this test alone."""
-    if not PG_URL:
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        migrated.copy_into(url)
+    with own_database(tmp_path, migrated) as url:
         yield url
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = _pg_schema_url(schema)
-        migrated.copy_into(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:

@@ -27,8 +27,10 @@ RAW = re.compile(r"(?<![\w/.#-])(" + "|".join(re.escape(k) for k in (
 
 # Where a key is the very thing typed: the API's column names ("Choose from: …"), a JSON
 # member named twice, a caller's own unknown values (or address) echoed back, the query
-# parameters an address takes.
+# parameters an address takes, a title an organiser gave a theme.
 TYPED = re.compile(r"Choose from: [^.]*\.|the key \"[^\"]*\" appears twice|"
+                   r"Another theme \([^)]*\)|The event has no theme '[^']*'|"
+                   r"'[^']*' is not a country|"
                    r"Not among this event's (?:themes|sectors): [^.]*\.|"
                    r"'[^']*' is not one of this event's|'[^']*' was not found|"
                    r"This address takes: [^.]*\.|given more than once: [^.]*\.")

@@ -12,7 +12,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from allocator import jsonbody
-from allocator.errors import abort_problem
+from allocator.problems import abort_problem
 
 
 class StrictParser(FlaskParser):

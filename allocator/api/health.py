@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from allocator.api.blueprint import Blueprint
-from allocator.errors import abort_problem
 from allocator.extensions import db
+from allocator.problems import abort_problem
 
 blp = Blueprint("health", __name__, url_prefix="", description="Health")
 

@@ -17,7 +17,7 @@ from allocator.api.schemas import (
     PersonalDataOut,
 )
 from allocator.auth import require
-from allocator.errors import abort_problem
+from allocator.problems import abort_problem
 from allocator.services import imports, participants, privacy
 from allocator.services.events import get_event
 
@@ -153,6 +153,6 @@ class Import(MethodView):
     @blp.doc(requestBody=IMPORT_BODY)
     def post(self, args, event_id):
         """Import participants from CSV (all rows or none)"""
-        report = imports.import_csv(get_event(event_id), uploaded_csv(), dry_run=args["dry_run"],
-                                    on_existing=args["on_existing"])
+        report = imports.import_csv(get_event(event_id), uploaded_csv(), schema=ParticipantIn(),
+                                    dry_run=args["dry_run"], on_existing=args["on_existing"])
         return report, 200 if report.dry_run else 201

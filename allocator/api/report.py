@@ -6,18 +6,15 @@ from flask import Response
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
-from allocator.api.exports import CONTENT_TYPES, file_response
 from allocator.api.schemas.report import ReleaseOut
 from allocator.auth import current_principal, require
-from allocator.errors import abort_problem
+from allocator.responses import CONTENT_TYPES, file_response
 from allocator.services import report
 from allocator.services.events import get_event
 
 blp = Blueprint("report", __name__, url_prefix="/api/events/<int:event_id>",
                 description="The workshop's report")
 
-NO_PDF = ("This server cannot make PDF files: install Pango (Debian: apt-get install "
-          "libpango-1.0-0 libpangoft2-1.0-0) or download the report as DOCX.")
 
 
 def download(event_id: int, fmt: str) -> Response:
@@ -25,10 +22,7 @@ def download(event_id: int, fmt: str) -> Response:
     when this server cannot make PDF."""
     event = get_event(event_id)
     report.may_read(event, current_principal())
-    try:
-        body = report.document(event, fmt)
-    except report.ReportUnavailable:
-        abort_problem(503, NO_PDF, title="Service Unavailable")
+    body = report.document(event, fmt)
     return file_response(body, fmt, f"report.{fmt}")
 
 

@@ -1,30 +1,53 @@
-"""Use cases. Each public function owns its transaction: it commits or rolls back."""
+"""Use cases. Each public function owns its transaction: it commits or rolls back.
+
+Services speak the domain: they raise :mod:`allocator.errors` (never HTTP), take the caller
+(:class:`allocator.access.Principal`) where what they read or write depends on who asks,
+and import nothing from the doors (``api``, ``web``, ``cli``).
+"""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, TypeVar
+import math
+from dataclasses import dataclass
+from typing import Any, Generic, NoReturn, TypeVar
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from allocator.errors import abort_problem
+from allocator.errors import Conflict, Invalid, NotFound
 from allocator.extensions import db
 from allocator.validation import MAX_ID
 
 T = TypeVar("T")
 
 
+@dataclass
+class Page(Generic[T]):
+    """One page of a listing, with the total across all pages."""
+
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+
 def invalid(errors: dict[str, list[str]], detail: str | None = None) -> NoReturn:
-    """Answer 422 with field messages, like a schema error would."""
-    abort_problem(422, detail or "The request has invalid fields; see errors.", errors=errors)
+    """Refuse input: field messages, like a schema error would give."""
+    raise Invalid(errors, detail)
 
 
 def conflict(detail: str, *, type_: str | None = None, **extra: Any) -> NoReturn:
-    """Answer 409: the request is well-formed but clashes with stored data."""
-    abort_problem(409, detail, title="Conflict", type_=type_, **extra)
+    """Refuse a well-formed request that clashes with stored data."""
+    raise Conflict(detail, title="Conflict", type_=type_, **extra)
 
 
 def commit_or_conflict(detail: str, **extra: Any) -> None:
-    """Commit; if a constraint refuses it (a concurrent change won), roll back and answer 409."""
+    """Commit; if a constraint refuses it (a concurrent change won), roll back and refuse."""
     try:
         db.session.commit()
     except IntegrityError:
@@ -36,8 +59,6 @@ def lock_event(event_id: int) -> None:
     """Take the event's row lock in the caller's transaction (the database's write lock on
     SQLite): changes that must not interleave with an erasure or a purge (which take it
     too) queue here until the other commits."""
-    from sqlalchemy import update
-
     from allocator.models import Event
 
     db.session.execute(update(Event.__table__).where(Event.__table__.c.id == event_id)
@@ -50,8 +71,8 @@ def valid_id(ident: int) -> bool:
 
 
 def not_found(what: str) -> NoReturn:
-    """Answer 404 for a missing thing, named in words."""
-    abort_problem(404, f"{what} was not found.", title="Not Found")
+    """Refuse a missing thing, named in words."""
+    raise NotFound(f"{what} was not found.", title="Not Found")
 
 
 def find(model: type[T], ident: int | tuple[int, ...]) -> T | None:
@@ -63,7 +84,8 @@ def find(model: type[T], ident: int | tuple[int, ...]) -> T | None:
 
 
 def event_row(model: type[T], ident: int, event_id: int, what: str) -> T:
-    """The row if it belongs to this event; 404 otherwise, the same for another event's."""
+    """The row if it belongs to this event; NotFound otherwise, the same for another
+    event's."""
     row = find(model, ident)
     if row is None or row.event_id != event_id:  # type: ignore[attr-defined]
         not_found(f"{what} {ident}")

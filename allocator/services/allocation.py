@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from allocator.errors import abort_problem
+from allocator.errors import Busy, Impossible
 from allocator.extensions import db
 from allocator.models import (
     AllocationRun,
@@ -302,14 +302,31 @@ def execute(run_id: int) -> AllocationRun:
 
 def _scrub_erased(run: AllocationRun) -> None:
     """Scrub a finished run of anyone erased (or of everyone, the event purged) while it ran."""
-    from allocator.services.privacy import scrub_run
-
     ids = {int(p["id"]) for p in (run.problem or {}).get("participants", [])}
     purged = db.session.scalar(select(Event.purged_at).where(Event.id == run.event_id))
     erased = ids & set(db.session.scalars(select(Participant.id).where(
         Participant.event_id == run.event_id, Participant.erased_at.is_not(None))))
     if purged is not None or erased:
         scrub_run(run, None if purged is not None else {str(i) for i in erased})
+
+
+def scrub_run(run: AllocationRun, people: set[str] | None) -> None:
+    """Remove the organisation, gender and country of ``people`` (None: everyone) from one
+    run's stored inputs, and every group's organisation, gender and country figures."""
+    if run.problem:
+        problem = dict(run.problem)
+        problem["participants"] = [
+            dict(p, organization=None, country=None, gender=None)
+            if people is None or p["id"] in people else p
+            for p in problem["participants"]]
+        run.problem = problem
+    if run.metrics and run.metrics.get("groups"):
+        metrics = dict(run.metrics)
+        metrics["groups"] = {
+            gid: dict(figures, organizations={"distinct": None, "above_fair_share": {}},
+                      genders={}, countries={})
+            for gid, figures in metrics["groups"].items()}
+        run.metrics = metrics
 
 
 def _fail(run: AllocationRun, message: str) -> None:
@@ -321,18 +338,18 @@ def _fail(run: AllocationRun, message: str) -> None:
 
 
 def allocate(event: Event, data: dict[str, Any]) -> AllocationRun:
-    """Run the solver in this request: record, solve, store. Infeasible answers 422."""
+    """Run the solver in this request: record, solve, store. Impossible when no
+    allocation keeps every rule; Busy when the run did not finish."""
     run = start_run(event, data)
     run = execute(run.id)
     if run.solver_status == "infeasible":
         conflicts = wording.conflicts(event, run.conflicts or [])
-        abort_problem(422, "No allocation keeps every rule. " + " ".join(
+        raise Impossible("No allocation keeps every rule. " + " ".join(
             c["message"] for c in conflicts),
             title="No allocation is possible", type_="/problems/infeasible",
             conflicts=conflicts, run=run.id)
     if run.status == "failed":
-        abort_problem(503, f"The allocation did not finish: {run.error}",
-                      headers={"Retry-After": "5"}, run=run.id)
+        raise Busy(f"The allocation did not finish: {run.error}", retry_after=5, run=run.id)
     return run
 
 
@@ -349,10 +366,10 @@ def enqueue(event: Event, data: dict[str, Any]) -> AllocationRun:
         queue.enqueue("allocator.jobs.run_allocation", run.id,
                       job_timeout=int(run.time_limit_s + config["ALLOCATION_GRACE_S"]),
                       result_ttl=3600, failure_ttl=86400)
-    except RedisError:
+    except RedisError as exc:
         _fail(run, "the job queue (Redis) is not reachable")
-        abort_problem(503, "The job queue is not reachable; try again shortly.",
-                      headers={"Retry-After": "10"}, run=run.id)
+        raise Busy("The job queue is not reachable; try again shortly.", retry_after=10,
+                   run=run.id) from exc
     return run
 
 
@@ -384,9 +401,3 @@ def delete_run(event: Event, run_id: int) -> None:
     audit.record("allocation.deleted", event_id=event.id, subject=("allocation", run.id))
     db.session.delete(run)
     db.session.commit()
-
-
-def runs_naming_group(group_id: int) -> list[int]:
-    """Ids of runs with someone in this group."""
-    return sorted(set(db.session.scalars(
-        select(Assignment.run_id).where(Assignment.group_id == group_id))))

@@ -46,7 +46,7 @@ def page(event: Any, args: dict[str, Any]) -> Any:
     """One page of an event's audit log, newest first."""
     from sqlalchemy import func, select
 
-    from allocator.services.participants import Page
+    from allocator.services import Page
 
     query = select(AuditEntry).where(AuditEntry.event_id == event.id)
     if args.get("action"):

@@ -8,14 +8,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from allocator.auth import Principal
+from allocator.access import Principal
 from allocator.extensions import db
 from allocator.models import (
     ACTIVE,
     DEFAULT_SECTORS,
+    Assignment,
     Event,
     Participant,
     Preference,
+    Rule,
     Theme,
     WorkingGroup,
     utcnow,
@@ -325,15 +327,14 @@ def delete_group(event: Event, group_id: int) -> None:
     """Delete a working group."""
     require_open(event)
     group = get_group(event, group_id)
-    from allocator.services.allocation import runs_naming_group
-    from allocator.services.rules import rules_naming_group
-
-    pins = rules_naming_group(group.id)
+    pins = db.session.scalar(select(func.count()).select_from(Rule).where(
+        Rule.group_id == group.id)) or 0
     if pins:
         conflict(f"{counted(pins, 'pin rule names', 'pin rules name')} {group.name}; delete "
                  f"{'it' if pins == 1 else 'them'} first.",
                  type_="/problems/group-in-use")
-    runs = runs_naming_group(group.id)
+    runs = sorted(set(db.session.scalars(
+        select(Assignment.run_id).where(Assignment.group_id == group.id))))
     if runs:
         which = ", ".join(f"run {r}" for r in runs)
         conflict(f"{group.name} has people in allocation {which}: delete those draft runs "

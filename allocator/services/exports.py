@@ -1,4 +1,9 @@
-"""Group lists for facilitators: CSV (RFC 4180, UTF-8 with BOM) and an XLSX workbook."""
+"""Group lists for facilitators: CSV (RFC 4180, UTF-8 with BOM) and an XLSX workbook.
+
+Whoever asks and through whichever door (API, page, CLI), a list holds what the caller may
+see: the groups of their scope (:attr:`Principal.group_scope`), the runs their role may
+read, and of each person the fields :func:`allocator.access.person_fields` allows.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from allocator.auth import Principal
-from allocator.errors import abort_problem
+from allocator.access import Principal, person_fields, person_view
+from allocator.errors import Conflict, Forbidden, NotFound
 from allocator.extensions import db
 from allocator.models import ACTIVE, AllocationRun, Assignment, Event, Participant, WorkingGroup
 from allocator.normalise import humanise
@@ -26,7 +31,6 @@ from allocator.validation import xml_safe
 DEFAULT_COLUMNS = ["group", "theme", "room", "facilitator", "full_name", "organization",
                    "sector", "country"]
 OPTIONAL_COLUMNS = ["email", "gender", "role", "status", "participant_id"]
-ORGANIZER_ONLY = {"email"}
 # Characters that make a spreadsheet read a cell as a formula: the ASCII ones, their
 # full-width forms and the minus sign, which some spreadsheet programs also accept.
 FORMULA_TRIGGERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\u2212\t\r")
@@ -82,7 +86,8 @@ class GroupList:
 
 
 def choose_columns(raw: str | None, principal: Principal) -> list[str]:
-    """The columns asked for (comma-separated), checked against what the caller may see."""
+    """The columns asked for (comma-separated), checked against what the caller may see
+    of anyone (Forbidden for a column only staff see, such as the e-mail address)."""
     if not raw:
         return list(DEFAULT_COLUMNS)
     columns = [c.strip() for c in raw.split(",") if c.strip()]
@@ -93,40 +98,59 @@ def choose_columns(raw: str | None, principal: Principal) -> list[str]:
                              f"Choose from: {', '.join(known)}."]})
     if len(set(columns)) != len(columns):
         invalid({"columns": ["Each column may appear only once."]})
-    if ORGANIZER_ONLY & set(columns) and principal.role != "organizer":
-        abort_problem(403, "Only organisers may download e-mail addresses.")
+    allowed = person_fields(principal.role, status="registered", erased=False,
+                            shows_organization=True)
+    hidden = [HEADERS[c] for c in columns if _field(c) not in allowed]
+    if hidden:
+        raise Forbidden(f"A {principal.role} may not download these columns: "
+                        f"{', '.join(hidden)} (only organisers and the desk see them).")
     return columns
 
 
+def _field(column: str) -> str:
+    """The person's field a column shows (the group's columns show the group)."""
+    return {"participant_id": "id", "theme": "group", "room": "group",
+            "facilitator": "role"}.get(column, column)
+
+
 def source_run(event: Event, run_id: int | None, principal: Principal) -> AllocationRun:
-    """The published allocation, or (organisers only) a chosen run."""
+    """The run whose lists are asked for: the published allocation, or the run
+    ``run_id`` names (NotFound if it is not the event's; Forbidden for an unpublished run
+    unless the caller reads allocations)."""
     if run_id is not None:
-        if principal.role != "organizer":
-            abort_problem(403, "Only organisers may download lists of unpublished runs.")
         run = get_run(event, run_id)
+        if not run.published and not principal.can("allocations:read"):
+            raise Forbidden("Only organisers may download lists of unpublished runs.")
         if run.status != "succeeded":
-            abort_problem(409, f"Run {run.id} has no allocation (status {run.status}).")
+            raise Conflict(f"Run {run.id} has no allocation (status {run.status}).")
         return run
     run = published_run(event)
     if run is None:
-        abort_problem(404, "No allocation has been published for this event yet.",
-                      title="Not Found", type_="/problems/nothing-published")
+        raise NotFound("No allocation has been published for this event yet.",
+                       title="Not Found", type_="/problems/nothing-published")
     return run
 
 
-def group_lists(event: Event, run: AllocationRun, columns: list[str],
+def group_lists(event: Event, run: AllocationRun, columns: list[str], reader: Principal,
                 only_group: int | None = None) -> list[GroupList]:
-    """Members per group (facilitators first, then by name); withdrawn people left out."""
-    groups = list(db.session.scalars(select(WorkingGroup).where(
-        WorkingGroup.event_id == event.id).order_by(WorkingGroup.id)))
+    """Members per group (facilitators first, then by name) as ``reader`` may see them:
+    only the groups of their scope, only people who take part, each person's fields by
+    :func:`allocator.access.person_view` (a hidden field is an empty cell)."""
+    scope = reader.group_scope
+    if only_group is not None and scope is not None and only_group != scope:
+        raise Forbidden("This token is limited to another working group.")
+    query = select(WorkingGroup).where(WorkingGroup.event_id == event.id)
+    if scope is not None:
+        query = query.where(WorkingGroup.id == scope)
+    groups = list(db.session.scalars(query.order_by(WorkingGroup.id)))
     if only_group is not None:
         groups = [g for g in groups if g.id == only_group]
         if not groups:
-            abort_problem(404, f"Working group {only_group} was not found.")
+            raise NotFound(f"Working group {only_group} was not found.")
     # Plain columns, not ORM objects: a list of 10,000 people is written in well under
     # a second (benchmarks/load.py).
     wanted = ["id", "full_name", "email", "organization", "sector", "country", "gender",
-              "role", "status", "search_key"]
+              "role", "status", "search_key", "erased_at", "badge_shows_organization"]
     rows = db.session.execute(
         select(Assignment.group_id, *(getattr(Participant, c) for c in wanted)).join(
             Participant, Participant.id == Assignment.participant_id)
@@ -134,14 +158,17 @@ def group_lists(event: Event, run: AllocationRun, columns: list[str],
     ).all()
     by_group: dict[int, list[dict]] = {}
     for row in rows:
-        by_group.setdefault(row[0], []).append(dict(zip(wanted, row[1:], strict=True)))
+        person = dict(zip(wanted, row[1:], strict=True))
+        shown = person_view(reader.role, person)
+        if shown is not None:
+            by_group.setdefault(row[0], []).append({**shown, "key": person["search_key"]})
     lists = []
     words = for_event(event)
     for group in groups:
         fixed = {"group": group.name, "theme": group.theme.title, "room": group.room,
                  "words": words}
         people = sorted(by_group.get(group.id, []),
-                        key=lambda p: (p["role"] != "facilitator", p["search_key"], p["id"]))
+                        key=lambda p: (p["role"] != "facilitator", p["key"], p["id"]))
         lists.append(GroupList(group, [[_text(_value(c, fixed, p)) for c in columns]
                                        for p in people]))
     return lists
@@ -264,6 +291,20 @@ def content_disposition(name: str) -> str:
     ascii_name = re.sub(r"[^A-Za-z0-9._ -]+", "", ascii_name).strip() or "group-list"
     ascii_name = re.sub(r"\s+", "-", ascii_name)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def download(event: Event, reader: Principal, fmt: str, *, run_id: int | None = None,
+             group_id: int | None = None, columns: str | None = None) -> tuple[bytes, str]:
+    """The group lists ``reader`` may see as a ``fmt`` file ("csv" or "xlsx") and its
+    name: of the published allocation or of run ``run_id``, all groups of their scope or
+    one; the columns asked for (comma-separated) or the default ones. Audited."""
+    chosen = choose_columns(columns, reader)
+    run = source_run(event, run_id, reader)
+    lists = group_lists(event, run, chosen, reader, group_id)
+    what = lists[0].group.name if group_id is not None and lists else "group lists"
+    body = render(fmt, chosen, lists, event)
+    record_download(event, run, fmt, group_id, chosen, sum(len(g.rows) for g in lists))
+    return body, filename(event, what, fmt)
 
 
 def record_download(event: Event, run: AllocationRun, fmt: str, group_id: int | None,

@@ -13,8 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from allocator.api.schemas import ParticipantIn
-from allocator.errors import abort_problem, sentences
+from allocator.errors import Invalid, TooLarge, sentences
 from allocator.extensions import db
 from allocator.models import Event, Participant, utcnow
 from allocator.normalise import counted
@@ -64,9 +63,11 @@ class ImportReport:
     report: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _reject(detail: str, status: int = 422, **extra: Any) -> NoReturn:
-    abort_problem(status, detail, title="The file cannot be imported",
-                  type_="/problems/import-rejected", **extra)
+def _reject(detail: str, *, too_large: bool = False) -> NoReturn:
+    words = {"title": "The file cannot be imported", "type_": "/problems/import-rejected"}
+    if too_large:
+        raise TooLarge(detail, **words)
+    raise Invalid(None, detail, **words)
 
 
 def decode(raw: bytes) -> str:
@@ -173,7 +174,7 @@ def parse(text: str, max_rows: int, max_line: int) -> tuple[list[str], Rows]:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= max_rows:
-                _reject(f"The file has more than {max_rows:,} rows; split it.", status=413)
+                _reject(f"The file has more than {max_rows:,} rows; split it.", too_large=True)
             if len(cells) != len(header):
                 rows.append((number, {"__cells__": str(len(cells))}))
                 continue
@@ -213,14 +214,15 @@ def _changes(person: Participant, data: dict[str, Any], header: list[str]) -> li
     return changed
 
 
-def import_csv(event: Event, raw: bytes, *, dry_run: bool,
+def import_csv(event: Event, raw: bytes, *, schema: ma.Schema, dry_run: bool,
                on_existing: str = "error") -> ImportReport:
     """Validate every row like a desk registration, then apply all of them or none.
 
     A row whose e-mail is already registered is an error (``on_existing="error"``), left
     as it is (``"skip"``), or brought up to date with the file (``"update"``: only the
     columns the file has). The report says per row what happened, or with ``dry_run``
-    what would; the audit log records the import with the ids it touched.
+    what would; the audit log records the import with the ids it touched. Each row is
+    read by ``schema`` (the door's registration schema: the one source of input rules).
     """
     require_open(event)
     config = current_app.config
@@ -228,7 +230,6 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool,
     header, rows = parse(text, config["IMPORT_MAX_ROWS"], config["IMPORT_MAX_LINE_LENGTH"])
     if not rows:
         _reject("The file has a header but no rows.")
-    schema = ParticipantIn()
     themes = event_themes(event)
     words = for_event(event)
     errors: list[dict[str, Any]] = []
@@ -285,8 +286,8 @@ def import_csv(event: Event, raw: bytes, *, dry_run: bool,
                   "nothing was imported.")
         if more:
             detail += f" The first {MAX_REPORTED} are listed."
-        abort_problem(422, detail, title="The file has invalid rows",
-                      type_="/problems/import-invalid-rows", errors=shown)
+        raise Invalid(shown, detail, title="The file has invalid rows",
+                      type_="/problems/import-invalid-rows")
     if not dry_run:
         _apply(event, plan, themes, on_existing)
     counts = Counter(step["status"] for step in plan)

@@ -14,17 +14,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from allocator.auth import hash_secret
+from allocator.access import hash_secret
 from allocator.extensions import db
 from allocator.models import ACTIVE, Event, Message, Participant, PersonalLink, utcnow
 from allocator.services import audit, conflict, invalid, outbox
 from allocator.services.events import closed_reason, require_open
+from allocator.services.outbox import end_links
 from allocator.services.participants import get_participant, refuse_erased
 from allocator.services.taxonomy import for_event
 
-LINK_KINDS = ("invitation", "confirmation", "reminder")
 # Who can be sent a link: anyone not withdrawn (registered people can change answers too).
 REACHABLE = ("invited", "registered", "checked_in", "declined")
 
@@ -130,17 +130,6 @@ def revoke(event: Event, participant_id: int) -> Participant:
     end_links(person, "links.revoked")
     db.session.commit()
     return person
-
-
-def end_links(person: Participant, action: str) -> None:
-    """In the caller's transaction: every link of ``person`` stops working and their
-    unsent messages carrying one are dropped (revoked, or their address changed)."""
-    db.session.execute(update(PersonalLink).where(
-        PersonalLink.participant_id == person.id, PersonalLink.revoked_at.is_(None))
-        .values(revoked_at=utcnow()))
-    dropped = outbox.drop_queued(person.id, LINK_KINDS)
-    audit.record(action, event_id=person.event_id, subject=("participant", person.id),
-                 details={"unsent_messages_dropped": dropped})
 
 
 def remind(within: dt.timedelta, now: dt.datetime | None = None) -> int:

@@ -24,12 +24,14 @@ from sqlalchemy import delete, or_, select, update
 
 from allocator import mailer
 from allocator.extensions import db
-from allocator.models import Message, Participant, utcnow
-from allocator.services import audit
+from allocator.models import Message, Participant, PersonalLink, utcnow
+from allocator.services import audit, codes
 
 log = logging.getLogger(__name__)
 
 # 1, 2, 4 … 256 minutes, then every 6 hours: about a day and a half in all.
+# Messages that carry a personal link: they go when the person's links end.
+LINK_KINDS = ("invitation", "confirmation", "reminder")
 MAX_ATTEMPTS = 12
 LEASE = dt.timedelta(minutes=5)
 MAX_BACKOFF = dt.timedelta(hours=6)
@@ -202,11 +204,9 @@ def _ticket_png(message: Message) -> bytes | None:
     outbox never stores a ticket code)."""
     if f"cid:{mailer.TICKET_CID}" not in (message.body_html or ""):
         return None
-    from allocator.services import tickets
-
     person = db.session.get(Participant, message.participant_id)
-    code = tickets.text(person) if person is not None else None  # issued when queued
-    return tickets.qr_png(code, scale=6) if code else None
+    code = codes.text(person) if person is not None else None  # issued when queued
+    return codes.qr_png(code, scale=6) if code else None
 
 
 def _commit_unless_gone(message_id: int) -> None:
@@ -259,6 +259,17 @@ def _failed(message: Message, exc: Exception, at: dt.datetime) -> str:
                 message.last_error)
     _commit_unless_gone(message.id)
     return outcome
+
+
+def end_links(person: Participant, action: str) -> None:
+    """In the caller's transaction: every link of ``person`` stops working and their
+    unsent messages carrying one are dropped (revoked, or their address changed)."""
+    db.session.execute(update(PersonalLink).where(
+        PersonalLink.participant_id == person.id, PersonalLink.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))
+    dropped = drop_queued(person.id, LINK_KINDS)
+    audit.record(action, event_id=person.event_id, subject=("participant", person.id),
+                 details={"unsent_messages_dropped": dropped})
 
 
 def drop_queued(participant_id: int, kinds: tuple[str, ...]) -> int:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
@@ -27,6 +25,7 @@ from allocator.models import (
 )
 from allocator.normalise import Taxonomy
 from allocator.services import (
+    Page,
     audit,
     conflict,
     event_row,
@@ -42,21 +41,6 @@ from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role",
             "badge_shows_organization")
-
-
-@dataclass
-class Page:
-    """One page of a listing, with the total across all pages."""
-
-    items: list[Participant]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are."""
-        return max(1, math.ceil(self.total / self.per_page))
 
 
 def participant_url(event_id: int, participant_id: int) -> str:
@@ -155,15 +139,12 @@ def active_with_email(
 def duplicate_email(event_id: int, email: str, existing: Participant | None) -> None:
     """Answer 409 naming the registration that already holds this e-mail."""
     extra: dict[str, Any] = {}
-    headers: dict[str, str] = {}
     if existing is not None:
         url = participant_url(event_id, existing.id)
-        extra = {"existing": url, "existing_id": existing.id}
-        headers = {"Location": url}
+        extra = {"existing": url, "existing_id": existing.id, "location": url}
     conflict(
         "Someone is already registered for this event with this e-mail address.",
         type_="/problems/duplicate-registration",
-        headers=headers,
         **extra,
     )
 
@@ -333,9 +314,7 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
             duplicate_email(event.id, data["email"], existing)
     if "email" in data and data["email"] != person.email:
         # Links and unsent mail went to the old address: they end with it.
-        from allocator.services.invitations import end_links
-
-        end_links(person, "links.ended_on_new_address")
+        outbox.end_links(person, "links.ended_on_new_address")
         outbox.drop_queued(person.id, MESSAGE_KINDS)
     for name in EDITABLE:
         if name in data:

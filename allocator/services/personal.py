@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from allocator.auth import hash_secret
+from allocator.access import hash_secret
 from allocator.extensions import db
 from allocator.models import ACTIVE, Event, Participant, PersonalLink, utcnow
 from allocator.services import audit, conflict, outbox, tickets

@@ -9,13 +9,11 @@ from typing import Any
 from sqlalchemy import String, cast, delete, exists, func, literal, select, update
 
 from allocator.extensions import db
-from allocator.idempotency import purge_expired as purge_idempotency
 from allocator.models import (
     AllocationRun,
     Assignment,
     AuditEntry,
     Event,
-    IdempotencyRecord,
     Message,
     Participant,
     PersonalLink,
@@ -23,7 +21,8 @@ from allocator.models import (
     utcnow,
 )
 from allocator.models.workshop import ERASED_EMAIL_DOMAIN, ERASED_NAME, ERASED_ORGANISATION
-from allocator.services import audit, lock_event
+from allocator.services import audit, lock_event, replays
+from allocator.services.allocation import scrub_run
 from allocator.services.events import retention_ends
 from allocator.services.participants import get_participant
 from allocator.services.sessions import purge_expired_sessions
@@ -110,25 +109,6 @@ def _scrub_runs(event_id: int, people: set[str] | None) -> None:
         scrub_run(run, people)
 
 
-def scrub_run(run: AllocationRun, people: set[str] | None) -> None:
-    """Remove the organisation, gender and country of ``people`` (None: everyone) from one
-    run's stored inputs, and every group's organisation, gender and country figures."""
-    if run.problem:
-        problem = dict(run.problem)
-        problem["participants"] = [
-            dict(p, organization=None, country=None, gender=None)
-            if people is None or p["id"] in people else p
-            for p in problem["participants"]]
-        run.problem = problem
-    if run.metrics and run.metrics.get("groups"):
-        metrics = dict(run.metrics)
-        metrics["groups"] = {
-            gid: dict(figures, organizations={"distinct": None, "above_fair_share": {}},
-                      genders={}, countries={})
-            for gid, figures in metrics["groups"].items()}
-        run.metrics = metrics
-
-
 def erase_participant(event: Event, participant_id: int) -> Participant:
     """Anonymise one person now; their allocations stay, as anonymous rows."""
     get_participant(event, participant_id)  # 404 before any lock
@@ -144,9 +124,9 @@ def erase_participant(event: Event, participant_id: int) -> Participant:
         db.session.execute(delete(PersonalLink).where(
             PersonalLink.participant_id == person.id))
         _scrub_runs(event.id, {str(person.id)})
-        # Stored POST responses may quote them: retries of this event start afresh.
-        db.session.execute(delete(IdempotencyRecord).where(
-            IdempotencyRecord.event_id == event.id))
+        # Stored POST answers may quote them: emptied, their keys kept as tombstones, so a
+        # retried request never writes them back.
+        replays.tombstone_event(event.id)
         audit.record("participant.erased", event_id=event.id,
                      subject=("participant", person.id))
         db.session.commit()
@@ -191,8 +171,7 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> d
         db.session.execute(delete(Message).where(Message.event_id == event.id))
         db.session.execute(delete(PersonalLink).where(PersonalLink.event_id == event.id))
         _scrub_runs(event.id, None)
-        db.session.execute(delete(IdempotencyRecord).where(
-            IdempotencyRecord.event_id == event.id))
+        replays.tombstone_event(event.id)
         again = event.purged_at is not None
         event.purged_at = event.purged_at or now
         audit.record("event.purged", event_id=event.id, subject=("event", event.id),
@@ -204,7 +183,7 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> d
     if dry_run:
         return {"events": len(listed), "participants": sum(e["people"] for e in listed),
                 "idempotency_records": 0, "sessions": 0, "would_purge": listed}
-    cached = purge_idempotency(now)
+    cached = replays.purge_expired(now)
     sessions = purge_expired_sessions(now)
     return {"events": purged_events, "participants": purged_people,
             "idempotency_records": cached, "sessions": sessions, "would_purge": []}

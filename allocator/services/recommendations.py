@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.exc import StaleDataError
 
-from allocator.auth import Principal
-from allocator.errors import abort_problem
+from allocator.access import Principal
+from allocator.errors import Forbidden, Stale, VersionRequired
 from allocator.extensions import db
 from allocator.models import (
     Event,
@@ -40,7 +40,8 @@ def get_group(event: Event, group_id: int) -> WorkingGroup:
 
 
 def get(event: Event, recommendation_id: int) -> Recommendation:
-    """The event's recommendation or 404."""
+    """The event's recommendation or NotFound. Every reader of recommendations reads every
+    group's (the plenary shares them all); writing is limited by :func:`_may_write`."""
     return event_row(Recommendation, recommendation_id, event.id, "Recommendation")
 
 
@@ -83,7 +84,7 @@ def may_change(principal: Principal, group: WorkingGroup,
     facilitators their group's drafts and proposals until the group is locked)."""
     if principal.role == "organizer":
         return True
-    return (principal.group_id in (None, group.id)
+    return (principal.group_scope in (None, group.id)
             and group.recommendations_locked_at is None
             and recommendation.status in FACILITATOR_STATES)
 
@@ -91,8 +92,8 @@ def may_change(principal: Principal, group: WorkingGroup,
 def _may_write(principal: Principal, group: WorkingGroup) -> None:
     if principal.role == "organizer":
         return
-    if principal.group_id is not None and principal.group_id != group.id:
-        abort_problem(403, "This token is limited to another working group.")
+    if principal.group_scope not in (None, group.id):
+        raise Forbidden("This token is limited to another working group.")
     if group.recommendations_locked_at is not None:
         conflict(f"{group.name}'s recommendations are locked by the organisers; ask them "
                  "to change one.", type_="/problems/recommendations-locked")
@@ -103,13 +104,13 @@ def _check_status(principal: Principal, recommendation: Recommendation | None,
     status = data.get("status")
     if principal.role != "organizer":
         if status is not None and status not in FACILITATOR_STATES:
-            abort_problem(403, "Only the organisers adopt, amend, merge or drop "
-                               "recommendations.")
+            raise Forbidden("Only the organisers adopt, amend, merge or drop "
+                            "recommendations.")
         if recommendation is not None and recommendation.status not in FACILITATOR_STATES:
-            abort_problem(403, f"This recommendation is {recommendation.status}: only the "
-                               "organisers change it now.")
+            raise Forbidden(f"This recommendation is {recommendation.status}: only the "
+                            "organisers change it now.")
         if "merged_into_id" in data:
-            abort_problem(403, "Only the organisers merge recommendations.")
+            raise Forbidden("Only the organisers merge recommendations.")
 
 
 def _merge_target(event: Event, recommendation: Recommendation | None,
@@ -158,22 +159,21 @@ def create(event: Event, group_id: int, data: dict[str, Any],
 def parse_if_match(header: str | None) -> int:
     """The version an If-Match header names ('"3"', 'W/"3"' or 3); 428 without one."""
     if not header:
-        abort_problem(428, "Send the version you changed in If-Match (the ETag you read), "
-                           "so that nobody's edit is overwritten unseen.",
-                      title="Precondition Required")
+        raise VersionRequired("Send the version you changed in If-Match (the ETag you "
+                              "read), so that nobody's edit is overwritten unseen.",
+                              title="Precondition Required")
     version = whole_number(header.strip().removeprefix("W/").strip('"'))
     if version is None:
-        abort_problem(412, "If-Match must be the ETag this recommendation was read with.",
-                      title="Precondition Failed")
+        raise Stale("If-Match must be the ETag this recommendation was read with.",
+                    title="Precondition Failed")
     return version
 
 
 def _stale(recommendation: Recommendation, current: dict[str, Any]) -> None:
-    abort_problem(412, "Someone else changed this recommendation since you read it; "
-                       "compare with the current version and apply your change to it.",
-                  title="Precondition Failed", type_="/problems/edit-conflict",
-                  current=current, current_version=recommendation.version,
-                  headers={"ETag": etag(recommendation)})
+    raise Stale("Someone else changed this recommendation since you read it; compare "
+                "with the current version and apply your change to it.",
+                version=recommendation.version, title="Precondition Failed",
+                type_="/problems/edit-conflict", current=current)
 
 
 def etag(recommendation: Recommendation) -> str:
@@ -231,8 +231,8 @@ def delete(event: Event, recommendation_id: int, if_match: str | None, principal
     if recommendation.version != version:
         _stale(recommendation, dump(recommendation))
     if principal.role != "organizer" and recommendation.status != "draft":
-        abort_problem(403, "Only drafts are removed by facilitators; the organisers drop "
-                           "the others.")
+        raise Forbidden("Only drafts are removed by facilitators; the organisers drop "
+                        "the others.")
     db.session.delete(recommendation)
     audit.record("recommendation.deleted", event_id=event.id,
                  subject=("recommendation", recommendation_id))

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from allocator.auth import Principal
-from allocator.errors import abort_problem
+from allocator.access import Principal
+from allocator.errors import Forbidden, Unavailable
 from allocator.extensions import db
 from allocator.markup import blocks
 from allocator.models import (
@@ -71,8 +71,8 @@ def may_read(event: Event, principal: Principal) -> None:
     if principal.can("recommendations:moderate"):
         return
     if event.report_released_at is None:
-        abort_problem(403, "The organisers have not released the report yet; ask them for "
-                           "it, or download it once they have.")
+        raise Forbidden("The organisers have not released the report yet; ask them for "
+                        "it, or download it once they have.")
 
 
 def release(event: Event, released: bool) -> Event:
@@ -189,7 +189,7 @@ def html_to_pdf(html: str) -> bytes:
     try:
         from weasyprint import HTML
     except OSError as exc:  # Pango, HarfBuzz or fontconfig not installed
-        raise ReportUnavailable(str(exc)) from exc
+        raise ReportUnavailable() from exc
     return HTML(string=html).write_pdf()
 
 
@@ -207,8 +207,13 @@ def document(event: Event, fmt: str) -> bytes:
     return body
 
 
-class ReportUnavailable(RuntimeError):
+class ReportUnavailable(Unavailable):
     """PDF cannot be made on this machine (WeasyPrint's system libraries are missing)."""
+
+    def __init__(self) -> None:
+        super().__init__("This server cannot make PDF files: install Pango (Debian: "
+                         "apt-get install libpango-1.0-0 libpangoft2-1.0-0). The report is "
+                         "also available as DOCX.", title="Service Unavailable")
 
 
 CHART_CAPTION = "Participants by sector"

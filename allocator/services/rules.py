@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from allocator.errors import abort_problem
+from allocator.errors import Impossible
 from allocator.extensions import db
 from allocator.models import ACTIVE, Event, Participant, Rule, WorkingGroup
 from allocator.services import (
@@ -134,10 +134,10 @@ def refuse_clashes(event: Event, new: Rule) -> None:
                                         "people": clash.people, "groups": clash.groups,
                                         "rules": clash.rules}])
     field = "group_id" if new.kind == "pin" else "other_id"
-    abort_problem(422, "This rule cannot hold with the rules already made. "
-                  + worded[0]["message"], title="The rules would contradict each other",
-                  type_="/problems/rules-clash", conflicts=worded,
-                  errors={field: [worded[0]["message"]]})
+    raise Impossible("This rule cannot hold with the rules already made. "
+                     + worded[0]["message"], title="The rules would contradict each other",
+                     type_="/problems/rules-clash", conflicts=worded,
+                     errors={field: [worded[0]["message"]]})
 
 
 def get_rule(event: Event, rule_id: int) -> Rule:
@@ -152,11 +152,6 @@ def delete_rule(event: Event, rule_id: int) -> None:
                  details={"kind": rule.kind})
     db.session.delete(rule)
     db.session.commit()
-
-
-def rules_naming_group(group_id: int) -> int:
-    """How many pins name this group."""
-    return len(db.session.scalars(select(Rule.id).where(Rule.group_id == group_id)).all())
 
 
 def rules_for(event: Event, people: set[int]) -> tuple[list[Rule], list[Rule]]:

@@ -10,23 +10,28 @@ withdrawal, declining and erasure end the ticket. The QR code holds
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import io
 import re
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select, update
 
-from allocator.errors import abort_problem
+from allocator.errors import NotFound
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGroup
 from allocator.services import audit, conflict, invalid, participants
 from allocator.services.allocation import published_run_id
+from allocator.services.codes import (  # noqa: F401  (what tickets are made of, used here too)
+    CODE_LENGTH,
+    PREFIX,
+    code_hash,
+    holds_ticket,
+    make_code,
+    qr_png,
+    qr_svg,
+    text,
+)
 from allocator.services.events import require_open
 from allocator.services.participants import (
     commit_change,
@@ -35,26 +40,10 @@ from allocator.services.participants import (
     with_groups,
 )
 
-PREFIX = "ALC1"
-CODE_LENGTH = 26  # base-32 characters: 130 bits
 MAX_SCANNED = 200  # what a scanner or a hand types; anything longer is not a ticket
 _SCANNED = re.compile(r"ALC1[:;] ?(\d{1,9}) ?[:;] ?([A-Za-z2-7][A-Za-z2-7 -]{25,39})",
                       re.IGNORECASE)
 _BARE = re.compile(r"[A-Za-z2-7][A-Za-z2-7 -]{25,39}")
-
-
-def _code(salt: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"ticket:{salt}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:CODE_LENGTH]
-
-
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
-def _holds_ticket(person: Participant) -> bool:
-    return person.status in ACTIVE and person.erased_at is None
 
 
 def _issue_missing(people: list[Participant]) -> list[Participant]:
@@ -62,13 +51,13 @@ def _issue_missing(people: list[Participant]) -> list[Participant]:
     caller's transaction (the caller commits). Each UPDATE holds only while the row still
     has no ticket and is registered and not erased: two first prints never make two
     tickets, and an erasure committed meanwhile is never written over."""
-    missing = [p for p in people if p.ticket_salt is None and _holds_ticket(p)]
+    missing = [p for p in people if p.ticket_salt is None and holds_ticket(p)]
     for person in missing:
         salt = secrets.token_hex(16)
         db.session.execute(update(Participant).where(
             Participant.id == person.id, Participant.ticket_salt.is_(None),
             Participant.status.in_(ACTIVE), Participant.erased_at.is_(None)).values(
-            ticket_salt=salt, ticket_hash=_hash(_code(salt)))
+            ticket_salt=salt, ticket_hash=code_hash(make_code(salt)))
             .execution_options(synchronize_session=False))
     return missing
 
@@ -78,14 +67,6 @@ def ensure(person: Participant) -> None:
     when a message that shows it is queued, so that sending it writes nothing."""
     for fresh in _issue_missing([person]):
         db.session.refresh(fresh)
-
-
-def text(person: Participant) -> str | None:
-    """The text of the person's QR code if they hold a ticket now, else None; reads and
-    writes nothing."""
-    if person.ticket_salt is None or not _holds_ticket(person):
-        return None
-    return f"{PREFIX}:{person.event_id}:{_code(person.ticket_salt)}"
 
 
 def payloads(people: list[Participant]) -> dict[int, str]:
@@ -120,30 +101,10 @@ def rotate(event: Event, participant_id: int) -> Participant:
         conflict(f"{person.full_name} is not registered, so has no ticket.",
                  type_="/problems/no-ticket")
     salt = secrets.token_hex(16)
-    person.ticket_salt, person.ticket_hash = salt, _hash(_code(salt))
+    person.ticket_salt, person.ticket_hash = salt, code_hash(make_code(salt))
     audit.record("ticket.rotated", event_id=event.id, subject=("participant", person.id))
     commit_change(person)
     return person
-
-
-def qr_png(text: str, scale: int = 8) -> bytes:
-    """``text`` as a QR code PNG (segno; error correction M, 4-module quiet zone)."""
-    import segno
-
-    out = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(out, kind="png", scale=scale, border=4)
-    return out.getvalue()
-
-
-def qr_svg(text: str, scale: int = 4) -> str:
-    """``text`` as an inline SVG QR code (for the badges and the person's page)."""
-    import segno
-
-    out = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(
-        out, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True,
-        title="Ticket QR code")
-    return out.getvalue().decode()
 
 
 @dataclass
@@ -185,11 +146,11 @@ def check_in(event: Event, scanned: str) -> Scan:
     if event_id is not None and event_id != event.id:
         conflict("This ticket is for another event.", type_="/problems/other-event")
     person = db.session.scalar(select(Participant).where(
-        Participant.ticket_hash == _hash(code)))
+        Participant.ticket_hash == code_hash(code)))
     if person is None:
-        abort_problem(404, "This ticket is unknown: mistyped, forged, or replaced by a newer "
-                           "one. Find the person by name instead.",
-                      type_="/problems/unknown-ticket")
+        raise NotFound("This ticket is unknown: mistyped, forged, or replaced by a newer "
+                       "one. Find the person by name instead.",
+                       type_="/problems/unknown-ticket")
     if person.event_id != event.id:
         conflict("This ticket is for another event.", type_="/problems/other-event")
     if person.ticket_salt is None or person.status not in ACTIVE:
@@ -198,7 +159,7 @@ def check_in(event: Event, scanned: str) -> Scan:
         conflict(f"{person.full_name} {reason}: this ticket is not valid. Register them "
                  "again at the desk if they are taking part.", type_="/problems/ticket-ended",
                  participant_id=person.id)
-    already = None if participants.mark_checked_in(event, person, ticket_hash=_hash(code)) \
+    already = None if participants.mark_checked_in(event, person, ticket_hash=code_hash(code)) \
         else person.checked_in_at
     run_id = published_run_id(event)
     group = None if run_id is None else db.session.scalar(

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from allocator.auth import hash_secret, new_token_string
+from allocator.access import hash_secret, new_token_string
+from allocator.errors import Invalid
 from allocator.extensions import db
 from allocator.models import TOKEN_ROLES, ApiToken, Event, WorkingGroup, utcnow
 from allocator.services import audit
 from allocator.services.sessions import end_sessions_of_token
 
 
-class TokenError(ValueError):
-    """A token cannot be made or revoked as asked."""
+class TokenError(Invalid):
+    """A token cannot be made or revoked as asked (``detail`` says why)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(None, detail)
 
 
 def create_token(role: str, name: str, event_id: int | None = None,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/web")
+from flask import Flask
 
 
 def register(app: Flask) -> None:
     """Attach the pages to ``app``."""
-    from allocator.errors import HTML_ERRORS
-    from allocator.web import (  # noqa: F401
+    from allocator.problems import HTML_ERRORS
+    from allocator.web import (  # noqa: F401  (each module adds its pages to bp)
         desk,
         events,
         home,
@@ -26,6 +23,7 @@ def register(app: Flask) -> None:
         setup,
         tickets,
     )
+    from allocator.web.blueprint import bp
     from allocator.web.store import DatabaseSessionInterface
 
     app.session_interface = DatabaseSessionInterface()

@@ -10,13 +10,13 @@ from flask import flash, g, redirect, request, session, url_for
 from sqlalchemy import func, select
 
 from allocator.api.schemas import ParticipantIn
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.extensions import db
 from allocator.models import ACTIVE, GENDERS, Participant
 from allocator.services import participants
 from allocator.services.allocation import published_run_id
 from allocator.validation import COUNTRY_CODES, whole_number
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors
 from allocator.web.home import room_label
 from allocator.web.session import page, render
@@ -91,8 +91,8 @@ def check_in(event_id: int, participant_id: int):
             flash(f"{person.full_name} is checked in." + (
                 f" Group: {where['name']}" + (f", {room_label(where['room'])}" if where["room"]
                                               else "") + "." if where else ""))
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error")
     return redirect(url_for("web.desk", event_id=event_id))
 
 
@@ -170,14 +170,14 @@ def register(event_id: int):
         if loaded is not None and not errors and not duplicates:
             try:
                 person = participants.register(event_id, loaded)
-            except Problem as problem:
+            except DomainError as problem:
                 if problem.errors:
                     errors.update(field_errors(problem.errors))
                 elif problem.extra.get("existing_id"):
                     existing = problem.extra["existing_id"]
                     errors["email"] = ["Someone is already registered with this e-mail."]
                 else:
-                    errors["_form"] = [problem.description or "That did not work."]
+                    errors["_form"] = [problem.detail or "That did not work."]
             else:
                 flash(f"{person['full_name']} is registered.")
                 if form.get("check_in"):

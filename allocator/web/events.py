@@ -6,9 +6,9 @@ import marshmallow as ma
 from flask import flash, redirect, request, url_for
 
 from allocator.api.schemas import EventIn
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.services import events
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors
 from allocator.web.session import page, render
 
@@ -31,8 +31,8 @@ def new_event():
             event = events.create_event(EventIn().load(data))
         except ma.ValidationError as exc:
             errors = field_errors(exc.messages)
-        except Problem as problem:
-            errors = field_errors(problem.errors or {"_form": [problem.description]})
+        except DomainError as problem:
+            errors = field_errors(problem.errors or {"_form": [problem.detail]})
         else:
             flash(f"{event.name} is created. Add its themes and working groups.")
             return redirect(url_for("web.setup", event_id=event.id))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from allocator.errors import sentences
 from allocator.models import Participant
+from allocator.problems import sentences
 
 
 def field_errors(messages: Any) -> dict[str, list[str]]:

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from flask import flash, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
-from allocator.auth import Principal, sign_in_attempt
+from allocator.access import Principal
+from allocator.auth import sign_in_attempt
 from allocator.normalise import fold, humanise
 from allocator.services.events import list_events
 from allocator.services.taxonomy import for_event
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.forms import LABELS
 from allocator.web.session import check_csrf, csrf_token, current_user, render
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
 
-from allocator.errors import Problem
+from allocator.api.schemas import ParticipantIn
+from allocator.errors import DomainError
+from allocator.problems import status_of
 from allocator.services import imports
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.session import page, render
 
 CHOICES = {
@@ -33,12 +35,13 @@ def import_people(event_id: int):
             status = 422
         else:
             try:
-                result = imports.import_csv(g.event, upload.read(), dry_run=dry_run,
+                result = imports.import_csv(g.event, upload.read(), schema=ParticipantIn(),
+                                            dry_run=dry_run,
                                             on_existing=on_existing)
-            except Problem as exc:
-                problem = {"detail": exc.description,
+            except DomainError as exc:
+                problem = {"detail": exc.detail,
                            "errors": exc.errors if isinstance(exc.errors, list) else []}
-                status = exc.code or 422
+                status = status_of(exc)
             else:
                 if not dry_run:
                     flash(f"Imported: {result.created} created, {result.updated} updated, "

@@ -11,13 +11,13 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 
 from allocator.api.schemas import ParticipantIn
 from allocator.api.schemas.invitations import AnswerIn
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.models import Participant
 from allocator.services import invitations, notifications, participants, personal
 from allocator.services.exports import country_name
 from allocator.services.taxonomy import for_event, using
 from allocator.validation import whole_number
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.desk import country_choices
 from allocator.web.forms import field_errors
 from allocator.web.session import page, render
@@ -98,8 +98,8 @@ def personal_page(secret: str):
             if loaded is not None and not errors:
                 try:
                     personal.answer(visit, loaded)
-                except Problem as problem:
-                    errors = field_errors(problem.errors or {"_form": [problem.description]})
+                except DomainError as problem:
+                    errors = field_errors(problem.errors or {"_form": [problem.detail]})
                 else:
                     return redirect(url_for("web.personal_page", secret=secret,
                                             saved=loaded["answer"]), code=303)
@@ -158,8 +158,8 @@ def add_invitee(event_id: int):
     else:
         try:
             participants.register(event_id, loaded)
-        except Problem as problem:
-            errors = field_errors(problem.errors or {"email": [problem.description]})
+        except DomainError as problem:
+            errors = field_errors(problem.errors or {"email": [problem.detail]})
         else:
             flash(f"{loaded['full_name']} is on the list; send the invitation below.",
                   "ok@invitees")
@@ -177,8 +177,8 @@ def send_invitations(event_id: int):
         data = {"participant_ids": [one], "resend": True}
     try:
         done = invitations.invite(g.event, data)
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error@invitations")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error@invitations")
     else:
         if done["queued"]:
             flash(f"{done['queued']} invitation(s) queued.", "ok@invitations")
@@ -206,8 +206,8 @@ def send_notifications(event_id: int):
         abort(400, description="Choose what to send.")
     try:
         done = notifications.notify(g.event, kind)
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error@notifications")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error@notifications")
     else:
         what = "group announcement(s)" if kind == "groups" else "change notice(s)"
         flash(f"{done['queued']} {what} queued.", "ok@notifications")

@@ -8,9 +8,9 @@ import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
 
 from allocator.api.schemas import ParticipantPatch
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.services import participants
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.desk import form_context, form_to_data
 from allocator.web.forms import field_errors
 from allocator.web.session import page, render
@@ -48,8 +48,8 @@ def edit_person(event_id: int, participant_id: int):
         if loaded is not None and not errors:
             try:
                 participants.update(g.event, participant_id, loaded)
-            except Problem as problem:
-                errors = field_errors(problem.errors or {"_form": [problem.description]})
+            except DomainError as problem:
+                errors = field_errors(problem.errors or {"_form": [problem.detail]})
             else:
                 flash(f"{loaded.get('full_name', person.full_name)}'s registration is saved.")
                 return redirect(url_for("web.person", event_id=event_id,
@@ -66,6 +66,6 @@ def withdraw_person(event_id: int, participant_id: int):
     try:
         person = participants.withdraw(g.event, participant_id)
         flash(f"{person.full_name} is withdrawn. Register them again if they come back.")
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error")
     return redirect(url_for("web.person", event_id=event_id, participant_id=participant_id))

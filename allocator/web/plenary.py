@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import flash, g, redirect, request, url_for
 
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.models import RECOMMENDATION_STATES
 from allocator.services import recommendations
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.session import current_user, page, render
 
 # What the projector leaves out: the plenary no longer discusses these.
@@ -46,8 +46,8 @@ def move_recommendation(event_id: int, recommendation_id: int):
     offset = -1 if request.form.get("direction") == "up" else 1
     try:
         recommendations.move(g.event, recommendation_id, offset)
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error@plenary")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error@plenary")
     else:
         flash(f"Moved {'up' if offset < 0 else 'down'}.", f"ok@r{recommendation_id}")
     return redirect(url_for("web.plenary", event_id=event_id) + f"#r{recommendation_id}")
@@ -61,8 +61,8 @@ def lock_recommendations(event_id: int, group_id: int):
     locked = request.form.get("locked") == "1"
     try:
         group = recommendations.lock(g.event, group_id, locked)
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error@groups")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error@groups")
     else:
         flash(f"{group.name}: " + ("locked; only the organisers change its recommendations "
                                    "now." if locked else "open again to its facilitators."),
@@ -71,9 +71,8 @@ def lock_recommendations(event_id: int, group_id: int):
 
 
 def _projector_groups() -> list[Any]:
-    user = current_user()
-    return [group for group in g.event.groups
-            if user.group_id is None or user.group_id == group.id]
+    scope = current_user().group_scope
+    return [group for group in g.event.groups if scope in (None, group.id)]
 
 
 @bp.route("/events/<int:event_id>/plenary/projector/<int:group_id>")

@@ -11,12 +11,12 @@ from flask import flash, g, jsonify, redirect, request, url_for
 from markupsafe import Markup
 
 from allocator.api.schemas.recommendations import RecommendationIn, RecommendationOut
-from allocator.errors import Problem
+from allocator.errors import DomainError, Stale
 from allocator.markup import to_html
 from allocator.models import RECOMMENDATION_STATES
 from allocator.services import recommendations
 from allocator.validation import whole_number
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors
 from allocator.web.session import current_user, page, render
 
@@ -90,8 +90,8 @@ def add_recommendation(event_id: int, group_id: int):
     if data is not None:
         try:
             recommendations.create(g.event, group_id, data, current_user())
-        except Problem as problem:
-            errors = field_errors(problem.errors or {"_form": [problem.description]})
+        except DomainError as problem:
+            errors = field_errors(problem.errors or {"_form": [problem.detail]})
         else:
             flash(f"“{data['title']}” is saved.", "ok@recommendations")
             return redirect(url_for("web.recommendations_page", event_id=event_id,
@@ -118,8 +118,8 @@ def change_recommendation(event_id: int, recommendation_id: int):
             saved = recommendations.update(g.event, recommendation_id, data,
                                            request.form.get("version"), current_user(),
                                            RecommendationOut().dump)
-        except Problem as problem:
-            if problem.code == 412 and problem.extra.get("current"):
+        except DomainError as problem:
+            if isinstance(problem, Stale) and problem.extra.get("current"):
                 conflict = {"id": recommendation_id, "theirs": problem.extra["current"],
                             "mine": data}
                 if wants_json():
@@ -131,7 +131,7 @@ def change_recommendation(event_id: int, recommendation_id: int):
                 if back_to_plenary:
                     return plenary.moderation_page(conflict=conflict, status=409)
                 return _page(group_id, {}, request.form, conflict=conflict, status=409)
-            errors = field_errors(problem.errors or {"_form": [problem.description]})
+            errors = field_errors(problem.errors or {"_form": [problem.detail]})
         else:
             if wants_json():
                 return _json(200, version=saved.version, status=saved.status)

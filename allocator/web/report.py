@@ -6,11 +6,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import abort, flash, g, redirect, request, url_for
 
-from allocator.api.exports import file_response
 from allocator.api.schemas.events import EventPatch
-from allocator.errors import Problem
+from allocator.errors import DomainError
+from allocator.responses import file_response
 from allocator.services import events, report
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors
 from allocator.web.session import current_user, page
 
@@ -21,14 +21,8 @@ def report_download(event_id: int, fmt: str):
     """The report as DOCX or PDF (facilitators once the organisers released it)."""
     if fmt not in report.FORMATS:
         abort(404)
-    try:
-        report.may_read(g.event, current_user())
-        body = report.document(g.event, fmt)
-    except Problem as problem:
-        abort(problem.code, description=problem.description)
-    except report.ReportUnavailable:
-        abort(503, description="This server cannot make PDF files; download the report "
-                               "as DOCX.")
+    report.may_read(g.event, current_user())
+    body = report.document(g.event, fmt)
     return file_response(body, fmt, f"report.{fmt}")
 
 
@@ -42,8 +36,8 @@ def report_summary(event_id: int):
     except ma.ValidationError as exc:
         for message in field_errors(exc.messages).get("report_summary", []):
             flash(message, "error@report")
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error@report")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error@report")
     else:
         flash("The summary is saved.", "ok@report")
     return redirect(url_for("web.plenary", event_id=event_id) + "#report")
@@ -56,8 +50,8 @@ def report_release(event_id: int):
     released = request.form.get("released") == "1"
     try:
         report.release(g.event, released)
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error@report")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error@report")
     else:
         flash("The facilitators can download the report now." if released else
               "The report is withdrawn: only the organisers download it.", "ok@report")

@@ -9,13 +9,13 @@ from flask import flash, g, redirect, request, url_for
 from sqlalchemy import select
 
 from allocator.api.schemas import RuleIn
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.extensions import db
 from allocator.models import ACTIVE, Participant
 from allocator.services import rules
 from allocator.services.events import require_open
 from allocator.validation import whole_number
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors, person_choice, pick_person
 from allocator.web.session import page, render
 
@@ -54,8 +54,8 @@ def add_rule(event_id: int):
     errors: dict[str, list[str]] = {}
     try:
         require_open(g.event)  # a closed event says so before anything about the fields
-    except Problem as problem:
-        return _page(people, form, {"_form": [problem.description or ""]}, which, 409)
+    except DomainError as problem:
+        return _page(people, form, {"_form": [problem.detail or ""]}, which, 409)
     data: dict[str, Any] = {"kind": form.get("kind", ""), "note": form.get("note", "")}
     for field in ("participant_id", "other_id"):
         if field == "other_id" and which == "pin":
@@ -76,9 +76,9 @@ def add_rule(event_id: int):
             rules.create_rule(g.event, RuleIn().load(data))
         except ma.ValidationError as exc:
             errors = field_errors(exc.messages)
-        except Problem as problem:
+        except DomainError as problem:
             errors = field_errors(problem.errors if isinstance(problem.errors, dict)
-                                  and problem.errors else {"_form": [problem.description]})
+                                  and problem.errors else {"_form": [problem.detail]})
         else:
             flash("Rule added.", "ok@rules")
             return redirect(url_for("web.rules_page", event_id=event_id) + "#rules")

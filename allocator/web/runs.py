@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Response, current_app, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
-from allocator.api.exports import file_response
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.extensions import db
 from allocator.models import AllocationRun, Assignment, Participant
+from allocator.responses import file_response
 from allocator.services import allocation, exports, late, participants, reports
 from allocator.services.events import require_open
 from allocator.validation import whole_number
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.charts import rank_bars, sector_mix
 from allocator.web.forms import field_errors, person_choice, pick_person, sentence
 from allocator.web.rules import active_people
@@ -47,12 +47,12 @@ def run_allocation(event_id: int):
             run = allocation.enqueue(g.event, data)
         else:
             run = allocation.allocate(g.event, data)
-    except Problem as problem:
+    except DomainError as problem:
         conflicts = problem.extra.get("conflicts") or []
         for conflict in conflicts:
             flash(conflict["message"], "error@allocate")
         if not conflicts:
-            flash(problem.description or "The allocation did not run.", "error@allocate")
+            flash(problem.detail or "The allocation did not run.", "error@allocate")
         return redirect(url_for("web.allocate", event_id=event_id) + "#allocate")
     return redirect(url_for("web.run_page", event_id=event_id, run_id=run.id))
 
@@ -91,8 +91,8 @@ def move(event_id: int, run_id: int):
     back = url_for("web.run_page", event_id=event_id, run_id=run_id) + "#move"
     try:
         require_open(g.event)  # a closed event says so before anything about the fields
-    except Problem as problem:
-        flash(problem.description or "", "error@move")
+    except DomainError as problem:
+        flash(problem.detail or "", "error@move")
         return redirect(back)
     people = _run_people(run)
     chosen, why = pick_person(request.form.get("participant_id", ""), people)
@@ -102,9 +102,9 @@ def move(event_id: int, run_id: int):
         return redirect(back)
     try:
         result = reports.move_person(g.event, run, chosen, whole_number(group_id))
-    except Problem as problem:
+    except DomainError as problem:
         flash(sentence(field_errors(problem.errors)) if isinstance(problem.errors, dict)
-              and problem.errors else problem.description or "That move is not possible.",
+              and problem.errors else problem.detail or "That move is not possible.",
               "error@move")
         return redirect(back)
     person = next(p for p in people if p.id == chosen)
@@ -126,8 +126,8 @@ def publish(event_id: int, run_id: int):
     try:
         allocation.publish(g.event, run_id)
         flash("Published: the desk now tells people their group and room.")
-    except Problem as problem:
-        flash(problem.description or "Cannot publish.", "error")
+    except DomainError as problem:
+        flash(problem.detail or "Cannot publish.", "error")
     return redirect(url_for("web.run_page", event_id=event_id, run_id=run_id))
 
 
@@ -140,8 +140,8 @@ def place_late_arrival(event_id: int, participant_id: int):
     participants.get_participant(g.event, participant_id)  # another event's: a 404 page
     try:
         placed = late.place(g.event, participant_id)
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error@late")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error@late")
     else:
         flash(f"{placed['full_name']} is placed in {placed['group']}" +
               (f", {placed['room']}" if placed["room"] else "") + ".", "ok@late")
@@ -160,11 +160,6 @@ def download(event_id: int, run_id: int, fmt: str):
     """The group lists of this run as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):
         return Response("Unknown format", status=404)
-    user = current_user()
-    run = exports.source_run(g.event, run_id if user.role == "organizer" else None, user)
-    columns = list(exports.DEFAULT_COLUMNS)
-    lists = exports.group_lists(g.event, run, columns)
-    body = exports.render(fmt, columns, lists, g.event)
-    exports.record_download(g.event, run, fmt, None, columns, sum(len(x.rows) for x in lists))
-    return file_response(body, fmt, exports.filename(g.event, "group lists", fmt))
+    body, name = exports.download(g.event, current_user(), fmt, run_id=run_id)
+    return file_response(body, fmt, name)
 

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from flask import abort, g, redirect, render_template, request, session, url_for
 
-from allocator.auth import Principal, active_token
+from allocator.access import Principal
+from allocator.auth import active_token, gate
 from allocator.services.events import get_event
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,7 +47,8 @@ def current_user() -> Principal | None:
 
 
 def page(permission: str) -> Callable[[F], F]:
-    """A page that needs ``permission``: sign-in first, 403 for the wrong role, CSRF on POST."""
+    """A page that needs ``permission``: sign-in first, then the same gate as the API's
+    (:func:`allocator.auth.gate`), the event read once into ``g.event``, CSRF on POST."""
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
@@ -54,20 +56,16 @@ def page(permission: str) -> Callable[[F], F]:
             user = current_user()
             if user is None:
                 return redirect(url_for("web.sign_in", next=request.path))
-            if not user.can(permission):
-                abort(403, description=f"A {user.role} token cannot open this page.")
-            event_id = kwargs.get("event_id")
-            if event_id is not None:
-                if user.event_id is not None and user.event_id != event_id:
-                    abort(403, description="Your token is for another event.")
-                g.event = get_event(event_id)
-            group_id = kwargs.get("group_id")
-            if group_id and user.group_id is not None and user.group_id != group_id:
-                abort(403, description="Your token is for another working group.")
+            # Group 0 is the pages' "the first group of the event" (see recommendations).
+            gate(user, permission, {k: v for k, v in kwargs.items()
+                                    if not (k == "group_id" and v == 0)})
+            if kwargs.get("event_id") is not None:
+                g.event = get_event(kwargs["event_id"])
             if request.method == "POST":
                 check_csrf()
             return view(*args, **kwargs)
 
+        wrapper.permission = permission  # type: ignore[attr-defined]  (the access walk reads it)
         return wrapper  # type: ignore[return-value]
 
     return decorator

@@ -9,11 +9,11 @@ import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
 
 from allocator.api.schemas import EventPatch, GroupIn, ThemeIn
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.services import events
 from allocator.services.taxonomy import for_event
 from allocator.validation import fold, whole_number
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors, sentence
 from allocator.web.session import page, render
 
@@ -34,9 +34,9 @@ def _setup_action(action: Callable[[], Any], success: str, anchor: str) -> Any:
         flash(success, f"ok@{anchor}")
     except ma.ValidationError as exc:
         flash(sentence(field_errors(exc.messages)), f"error@{anchor}")
-    except Problem as problem:
+    except DomainError as problem:
         flash(sentence(field_errors(problem.errors)) if isinstance(problem.errors, dict)
-              and problem.errors else problem.description or "That did not work.",
+              and problem.errors else problem.detail or "That did not work.",
               f"error@{anchor}")
     return redirect(url_for("web.setup", event_id=g.event.id) + f"#{anchor}")
 

@@ -8,15 +8,15 @@ from typing import Any
 
 from flask import Response, abort, flash, g, jsonify, redirect, request, url_for
 
-from allocator.api.exports import file_response
-from allocator.errors import Problem
+from allocator.errors import DomainError
 from allocator.idempotency import run_idempotent
+from allocator.problems import status_of
+from allocator.responses import file_response
 from allocator.services import badges, tickets
 from allocator.services.events import get_group
 from allocator.services.participants import get_participant
-from allocator.services.report import ReportUnavailable
 from allocator.validation import whole_number
-from allocator.web import bp
+from allocator.web.blueprint import bp
 from allocator.web.home import room_label
 from allocator.web.recommendations import wants_json
 from allocator.web.session import current_user, page
@@ -36,13 +36,13 @@ def said(scan: tickets.Scan) -> dict[str, Any]:
 def _scan() -> Response:
     try:
         scan = tickets.check_in(g.event, request.form.get("code", ""))
-    except Problem as problem:
-        detail = problem.description or "This ticket cannot be used."
+    except DomainError as problem:
+        detail = problem.detail or "This ticket cannot be used."
         if problem.errors:
             detail = " ".join(m for ms in problem.errors.values() for m in ms)
-        response = jsonify({"ok": False, "status": problem.code, "detail": detail,
+        response = jsonify({"ok": False, "status": status_of(problem), "detail": detail,
                             "type": problem.type_ or "about:blank"})
-        response.status_code = problem.code
+        response.status_code = status_of(problem)
         response.content_type = "application/problem+json"
         return response
     return jsonify(said(scan))
@@ -60,9 +60,9 @@ def desk_scan(event_id: int):
         return _scan()
     try:
         scan = tickets.check_in(g.event, request.form.get("code", ""))
-    except Problem as problem:
+    except DomainError as problem:
         errors = problem.errors or {}
-        flash(" ".join(m for ms in errors.values() for m in ms) or problem.description,
+        flash(" ".join(m for ms in errors.values() for m in ms) or problem.detail,
               "error")
     else:
         text = said(scan)
@@ -87,11 +87,7 @@ def desk_roster(event_id: int):
 def desk_ticket(event_id: int, participant_id: int):
     """A person's ticket on the desk's screen, to reprint or to show."""
     person = get_participant(g.event, participant_id)
-    try:
-        body = tickets.qr_png(tickets.payload(person))
-    except Problem as problem:
-        abort(problem.code, description=problem.description)
-    return Response(body, content_type="image/png")
+    return Response(tickets.qr_png(tickets.payload(person)), content_type="image/png")
 
 
 @bp.route("/events/<int:event_id>/desk/<int:participant_id>/ticket", methods=["POST"])
@@ -101,8 +97,8 @@ def desk_replace_ticket(event_id: int, participant_id: int):
     get_participant(g.event, participant_id)  # another event's: a 404 page
     try:
         person = tickets.rotate(g.event, participant_id)
-    except Problem as problem:
-        flash(problem.description or "That did not work.", "error")
+    except DomainError as problem:
+        flash(problem.detail or "That did not work.", "error")
     else:
         flash(f"{person.full_name} has a new ticket; the old one no longer works.",
               "ok@ticket")
@@ -111,11 +107,7 @@ def desk_replace_ticket(event_id: int, participant_id: int):
 
 
 def _pdf(make, filename: str) -> Response:  # noqa: ANN001
-    try:
-        body = make()
-    except ReportUnavailable:
-        abort(503, description="This server cannot make PDF files (Pango is missing).")
-    return file_response(body, "pdf", filename)
+    return file_response(make(), "pdf", filename)
 
 
 @bp.route("/events/<int:event_id>/badges.pdf")

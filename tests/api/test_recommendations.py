@@ -32,7 +32,7 @@ def test_a_facilitator_writes_their_group_and_no_other(app, client, tokens, even
     assert adopt.status_code == 403 and "Only the organisers" in adopt.json["detail"]
     # Facilitators read every group's output and their own group's list, not others'.
     assert client.get(f"{base}/recommendations", headers=mine).status_code == 200
-    assert client.get(f"{base}/groups.csv", headers=mine).status_code == 403
+    assert client.get(f"{base}/groups/{wg2}.csv", headers=mine).status_code == 403
     for role in ("desk", "viewer"):
         refused = client.post(f"{base}/groups/{wg1}/recommendations",
                               headers=bearer(tokens[role]), json={"title": "x"})

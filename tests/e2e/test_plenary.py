@@ -18,7 +18,7 @@ def _adopt(app, title: str, text: str | None = None) -> None:
     """What the moderator does elsewhere meanwhile (through the same service)."""
     from sqlalchemy import select
 
-    from allocator.auth import Principal
+    from allocator.access import Principal
     from allocator.extensions import db
     from allocator.models import Event, Recommendation
     from allocator.services import recommendations

@@ -141,5 +141,7 @@ def test_what_the_clock_cut_names_only_stages_it_cut_in_words(limit):
     assert not answer["reproducible"] and "time limit cut" in detail
     assert not any(key in detail for key in STAGE_WORDS if "_" in key)
     named = [s for s in answer["stages"] if f"the {STAGE_WORDS[s['name']]} stage" in detail]
-    assert named and all(s["status"] != "optimal" for s in named), detail
+    # a stage, or on a busy machine the building of the exact spread model before its stages
+    assert named or "the exact spread model" in detail, detail
+    assert all(s["status"] != "optimal" for s in named), detail
     assert all(s["detail"] for s in answer["stages"] if s["status"] != "optimal")
