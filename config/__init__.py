@@ -102,6 +102,10 @@ class BaseConfig:
     SESSION_HOURS = env_int("SESSION_HOURS", 14)
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
 
+    # Heavy documents (report, badges, sign-in sheets) built at once across all workers:
+    # a core's worth fewer than the machine has, so the desk always keeps one.
+    DOCUMENT_BUILDERS = env_int("DOCUMENT_BUILDERS", max(1, (os.cpu_count() or 2) - 1))
+
     SOLVER_MAX_TIME_LIMIT_S = env_int("SOLVER_MAX_TIME_LIMIT_S", 120)
     # The most people one allocation places: the size whose time limits are measured
     # (docs/benchmarks.md, benchmarks/limits.py); the default 30 s limit proves its

@@ -28,6 +28,7 @@ from allocator.models.base import (
     UTCDateTime,
     utcnow,
 )
+from allocator.models.documents import DOCUMENT_STATES, Document
 from allocator.models.outputs import (
     RECOMMENDATION_STATES,
     Recommendation,
@@ -37,7 +38,8 @@ from allocator.models.outreach import MESSAGE_KINDS, MESSAGE_STATES, Message, Pe
 from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
 
 __all__ = [
-    "ACTIVE", "DEFAULT_SECTORS", "GENDERS", "MESSAGE_KINDS", "MESSAGE_STATES", "Message",
+    "ACTIVE", "DEFAULT_SECTORS", "DOCUMENT_STATES", "Document", "GENDERS", "MESSAGE_KINDS",
+    "MESSAGE_STATES", "Message",
     "PersonalLink", "RECOMMENDATION_STATES", "Recommendation", "RecommendationVersion",
     "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
     "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",

@@ -1,18 +1,24 @@
 """Printed material: name badges with the ticket's QR code, and a working group's
 sign-in sheet. HTML templates through WeasyPrint; fonts from the system (Debian's
 fonts-dejavu-core: Latin, Cyrillic, Greek, Arabic; fonts-noto-cjk: Chinese, Japanese,
-Korean), found by fontconfig, never downloaded."""
+Korean), found by fontconfig, never downloaded.
+
+A printed page is read by anyone who passes by: what it shows of a person is what
+:func:`allocator.access.person_view` gives the ``public`` reader (the organisation only
+with the person's consent). Both are built once per content (:mod:`documents`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask import render_template
 from sqlalchemy import select
 
+from allocator.access import PUBLIC, person_view
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGroup
-from allocator.services import tickets
+from allocator.services import documents, tickets
 from allocator.services.allocation import published_run_id
 from allocator.services.report import html_to_pdf
 
@@ -22,13 +28,18 @@ LAYOUTS = ("a4", "label")
 
 @dataclass
 class Badge:
-    """One printed badge."""
+    """One printed badge: what it shows, and the text of its QR code."""
 
     name: str
     organization: str  # empty unless the person agreed to show it
     group: str
     room: str
-    qr_svg: str
+    code: str
+
+    @property
+    def qr_svg(self) -> str:
+        """The ticket as an inline SVG QR code (drawn only when the badge is)."""
+        return tickets.qr_svg(self.code, scale=3)
 
 
 def _groups(event: Event) -> dict[int, WorkingGroup]:
@@ -54,6 +65,15 @@ def badge_people(event: Event, group_id: int | None = None) -> list[Participant]
     return people
 
 
+def _shown(person: Participant) -> dict:
+    """What a printed page shows of ``person`` (the public reader's view)."""
+    return person_view(PUBLIC, {"full_name": person.full_name,
+                                "organization": person.organization,
+                                "status": person.status, "erased_at": person.erased_at,
+                                "badge_shows_organization": person.badge_shows_organization}
+                       ) or {"full_name": "", "organization": ""}
+
+
 def badges(event: Event, group_id: int | None = None) -> list[Badge]:
     """The badges to print (issuing tickets to whoever has none yet)."""
     placed = _groups(event)
@@ -64,25 +84,40 @@ def badges(event: Event, group_id: int | None = None) -> list[Badge]:
         if person.id not in codes:  # withdrew while the badges were being made
             continue
         group = placed.get(person.id)
-        out.append(Badge(
-            name=person.full_name,
-            organization=person.organization if person.badge_shows_organization else "",
-            group=group.name if group else "", room=group.room if group else "",
-            qr_svg=tickets.qr_svg(codes[person.id], scale=3)))
+        shown = _shown(person)
+        out.append(Badge(name=shown["full_name"], organization=shown["organization"],
+                         group=group.name if group else "", room=group.room if group else "",
+                         code=codes[person.id]))
     return out
 
 
+def _event_facts(event: Event) -> dict:
+    return {"name": event.name, "venue": event.venue, "starts_at": event.starts_at,
+            "ends_at": event.ends_at, "timezone": event.timezone}
+
+
 def badges_pdf(event: Event, layout: str = "a4", group_id: int | None = None) -> bytes:
-    """Badges as PDF: ``layout`` "a4" (sheets of eight) or "label" (one per page).
-    Raises ReportUnavailable without Pango."""
-    return html_to_pdf(render_template("badges/badges.html", event=event, layout=layout,
-                                badges=badges(event, group_id)))
+    """Badges as PDF: ``layout`` "a4" (sheets of eight) or "label" (one per page), built
+    once per content. Raises Busy while it is being built elsewhere, ReportUnavailable
+    without Pango."""
+    printed = badges(event, group_id)
+    key = f"badges-{layout}-{group_id if group_id is not None else 'all'}"
+    return documents.obtain(
+        event.id, key, {"event": _event_facts(event), "badges": [asdict(b) for b in printed]},
+        lambda: html_to_pdf(render_template("badges/badges.html", event=event, layout=layout,
+                                            badges=printed)))
 
 
 def sign_in_sheet_pdf(event: Event, group: WorkingGroup) -> bytes:
-    """A working group's sign-in sheet: its published members (organisation where they
-    agreed), a signature column, and room for walk-ins. Raises ReportUnavailable."""
+    """A working group's sign-in sheet: its published members (what a printed page shows
+    of them), a signature column, and room for walk-ins; built once per content. Raises
+    Busy while it is being built elsewhere, ReportUnavailable without Pango."""
     placed = _groups(event)
-    members = [p for p in badge_people(event) if placed.get(p.id) is group]
-    return html_to_pdf(render_template("badges/sign_in_sheet.html", event=event, group=group,
-                                members=members, published=bool(placed)))
+    members = [_shown(p) for p in badge_people(event) if placed.get(p.id) is group]
+    facts = {"event": _event_facts(event), "group": [group.name, group.room, group.theme.title],
+             "members": members, "published": bool(placed)}
+    return documents.obtain(
+        event.id, f"sign-in-sheet-{group.id}", facts,
+        lambda: html_to_pdf(render_template("badges/sign_in_sheet.html", event=event,
+                                            group=group, members=members,
+                                            published=bool(placed))))

@@ -21,7 +21,7 @@ from allocator.models import (
     utcnow,
 )
 from allocator.models.workshop import ERASED_EMAIL_DOMAIN, ERASED_NAME, ERASED_ORGANISATION
-from allocator.services import audit, lock_event, replays
+from allocator.services import audit, documents, lock_event, replays
 from allocator.services.allocation import scrub_run
 from allocator.services.events import retention_ends
 from allocator.services.participants import get_participant
@@ -127,6 +127,7 @@ def erase_participant(event: Event, participant_id: int) -> Participant:
         # Stored POST answers may quote them: emptied, their keys kept as tombstones, so a
         # retried request never writes them back.
         replays.tombstone_event(event.id)
+        documents.forget_event(event.id)  # badges and sheets that may show them
         audit.record("participant.erased", event_id=event.id,
                      subject=("participant", person.id))
         db.session.commit()
@@ -172,6 +173,7 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> d
         db.session.execute(delete(PersonalLink).where(PersonalLink.event_id == event.id))
         _scrub_runs(event.id, None)
         replays.tombstone_event(event.id)
+        documents.forget_event(event.id)
         again = event.purged_at is not None
         event.purged_at = event.purged_at or now
         audit.record("event.purged", event_id=event.id, subject=("event", event.id),

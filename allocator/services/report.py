@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 
@@ -27,7 +27,7 @@ from allocator.models import (
 )
 from allocator.models.base import utcnow
 from allocator.normalise import counted
-from allocator.services import audit
+from allocator.services import audit, documents
 from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import when
@@ -197,10 +197,12 @@ FORMATS = ("docx", "pdf")
 
 
 def document(event: Event, fmt: str) -> bytes:
-    """The report of ``event`` as ``fmt`` ("docx" or "pdf"), its download audited.
-    Raises ReportUnavailable (PDF without Pango)."""
+    """The report of ``event`` as ``fmt`` ("docx" or "pdf"), built once per content
+    (:mod:`allocator.services.documents`), its download audited. Raises Busy while it is
+    being built elsewhere, ReportUnavailable (PDF without Pango)."""
     built = build(event)
-    body = docx(built) if fmt == "docx" else pdf(built)
+    body = documents.obtain(event.id, f"report.{fmt}", asdict(built),
+                            lambda: docx(built) if fmt == "docx" else pdf(built))
     audit.record("report.downloaded", event_id=event.id, subject=("event", event.id),
                  details={"format": fmt})
     db.session.commit()

@@ -126,7 +126,12 @@ def error_page(error: HTTPException):
     if error.code == 401:
         return redirect(url_for("web.sign_in", next=request.path))
     user = current_user()  # a stranger's 404 makes no session (no row, no cookie)
-    return render_template("error.html", error=error, user=user, event=None,
-                           csrf_token=csrf_token() if user else ""), error.code or 500
+    # "Being prepared" (503 with Retry-After): the browser asks again by itself.
+    retry = dict(error.get_headers()).get("Retry-After") or getattr(
+        error, "extra_headers", {}).get("Retry-After")
+    response = render_template("error.html", error=error, user=user, event=None,
+                               csrf_token=csrf_token() if user else "",
+                               refresh=retry if error.code == 503 else None)
+    return response, error.code or 500, {"Retry-After": retry} if retry else {}
 
 
