@@ -24,6 +24,7 @@ from allocator.services.participants import changeable, not_taking_part
 from allocator.services.reports import refresh_figures
 from allocator.services.rules import list_rules
 from allocator.solver import parse_problem
+from allocator.solver.evaluate import newly_broken
 from allocator.solver.explain import balance_excess
 from allocator.solver.prepare import prepare
 
@@ -64,17 +65,19 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
              "gender": person.gender, "role": person.role,
              "preferences": person.preference_keys}
     problem["participants"] = [*problem["participants"], entry]
+    _with_their_rules(event, problem, person.id)
     prep = prepare(parse_problem(problem))
     rows = {a.participant_id: a.group_id for a in db.session.scalars(
         select(Assignment).where(Assignment.run_id == run.id))}
     i = prep.pindex[str(person.id)]
-    options = _options(event, prep, rows, person)
+    base = [prep.gindex[str(rows[int(p.id)])] if int(p.id) in rows else -1
+            for p in prep.problem.people]
+    options = [g for g in range(len(prep.problem.groups))
+               if not newly_broken(prep, base, [*base[:i], g, *base[i + 1:]])]
     if not options:
         conflict(f"No group can take {person.full_name} without breaking a rule (rooms "
                  "full, or pins and pairs); run the allocation again to make room.",
                  type_="/problems/no-room")
-    base = [prep.gindex[str(rows[int(p.id)])] if int(p.id) in rows else -1
-            for p in prep.problem.people]
 
     def cost(g: int) -> tuple[int, int, float, int]:
         where = list(base)
@@ -101,37 +104,22 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
             "group_id": group_id, "group": group.name, "room": group.room}
 
 
-def _options(event: Event, prep: Any, rows: dict[int, int], person: Participant) -> list[int]:
-    """Groups the person may join without breaking a hard rule."""
-    groups = prep.problem.groups
-    sizes = Counter(rows.values())
-    facilitators = Counter(g for pid, g in rows.items()
-                           if prep.problem.people[prep.pindex[str(pid)]].is_facilitator)
-    lo_f, hi_f = prep.fac_bounds
-    allowed = []
-    rules = [r for r in list_rules(event) if person.id in (r.participant_id, r.other_id)]
-    for g, group in enumerate(groups):
-        gid = int(group.id)
-        if sizes[gid] + 1 > group.capacity:
+def _with_their_rules(event: Event, problem: dict[str, Any], person_id: int) -> None:
+    """Add to the run's problem today's rules naming the late arrival (made since the run,
+    perhaps for them), where the other person is in the run."""
+    ids = {p["id"] for p in problem["participants"]}
+    problem["pins"] = dict(problem.get("pins") or {})
+    problem["apart"] = list(problem.get("apart") or [])
+    problem["together"] = list(problem.get("together") or [])
+    for rule in list_rules(event):
+        if person_id not in (rule.participant_id, rule.other_id):
             continue
-        if person.role == "facilitator" and prep.facilitator_rule() \
-                and facilitators[gid] + 1 > hi_f:
+        if rule.kind == "pin":
+            problem["pins"][str(person_id)] = str(rule.group_id)
             continue
-        if any(r.kind == "pin" and r.group_id != gid for r in rules):
-            continue
-        broken = False
-        for rule in rules:
-            if rule.kind == "pin":
-                continue
-            other = rule.other_id if rule.participant_id == person.id else rule.participant_id
-            where = rows.get(other)
-            if rule.kind == "together" and where not in (None, gid):
-                broken = True
-            if rule.kind == "apart" and where == gid:
-                broken = True
-        if not broken:
-            allowed.append(g)
-    return allowed
+        pair = [str(rule.participant_id), str(rule.other_id)]
+        if set(pair) <= ids and pair not in problem[rule.kind]:
+            problem[rule.kind].append(pair)
 
 
 def _balance(prep: Any, where: list[int], g: int) -> int:

@@ -14,7 +14,7 @@ from allocator.services.events import require_open
 from allocator.services.participants import refuse_erased
 from allocator.services.wording import Words, reason_message
 from allocator.solver import parse_problem
-from allocator.solver.evaluate import band, group_members, scores
+from allocator.solver.evaluate import Broken, band, group_members, newly_broken, scores
 from allocator.solver.explain import explain, explain_moves, measure
 from allocator.solver.prepare import Prepared, prepare
 
@@ -145,6 +145,33 @@ def _band_warnings(prep: Prepared, where: list[int], groups: list[int],
     return notes
 
 
+def _rule_words(prep: Prepared, broken: Broken, mover: int, where: list[int],
+                words: Words) -> str:
+    """A rule a move (or a placement) of person index ``mover`` would break, as the
+    organiser reads it; ``where`` is the allocation before it."""
+    groups = prep.problem.groups
+    group = groups[broken.group] if broken.group is not None else None
+    name = words.group(group.id) if group is not None else ""
+    size = sum(1 for x in where if x == broken.group)
+    lo, hi = prep.fac_bounds
+    each = f"{lo}" + (f" or {hi}" if hi > lo else "")
+    others = [words.person(prep.problem.people[p].id) for p in broken.people if p != mover]
+    if broken.rule == "capacity":
+        return f"{name} is full ({size}/{group.capacity})."
+    if broken.rule == "min_size":
+        return f"Their group would fall below its minimum of {group.min_size}."
+    if broken.rule == "pin":
+        return "An organiser's rule pins them to their group."
+    if broken.rule == "together":
+        return f"They must stay with {', '.join(others)}."
+    if broken.rule == "apart":
+        return f"They must be kept apart from {', '.join(others)}, who is in {name}."
+    if broken.over:
+        return (f"{name} already has its {hi} facilitator{'s' if hi > 1 else ''} (each "
+                f"group gets {each}).")
+    return f"Their group would be left without its facilitator (each group gets {each})."
+
+
 def move_person(event: Event, run: AllocationRun, participant_id: int,
                 group_id: int) -> dict[str, Any]:
     """Move one person in a draft run. Hard rules are enforced (409 names the rule);
@@ -171,42 +198,13 @@ def move_person(event: Event, run: AllocationRun, participant_id: int,
         conflict("This group was added after the run; run the allocation again to use it.")
     i = prep.pindex[str(participant_id)]
     g, h = where[i], prep.gindex[str(target.id)]
-    members = group_members(prep, where)
-    groups = prep.problem.groups
-    broken: list[tuple[str, str]] = []
-    if len(members[h]) + 1 > groups[h].capacity:
-        broken.append(("capacity", f"{target.name} is full ({len(members[h])}/"
-                                   f"{groups[h].capacity})."))
-    if len(members[g]) - 1 < groups[g].min_size:
-        broken.append(("min_size", f"Their group would fall below its minimum of "
-                                   f"{groups[g].min_size}."))
-    if prep.pin[i] is not None and prep.pin[i] != h:
-        broken.append(("pin", "An organiser's rule pins them to their group."))
-    pid = prep.problem.people[i].id
-    for a, b in prep.problem.together:
-        if pid in (a, b):
-            partner = b if a == pid else a
-            if where[prep.pindex[partner]] != h:
-                broken.append(("together", f"They must stay with {words.person(partner)}."))
-    for a, b in prep.problem.apart:
-        if pid in (a, b):
-            other = b if a == pid else a
-            if where[prep.pindex[other]] == h:
-                broken.append(("apart", f"They must be kept apart from {words.person(other)}, "
-                                        f"who is in {target.name}."))
-    if prep.sector_of[i] < 0 and prep.facilitator_rule():
-        lo, hi = prep.fac_bounds
-        fac = [sum(1 for j in m if prep.sector_of[j] < 0) for m in members]
-        each = f"{lo}" + (f" or {hi}" if hi > lo else "")
-        if fac[h] + 1 > hi:
-            broken.append(("facilitator", f"{target.name} already has its {hi} "
-                           f"facilitator{'s' if hi > 1 else ''} (each group gets {each})."))
-        if fac[g] - 1 < lo:
-            broken.append(("facilitator", f"Their group would be left without its "
-                           f"facilitator (each group gets {each})."))
+    after = list(where)
+    after[i] = h
+    broken = newly_broken(prep, where, after)
     if broken:
-        conflict("This move breaks a rule: " + " ".join(m for _, m in broken),
-                 type_="/problems/move-breaks-rule", rules=[r for r, _ in broken])
+        conflict("This move breaks a rule: " + " ".join(
+            _rule_words(prep, b, i, where, words) for b in broken),
+            type_="/problems/move-breaks-rule", rules=[b.rule for b in broken])
     old_scores = scores(prep, where)
     rank_before = prep.ranks[i][prep.group_theme[g]]
     where[i] = h
@@ -220,7 +218,8 @@ def move_person(event: Event, run: AllocationRun, participant_id: int,
         def choice(rank: int) -> str:
             return f"choice {rank}" if rank <= listed else "a theme they did not list"
 
-        warnings.append(f"{words.person(pid)} now has {choice(rank_after)} "
+        warnings.append(f"{words.person(prep.problem.people[i].id)} now has "
+                        f"{choice(rank_after)} "
                         f"(was {choice(rank_before)})")
     row.group_id, row.moved_at, row.moved_by = target.id, utcnow(), audit.actor_name()
     refresh_figures(run, prep, where)

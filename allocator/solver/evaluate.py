@@ -95,27 +95,77 @@ def scores(prep: Prepared, where: list[int]) -> Scores:
                   organization=organization, diversity=diversity)
 
 
-def hard_violations(prep: Prepared, where: list[int]) -> list[str]:
-    """Broken hard rules, in words (empty for a valid answer)."""
-    problems: list[str] = []
-    members = group_members(prep, where)
+@dataclass(frozen=True)
+class Broken:
+    """One hard rule an assignment breaks: ``rule`` is capacity, min_size, facilitator
+    (too many in ``group``; ``over`` False: too few), pin, together or apart; ``people``
+    are person indices, ``group`` a group index (or None)."""
+
+    rule: str
+    group: int | None = None
+    people: tuple[int, ...] = ()
+    over: bool = True
+
+
+def broken_rules(prep: Prepared, where: list[int]) -> list[Broken]:
+    """Every hard rule ``where`` breaks (person index -> group index, -1: not placed yet).
+
+    The one check of the hard rules: the engine checks its answer with it, a hand move
+    and a late arrival's placement are refused by the rules they would newly break.
+    People not placed count in no group and break no pair.
+    """
+    found: list[Broken] = []
+    members: list[list[int]] = [[] for _ in prep.problem.groups]
+    for person, group in enumerate(where):
+        if group >= 0:
+            members[group].append(person)
     groups = prep.problem.groups
     lo_f, hi_f = prep.fac_bounds
     for g, people in enumerate(members):
         if len(people) > groups[g].capacity:
-            problems.append(f"{groups[g].id} holds {len(people)} > capacity")
+            found.append(Broken("capacity", g))
         if len(people) < groups[g].min_size:
-            problems.append(f"{groups[g].id} holds {len(people)} < min_size")
-        fac = sum(1 for i in people if prep.sector_of[i] < 0)
-        if prep.facilitator_rule() and not lo_f <= fac <= hi_f:
-            problems.append(f"{groups[g].id} has {fac} facilitators")
+            found.append(Broken("min_size", g, over=False))
+        if prep.facilitator_rule():
+            fac = sum(1 for i in people if prep.sector_of[i] < 0)
+            if fac > hi_f:
+                found.append(Broken("facilitator", g))
+            elif fac < lo_f:
+                found.append(Broken("facilitator", g, over=False))
     for i, pin in enumerate(prep.pin):
-        if pin is not None and where[i] != pin:
-            problems.append(f"{prep.problem.people[i].id} is not in its pinned group")
-    for a, b in prep.problem.together:
-        if where[prep.pindex[a]] != where[prep.pindex[b]]:
-            problems.append(f"{a} and {b} are not together")
-    for a, b in prep.problem.apart:
-        if where[prep.pindex[a]] == where[prep.pindex[b]]:
-            problems.append(f"{a} and {b} are not apart")
-    return problems
+        if pin is not None and where[i] >= 0 and where[i] != pin:
+            found.append(Broken("pin", pin, (i,)))
+    for kind, pairs in (("together", prep.problem.together), ("apart", prep.problem.apart)):
+        for a, b in pairs:
+            x, y = prep.pindex[a], prep.pindex[b]
+            if where[x] < 0 or where[y] < 0:
+                continue
+            if (where[x] != where[y]) if kind == "together" else (where[x] == where[y]):
+                found.append(Broken(kind, where[x], (x, y)))
+    return found
+
+
+def newly_broken(prep: Prepared, before: list[int], after: list[int]) -> list[Broken]:
+    """The hard rules ``after`` breaks that ``before`` did not (a move, a placement)."""
+    already = set(broken_rules(prep, before))
+    return [b for b in broken_rules(prep, after) if b not in already]
+
+
+def hard_violations(prep: Prepared, where: list[int]) -> list[str]:
+    """Broken hard rules, in words with the solver's ids (empty for a valid answer)."""
+    groups, people = prep.problem.groups, prep.problem.people
+    words = []
+    for b in broken_rules(prep, where):
+        who = " and ".join(people[i].id for i in b.people)
+        if b.rule in ("capacity", "min_size"):
+            words.append(f"{groups[b.group].id} holds "
+                         f"{sum(1 for x in where if x == b.group)} "
+                         f"{'> capacity' if b.rule == 'capacity' else '< min_size'}")
+        elif b.rule == "facilitator":
+            words.append(f"{groups[b.group].id} has too "
+                         f"{'many' if b.over else 'few'} facilitators")
+        elif b.rule == "pin":
+            words.append(f"{who} is not in its pinned group")
+        else:
+            words.append(f"{who} are not {b.rule}")
+    return words
