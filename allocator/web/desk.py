@@ -92,7 +92,7 @@ def check_in(event_id: int, participant_id: int):
                 f" Group: {where['name']}" + (f", {room_label(where['room'])}" if where["room"]
                                               else "") + "." if where else ""))
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error")
+        flash(problem.detail, "error")
     return redirect(url_for("web.desk", event_id=event_id))
 
 
@@ -177,7 +177,7 @@ def register(event_id: int):
                     existing = problem.extra["existing_id"]
                     errors["email"] = ["Someone is already registered with this e-mail."]
                 else:
-                    errors["_form"] = [problem.detail or "That did not work."]
+                    errors["_form"] = [problem.detail]
             else:
                 flash(f"{person['full_name']} is registered.")
                 if form.get("check_in"):

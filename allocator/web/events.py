@@ -32,7 +32,7 @@ def new_event():
         except ma.ValidationError as exc:
             errors = field_errors(exc.messages)
         except DomainError as problem:
-            errors = field_errors(problem.errors or {"_form": [problem.detail]})
+            errors = problem.field_errors()
         else:
             flash(f"{event.name} is created. Add its themes and working groups.")
             return redirect(url_for("web.setup", event_id=event.id))

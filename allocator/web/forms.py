@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from allocator.errors import DomainError, sentences
 from allocator.models import Participant
-from allocator.problems import sentences
 
 
 def field_errors(messages: Any) -> dict[str, list[str]]:
@@ -58,6 +58,13 @@ LABELS = {
     "gender": "Gender", "role": "Role", "preferences": "Theme preferences",
     "consent": "Consent",
 }
+
+
+def said(error: DomainError) -> str:
+    """The pages' mapping of a domain error to one notice beside the form: its field
+    messages with their labels ("Capacity: Must be at least 1."), or its detail."""
+    errors = error.field_errors()
+    return error.detail if "_form" in errors else sentence(errors)
 
 
 def sentence(errors: dict[str, list[str]]) -> str:

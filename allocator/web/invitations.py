@@ -99,7 +99,7 @@ def personal_page(secret: str):
                 try:
                     personal.answer(visit, loaded)
                 except DomainError as problem:
-                    errors = field_errors(problem.errors or {"_form": [problem.detail]})
+                    errors = problem.field_errors()
                 else:
                     return redirect(url_for("web.personal_page", secret=secret,
                                             saved=loaded["answer"]), code=303)
@@ -178,7 +178,7 @@ def send_invitations(event_id: int):
     try:
         done = invitations.invite(g.event, data)
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error@invitations")
+        flash(problem.detail, "error@invitations")
     else:
         if done["queued"]:
             flash(f"{done['queued']} invitation(s) queued.", "ok@invitations")
@@ -207,7 +207,7 @@ def send_notifications(event_id: int):
     try:
         done = notifications.notify(g.event, kind)
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error@notifications")
+        flash(problem.detail, "error@notifications")
     else:
         what = "group announcement(s)" if kind == "groups" else "change notice(s)"
         flash(f"{done['queued']} {what} queued.", "ok@notifications")

@@ -49,7 +49,7 @@ def edit_person(event_id: int, participant_id: int):
             try:
                 participants.update(g.event, participant_id, loaded)
             except DomainError as problem:
-                errors = field_errors(problem.errors or {"_form": [problem.detail]})
+                errors = problem.field_errors()
             else:
                 flash(f"{loaded.get('full_name', person.full_name)}'s registration is saved.")
                 return redirect(url_for("web.person", event_id=event_id,
@@ -67,5 +67,5 @@ def withdraw_person(event_id: int, participant_id: int):
         person = participants.withdraw(g.event, participant_id)
         flash(f"{person.full_name} is withdrawn. Register them again if they come back.")
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error")
+        flash(problem.detail, "error")
     return redirect(url_for("web.person", event_id=event_id, participant_id=participant_id))

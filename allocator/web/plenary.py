@@ -47,7 +47,7 @@ def move_recommendation(event_id: int, recommendation_id: int):
     try:
         recommendations.move(g.event, recommendation_id, offset)
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error@plenary")
+        flash(problem.detail, "error@plenary")
     else:
         flash(f"Moved {'up' if offset < 0 else 'down'}.", f"ok@r{recommendation_id}")
     return redirect(url_for("web.plenary", event_id=event_id) + f"#r{recommendation_id}")
@@ -62,7 +62,7 @@ def lock_recommendations(event_id: int, group_id: int):
     try:
         group = recommendations.lock(g.event, group_id, locked)
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error@groups")
+        flash(problem.detail, "error@groups")
     else:
         flash(f"{group.name}: " + ("locked; only the organisers change its recommendations "
                                    "now." if locked else "open again to its facilitators."),

@@ -91,7 +91,7 @@ def add_recommendation(event_id: int, group_id: int):
         try:
             recommendations.create(g.event, group_id, data, current_user())
         except DomainError as problem:
-            errors = field_errors(problem.errors or {"_form": [problem.detail]})
+            errors = problem.field_errors()
         else:
             flash(f"“{data['title']}” is saved.", "ok@recommendations")
             return redirect(url_for("web.recommendations_page", event_id=event_id,
@@ -131,7 +131,7 @@ def change_recommendation(event_id: int, recommendation_id: int):
                 if back_to_plenary:
                     return plenary.moderation_page(conflict=conflict, status=409)
                 return _page(group_id, {}, request.form, conflict=conflict, status=409)
-            errors = field_errors(problem.errors or {"_form": [problem.detail]})
+            errors = problem.field_errors()
         else:
             if wants_json():
                 return _json(200, version=saved.version, status=saved.status)

@@ -37,7 +37,7 @@ def report_summary(event_id: int):
         for message in field_errors(exc.messages).get("report_summary", []):
             flash(message, "error@report")
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error@report")
+        flash(problem.detail, "error@report")
     else:
         flash("The summary is saved.", "ok@report")
     return redirect(url_for("web.plenary", event_id=event_id) + "#report")
@@ -51,7 +51,7 @@ def report_release(event_id: int):
     try:
         report.release(g.event, released)
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error@report")
+        flash(problem.detail, "error@report")
     else:
         flash("The facilitators can download the report now." if released else
               "The report is withdrawn: only the organisers download it.", "ok@report")

@@ -55,7 +55,7 @@ def add_rule(event_id: int):
     try:
         require_open(g.event)  # a closed event says so before anything about the fields
     except DomainError as problem:
-        return _page(people, form, {"_form": [problem.detail or ""]}, which, 409)
+        return _page(people, form, {"_form": [problem.detail]}, which, 409)
     data: dict[str, Any] = {"kind": form.get("kind", ""), "note": form.get("note", "")}
     for field in ("participant_id", "other_id"):
         if field == "other_id" and which == "pin":
@@ -77,8 +77,7 @@ def add_rule(event_id: int):
         except ma.ValidationError as exc:
             errors = field_errors(exc.messages)
         except DomainError as problem:
-            errors = field_errors(problem.errors if isinstance(problem.errors, dict)
-                                  and problem.errors else {"_form": [problem.detail]})
+            errors = problem.field_errors()
         else:
             flash("Rule added.", "ok@rules")
             return redirect(url_for("web.rules_page", event_id=event_id) + "#rules")

@@ -14,7 +14,7 @@ from allocator.services.events import require_open
 from allocator.validation import whole_number
 from allocator.web.blueprint import bp
 from allocator.web.charts import rank_bars, sector_mix
-from allocator.web.forms import field_errors, person_choice, pick_person, sentence
+from allocator.web.forms import person_choice, pick_person, said
 from allocator.web.rules import active_people
 from allocator.web.session import current_user, page, render
 
@@ -52,7 +52,7 @@ def run_allocation(event_id: int):
         for conflict in conflicts:
             flash(conflict["message"], "error@allocate")
         if not conflicts:
-            flash(problem.detail or "The allocation did not run.", "error@allocate")
+            flash(problem.detail, "error@allocate")
         return redirect(url_for("web.allocate", event_id=event_id) + "#allocate")
     return redirect(url_for("web.run_page", event_id=event_id, run_id=run.id))
 
@@ -92,7 +92,7 @@ def move(event_id: int, run_id: int):
     try:
         require_open(g.event)  # a closed event says so before anything about the fields
     except DomainError as problem:
-        flash(problem.detail or "", "error@move")
+        flash(problem.detail, "error@move")
         return redirect(back)
     people = _run_people(run)
     chosen, why = pick_person(request.form.get("participant_id", ""), people)
@@ -103,9 +103,7 @@ def move(event_id: int, run_id: int):
     try:
         result = reports.move_person(g.event, run, chosen, whole_number(group_id))
     except DomainError as problem:
-        flash(sentence(field_errors(problem.errors)) if isinstance(problem.errors, dict)
-              and problem.errors else problem.detail or "That move is not possible.",
-              "error@move")
+        flash(said(problem), "error@move")
         return redirect(back)
     person = next(p for p in people if p.id == chosen)
     target = next((grp.name for grp in g.event.groups if grp.id == result["group_id"]), "")
@@ -127,7 +125,7 @@ def publish(event_id: int, run_id: int):
         allocation.publish(g.event, run_id)
         flash("Published: the desk now tells people their group and room.")
     except DomainError as problem:
-        flash(problem.detail or "Cannot publish.", "error")
+        flash(problem.detail, "error")
     return redirect(url_for("web.run_page", event_id=event_id, run_id=run_id))
 
 
@@ -141,7 +139,7 @@ def place_late_arrival(event_id: int, participant_id: int):
     try:
         placed = late.place(g.event, participant_id)
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error@late")
+        flash(problem.detail, "error@late")
     else:
         flash(f"{placed['full_name']} is placed in {placed['group']}" +
               (f", {placed['room']}" if placed["room"] else "") + ".", "ok@late")

@@ -14,7 +14,7 @@ from allocator.services import events
 from allocator.services.taxonomy import for_event
 from allocator.validation import fold, whole_number
 from allocator.web.blueprint import bp
-from allocator.web.forms import field_errors, sentence
+from allocator.web.forms import field_errors, said, sentence
 from allocator.web.session import page, render
 
 
@@ -35,9 +35,7 @@ def _setup_action(action: Callable[[], Any], success: str, anchor: str) -> Any:
     except ma.ValidationError as exc:
         flash(sentence(field_errors(exc.messages)), f"error@{anchor}")
     except DomainError as problem:
-        flash(sentence(field_errors(problem.errors)) if isinstance(problem.errors, dict)
-              and problem.errors else problem.detail or "That did not work.",
-              f"error@{anchor}")
+        flash(said(problem), f"error@{anchor}")
     return redirect(url_for("web.setup", event_id=g.event.id) + f"#{anchor}")
 
 

@@ -37,7 +37,7 @@ def _scan() -> Response:
     try:
         scan = tickets.check_in(g.event, request.form.get("code", ""))
     except DomainError as problem:
-        detail = problem.detail or "This ticket cannot be used."
+        detail = problem.detail
         if problem.errors:
             detail = " ".join(m for ms in problem.errors.values() for m in ms)
         response = jsonify({"ok": False, "status": status_of(problem), "detail": detail,
@@ -98,7 +98,7 @@ def desk_replace_ticket(event_id: int, participant_id: int):
     try:
         person = tickets.rotate(g.event, participant_id)
     except DomainError as problem:
-        flash(problem.detail or "That did not work.", "error")
+        flash(problem.detail, "error")
     else:
         flash(f"{person.full_name} has a new ticket; the old one no longer works.",
               "ok@ticket")
