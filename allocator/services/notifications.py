@@ -13,6 +13,7 @@ from icalendar import Event as CalendarEvent
 from sqlalchemy import func, select
 
 from allocator import mailer
+from allocator.access import PUBLIC, person_view
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
 from allocator.services import audit, conflict, outbox, tickets
@@ -66,8 +67,11 @@ def notify(event: Event, kind: str) -> dict[str, Any]:
     placements = _placements(event)
     facilitators: dict[int, list[str]] = {}
     for person, group in placements:
-        if person.role == "facilitator":
-            facilitators.setdefault(group.id, []).append(person.full_name)
+        # named to their group's members: what anyone may see of them (person_view)
+        shown = person_view(PUBLIC, {"full_name": person.full_name, "status": person.status,
+                                     "erased_at": person.erased_at})
+        if person.role == "facilitator" and shown:
+            facilitators.setdefault(group.id, []).append(shown["full_name"])
     told = dict(db.session.execute(
         select(Message.participant_id, Message.group_id)
         .where(Message.event_id == event.id, Message.kind.in_(("groups", "change")),

@@ -18,8 +18,11 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 @pytest.fixture(scope="session")
 def browser():
     """One Chromium for the session (never `playwright install`: the system's own)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Every check waits for what the user would see (never a one-off read); on a busy CI
+    # runner a page may take longer than Playwright's 5 s default to get there.
+    expect.set_options(timeout=15_000)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (see README)")
     with sync_playwright() as playwright:

@@ -4,8 +4,10 @@ JavaScript; and the organisers' Invitations page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from allocator.extensions import db
@@ -51,8 +53,8 @@ def test_an_invitee_accepts_changes_and_declines_on_their_own_page(
     context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
     page = context.new_page()
     page.goto(links[name])
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Building the Bridges")
-    assert page.locator("dl.themes dt", has_text="Information Sharing").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Building the Bridges"))
+    expect(page.locator("dl.themes dt", has_text="Information Sharing")).to_be_visible()
     for other in links:
         if other != name:
             assert other not in page.content()
@@ -62,8 +64,8 @@ def test_an_invitee_accepts_changes_and_declines_on_their_own_page(
     page.get_by_label("Yes, I will take part").check()
     page.get_by_label("Organisation").fill("Safe Homes Network")
     page.get_by_role("button", name="Send my answer").click()
-    assert page.get_by_text("Consent to processing is required.").first.is_visible()
-    assert page.get_by_text("Missing data for required field.").first.is_visible()
+    expect(page.get_by_text("Consent to processing is required.").first).to_be_visible()
+    expect(page.get_by_text("Missing data for required field.").first).to_be_visible()
     _look(page, f"invitee-{label}-errors", javascript)
 
     page.get_by_label("Sector").select_option(label="Civil society")
@@ -72,17 +74,17 @@ def test_an_invitee_accepts_changes_and_declines_on_their_own_page(
     page.get_by_label("Country").fill("Austria")
     page.get_by_label("I agree that my data is processed").check()
     page.get_by_role("button", name="Send my answer").click()
-    assert page.get_by_text("you are registered").is_visible()
+    expect(page.get_by_text("you are registered")).to_be_visible()
     assert _status(app, name) == "registered"
     _look(page, f"invitee-{label}-accepted", javascript)
 
     # Coming back: the answers are there; declining is one click.
     page.goto(links[name])
-    assert page.get_by_label("Organisation").input_value() == "Safe Homes Network"
-    assert page.get_by_label("1st choice").input_value() == "information-sharing"
+    expect(page.get_by_label("Organisation")).to_have_value("Safe Homes Network")
+    expect(page.get_by_label("1st choice")).to_have_value("information-sharing")
     page.get_by_label("No, I cannot take part").check()
     page.get_by_role("button", name="Send my answer").click()
-    assert page.get_by_text("you will not take part").is_visible()
+    expect(page.get_by_text("you will not take part")).to_be_visible()
     assert _status(app, name) == "declined"
     context.close()
 
@@ -97,9 +99,9 @@ def test_after_the_deadline_the_page_is_read_only_and_says_whom_to_ask(app, brow
     context = browser.new_context(viewport=PHONE_390)
     page = context.new_page()
     page.goto(links["Jan Novák"])
-    assert page.get_by_text("Answers closed on").is_visible()
-    assert page.get_by_role("link", name="workshop-desk@example.org").first.is_visible()
-    assert page.get_by_role("button", name="Send my answer").count() == 0
+    expect(page.get_by_text("Answers closed on")).to_be_visible()
+    expect(page.get_by_role("link", name="workshop-desk@example.org").first).to_be_visible()
+    expect(page.get_by_role("button", name="Send my answer")).to_have_count(0)
     check(page, "invitee-closed")
     context.close()
 
@@ -110,33 +112,33 @@ def test_the_organisers_see_answers_messages_and_the_links_to_hand_over(app, bro
     page = context.new_page()
     sign_in(page, server, demo["organizer"])
     page.get_by_role("link", name="Invitations").first.click()
-    assert page.locator("#count-invited").inner_text() == "6"
-    assert page.locator("#count-no-answer").inner_text() == "6"
-    assert page.get_by_text("No mail server is set up").is_visible()
-    assert page.locator("input.link-copy").count() == 6
+    expect(page.locator("#count-invited")).to_have_text("6")
+    expect(page.locator("#count-no-answer")).to_have_text("6")
+    expect(page.get_by_text("No mail server is set up")).to_be_visible()
+    expect(page.locator("input.link-copy")).to_have_count(6)
     both(page, "organiser-invitations")
 
     page.get_by_label("Full name").fill("Jane Doe")
     page.get_by_label("E-mail").fill("not-an-address")
     page.get_by_role("button", name="Add").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     page.get_by_label("E-mail").fill("jane.doe@example.org")
     page.get_by_role("button", name="Add").click()
-    assert page.get_by_text("Jane Doe is on the list").is_visible()
+    expect(page.get_by_text("Jane Doe is on the list")).to_be_visible()
     page.get_by_role("button", name="Send invitations to everyone not invited yet").click()
-    assert page.get_by_text("1 invitation(s) queued.").is_visible()
-    assert page.locator("#count-invited").inner_text() == "7"
+    expect(page.get_by_text("1 invitation(s) queued.")).to_be_visible()
+    expect(page.locator("#count-invited")).to_have_text("7")
     page.get_by_role("button", name="Send group announcements").click()
-    assert page.get_by_text("Nothing is published yet").is_visible()
+    expect(page.get_by_text("Nothing is published yet")).to_be_visible()
     both(page, "organiser-invitations-after")
 
     # At the desk an invitee is found, marked as such, and offered registration.
     page.get_by_role("link", name="Desk").first.click()
     page.locator("#q").fill("Mario Rossi")
     page.locator(".results .name", has_text="Mario Rossi").wait_for()
-    assert page.get_by_text("invited, no answer").is_visible()
+    expect(page.get_by_text("invited, no answer")).to_be_visible()
     both(page, "desk-invitee-found")
     page.locator(".results .name", has_text="Mario Rossi").click()
-    assert page.get_by_text("has not answered the invitation yet").is_visible()
+    expect(page.get_by_text("has not answered the invitation yet")).to_be_visible()
     both(page, "desk-invitee-person")
     context.close()

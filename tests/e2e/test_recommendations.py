@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import check
 from tests.e2e.test_browser import DESKTOP, TABLET, both, sign_in
@@ -17,8 +18,9 @@ def test_organisers_and_facilitators_work_on_recommendations(app, browser, serve
     page = context.new_page()
     sign_in(page, server, demo["organizer"])
     page.get_by_role("link", name="Recommendations").first.click()
-    assert page.get_by_role("heading", name="Working group 1 – Structured Cooperation").is_visible()
-    assert page.get_by_label("Title").first.input_value() == "A standing cooperation agreement"
+    expect(page.get_by_role("heading", name="Working group 1 – Structured Cooperation")
+           ).to_be_visible()
+    expect(page.get_by_label("Title").first).to_have_value("A standing cooperation agreement")
     both(page, "recommendations-organiser")
     context.close()
 
@@ -27,10 +29,11 @@ def test_organisers_and_facilitators_work_on_recommendations(app, browser, serve
     context = browser.new_context(viewport=TABLET)
     page = context.new_page()
     sign_in(page, server, token)
-    assert page.get_by_role("heading", name="Working group 2 – Information Sharing").is_visible()
+    expect(page.get_by_role("heading", name="Working group 2 – Information Sharing")
+           ).to_be_visible()
     page.locator("#title").fill("Regular joint case reviews")
     page.locator("#text").fill("Police and NGOs review closed cases together twice a year.")
     page.get_by_role("button", name="Add").click()
-    assert page.get_by_text("“Regular joint case reviews” is saved.").is_visible()
+    expect(page.get_by_text("“Regular joint case reviews” is saved.")).to_be_visible()
     check(page, "recommendations-facilitator-768")
     context.close()
