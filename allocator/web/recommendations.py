@@ -22,9 +22,12 @@ from allocator.web.session import current_user, page, render
 
 
 def _group_id(group_id: int) -> int:
-    """Group 0 means "the first group of the event" (the nav's link for organisers)."""
+    """Group 0 means "my group": a facilitator's own, else the event's first."""
     if group_id:
         return group_id
+    scope = current_user().group_scope
+    if scope is not None:
+        return scope
     groups = list(g.event.groups)
     return groups[0].id if groups else 0
 

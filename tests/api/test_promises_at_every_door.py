@@ -165,3 +165,14 @@ def test_the_cli_exports_as_the_operator_and_says_why_not_in_a_line(app, runner,
     assert "Error: No allocation has been published for this event yet." in refused.output
     missing = runner.invoke(args=["export-groups", "999", "-o", str(tmp_path)])
     assert missing.exit_code == 1 and "Event 999 was not found." in missing.output
+
+
+def test_a_facilitator_s_first_page_is_their_own_group(app, world):
+    pages = app.test_client()
+    sign_in(pages, world.tokens["facilitator_of_group"])
+    start = pages.get("/")
+    assert start.status_code == 302
+    landed = pages.get(start.headers["Location"], follow_redirects=True)
+    assert landed.status_code == 200
+    assert landed.request.path == (f"/events/{world.a['id']}/groups/{world.a['groups'][0]}"
+                                   "/recommendations")
