@@ -22,6 +22,12 @@ GENDERS = {"female": "female", "male": "male", "non binary": "non_binary",
            "nonbinary": "non_binary", "undisclosed": "undisclosed",
            "prefer not to say": "undisclosed"}
 ROLES = {"participant": "participant", "facilitator": "facilitator"}
+# Programme duties, as people write them (models.base.DUTIES holds the keys).
+DUTIES_READ = {"moderator": "moderator", "chair": "chair", "chairperson": "chair",
+               "workshop chair": "chair", "rapporteur": "rapporteur", "speaker": "speaker",
+               "expert": "speaker"}
+DUTY_LABELS = {"moderator": "Moderator", "chair": "Chair", "rapporteur": "Rapporteur",
+               "speaker": "Speaker"}
 # The seven sectors of the UN.GIFT forum, as people read them.
 DEFAULT_SECTOR_LABELS = {
     "government": "Government",
@@ -65,6 +71,11 @@ def _choice(value: str, options: dict[str, str], what: str) -> str:
 def gender(value: str) -> str:
     """'Female', 'non-binary', 'Non Binary' -> the stored value."""
     return _choice(value, GENDERS, "gender")
+
+
+def duty(value: str) -> str:
+    """'Rapporteur', 'chair' -> the stored value."""
+    return _choice(value, DUTIES_READ, "duty")
 
 
 def role(value: str) -> str:

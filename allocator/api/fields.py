@@ -222,3 +222,28 @@ class StrictBoolean(ma.fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
+
+
+class Duties(ma.fields.List):
+    """Programme duties (moderator, chair, rapporteur, speaker), by key or label, each once."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "Any of moderator, chair, rapporteur, speaker (labels forgiven). "
+                           "Someone with a duty who is not a facilitator is placed in no "
+                           "working group")
+        super().__init__(ma.fields.String(validate=ma.validate.Length(max=100)), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        if isinstance(value, str):  # "Chair; Speaker", as a form or a spreadsheet writes it
+            value = [part for part in value.replace(",", ";").split(";") if part.strip()]
+        names = super()._deserialize(value, attr, data, **kwargs)
+        duties: list[str] = []
+        for name in names:
+            try:
+                duty = normalise.duty(name)
+            except ValueError as exc:
+                raise ma.ValidationError(str(exc)) from exc
+            if duty not in duties:
+                duties.append(duty)
+        return duties

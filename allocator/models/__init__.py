@@ -20,6 +20,7 @@ from allocator.models.allocation import (
 from allocator.models.base import (
     ACTIVE,
     DEFAULT_SECTORS,
+    DUTIES,
     GENDERS,
     ROLES,
     STATUSES,
@@ -38,8 +39,8 @@ from allocator.models.outreach import MESSAGE_KINDS, MESSAGE_STATES, Message, Pe
 from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
 
 __all__ = [
-    "ACTIVE", "DEFAULT_SECTORS", "DOCUMENT_STATES", "Document", "GENDERS", "MESSAGE_KINDS",
-    "MESSAGE_STATES", "Message",
+    "ACTIVE", "DEFAULT_SECTORS", "DOCUMENT_STATES", "DUTIES", "Document", "GENDERS",
+    "MESSAGE_KINDS", "MESSAGE_STATES", "Message",
     "PersonalLink", "RECOMMENDATION_STATES", "Recommendation", "RecommendationVersion",
     "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
     "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",

@@ -22,6 +22,9 @@ DEFAULT_SECTORS = [
 ]
 GENDERS = ("female", "male", "non_binary", "undisclosed")
 ROLES = ("participant", "facilitator")
+# What a person does in the programme besides their allocation role (the aide-memoire: a
+# moderator, experts who speak, one the chair and one the rapporteur).
+DUTIES = ("moderator", "chair", "rapporteur", "speaker")
 STATUSES = ("invited", "registered", "checked_in", "declined", "withdrawn")
 # Who takes part: invitees who have not answered and those who declined do not.
 ACTIVE = ("registered", "checked_in")

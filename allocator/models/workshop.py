@@ -188,6 +188,9 @@ class Participant(TimestampMixin, db.Model):
     country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default="participant")
+    # Programme duties (models.base.DUTIES): someone with a duty who is not a facilitator
+    # leads the programme and is placed in no working group.
+    duties: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     status: Mapped[str] = mapped_column(String(16), default="registered")
     consent: Mapped[bool] = mapped_column(default=True)
     consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -212,6 +215,12 @@ class Participant(TimestampMixin, db.Model):
         cascade="all, delete-orphan",
         lazy="selectin",
     )
+
+    @property
+    def leads_programme(self) -> bool:
+        """Whether the person has a programme duty and no working group to facilitate:
+        they are placed in no group and counted in none."""
+        return bool(self.duties) and self.role != "facilitator"
 
     @property
     def preference_keys(self) -> list[str]:

@@ -134,10 +134,11 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
     A hand move in the published allocation is a decision: a stable re-run pins the person
     to the group they were moved to, even where that stretches a sector band.
     """
-    people = list(db.session.scalars(
+    # whoever leads the programme (a duty, no group to facilitate) is placed nowhere
+    people = [p for p in db.session.scalars(
         select(Participant).where(Participant.event_id == event.id,
                                   Participant.status.in_(include))
-        .order_by(Participant.id)))
+        .order_by(Participant.id)) if not p.leads_programme]
     groups = list(db.session.scalars(
         select(WorkingGroup).where(WorkingGroup.event_id == event.id)
         .order_by(WorkingGroup.id)))

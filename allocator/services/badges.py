@@ -21,6 +21,7 @@ from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGrou
 from allocator.services import documents, tickets
 from allocator.services.allocation import published_run_id
 from allocator.services.report import html_to_pdf
+from allocator.services.wording import duty_words
 
 # A4 sheets of eight (2 × 4 badges of 105 × 74 mm), or one badge per label (90 × 54 mm).
 LAYOUTS = ("a4", "label")
@@ -35,6 +36,7 @@ class Badge:
     group: str
     room: str
     code: str
+    duty: str = ""  # "Rapporteur": what they do in the programme (a public role)
 
     @property
     def qr_svg(self) -> str:
@@ -87,7 +89,7 @@ def badges(event: Event, group_id: int | None = None) -> list[Badge]:
         shown = _shown(person)
         out.append(Badge(name=shown["full_name"], organization=shown["organization"],
                          group=group.name if group else "", room=group.room if group else "",
-                         code=codes[person.id]))
+                         code=codes[person.id], duty=duty_words(person.duties)))
     return out
 
 

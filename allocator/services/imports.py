@@ -30,7 +30,7 @@ from allocator.services.participants import (
 from allocator.services.taxonomy import for_event
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
-           "preferences", "consent", "status")
+           "duties", "preferences", "consent", "status")
 REQUIRED = ("full_name", "email", "organization", "sector", "consent")
 # With a status column, rows of invitees ("invited") need only a name and an e-mail; the
 # schema asks each registered row for the rest.
@@ -40,9 +40,11 @@ ALIASES = {
     "e-mail": "email", "mail": "email", "email address": "email",
     "organisation": "organization", "org": "organization",
     "theme preferences": "preferences", "themes": "preferences",
+    "duty": "duties", "programme duties": "duties",
 }
 HEADINGS = {"full_name": "Full name", "email": "E-mail", "organization": "Organisation",
             "sector": "Sector", "country": "Country", "gender": "Gender", "role": "Role",
+            "duties": "Duties",
             "preferences": "Theme preferences", "consent": "Consent", "status": "Status"}
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "ja", "oui", "si", "sí"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
@@ -143,6 +145,8 @@ def _row_data(values: dict[str, str]) -> dict[str, Any]:
             data[name] = None
         elif name in ("role", "status") and not value:
             continue
+        elif name == "duties":  # "Chair; Speaker": labels or keys, ;-separated
+            data[name] = [p.strip() for p in value.split(";") if p.strip()]
         elif name == "status":
             data[name] = value.lower()
         else:
@@ -197,7 +201,8 @@ def _errors_for(messages: Any, number: int) -> list[dict[str, Any]]:
 
 
 # What an update of an existing registration may change (e-mail is how it is found).
-UPDATABLE = ("full_name", "organization", "sector", "country", "gender", "role", "preferences")
+UPDATABLE = ("full_name", "organization", "sector", "country", "gender", "role", "duties",
+             "preferences")
 
 
 def _changes(person: Participant, data: dict[str, Any], header: list[str]) -> list[str]:

@@ -23,6 +23,7 @@ from allocator.services.events import require_open
 from allocator.services.participants import changeable, not_taking_part
 from allocator.services.reports import refresh_figures
 from allocator.services.rules import list_rules
+from allocator.services.wording import duty_words
 from allocator.solver import parse_problem
 from allocator.solver.evaluate import newly_broken
 from allocator.solver.explain import balance_excess
@@ -30,14 +31,16 @@ from allocator.solver.prepare import prepare
 
 
 def late_arrivals(event: Event) -> list[Participant]:
-    """Registered or checked-in people the published allocation does not place."""
+    """Registered or checked-in people the published allocation does not place (those who
+    lead the programme are placed in no group, so they are not late)."""
     run_id = published_run_id(event)
     if run_id is None:
         return []
     placed = select(Assignment.participant_id).where(Assignment.run_id == run_id)
-    return list(db.session.scalars(select(Participant).where(
+    return [p for p in db.session.scalars(select(Participant).where(
         Participant.event_id == event.id, Participant.status.in_(ACTIVE),
-        Participant.id.not_in(placed)).order_by(Participant.search_key)))
+        Participant.id.not_in(placed)).order_by(Participant.search_key))
+        if not p.leads_programme]
 
 
 def place(event: Event, participant_id: int) -> dict[str, Any]:
@@ -48,6 +51,9 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
     person = changeable(event, participant_id)
     if person.status not in ACTIVE:
         conflict(not_taking_part(person))
+    if person.leads_programme:
+        conflict(f"{person.full_name} leads the programme ({duty_words(person.duties)}) and "
+                 "is placed in no working group.", type_="/problems/leads-programme")
     run = published_run(event)
     if run is None:
         conflict("Nothing is published yet: allocate and publish first.",

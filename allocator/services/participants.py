@@ -40,7 +40,7 @@ from allocator.services.taxonomy import for_event
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role",
-            "badge_shows_organization")
+            "duties", "badge_shows_organization")
 
 
 def participant_url(event_id: int, participant_id: int) -> str:
@@ -202,6 +202,7 @@ def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime) -> d
         "country": data.get("country"),
         "gender": data.get("gender"),
         "role": data.get("role", "participant"),
+        "duties": list(data.get("duties") or []),
         "badge_shows_organization": bool(data.get("badge_shows_organization", False)),
         "status": "invited" if invited else "registered",
         "consent": not invited,

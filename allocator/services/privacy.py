@@ -93,7 +93,7 @@ def _anonymise(now: dt.datetime, *where: Any) -> int:
         full_name=ERASED_NAME, organization=ERASED_ORGANISATION,
         email=literal("erased-") + cast(c.id, String) + literal(f"@{ERASED_EMAIL_DOMAIN}"),
         country=None, gender=None, search_key="", checked_in_at=None, status="withdrawn",
-        ticket_salt=None, ticket_hash=None, badge_shows_organization=False,
+        ticket_salt=None, ticket_hash=None, badge_shows_organization=False, duties=[],
         withdrawn_at=func.coalesce(c.withdrawn_at, now), erased_at=now, updated_at=now,
     )).rowcount or 0
 

@@ -8,11 +8,19 @@ from typing import Any
 from sqlalchemy import select
 
 from allocator.extensions import db
-from allocator.models import AllocationRun, Assignment, Event, Participant, WorkingGroup, utcnow
+from allocator.models import (
+    ACTIVE,
+    AllocationRun,
+    Assignment,
+    Event,
+    Participant,
+    WorkingGroup,
+    utcnow,
+)
 from allocator.services import audit, conflict, find, invalid, not_found
 from allocator.services.events import require_open
 from allocator.services.participants import refuse_erased
-from allocator.services.wording import Words, reason_message
+from allocator.services.wording import Words, duty_words, reason_message
 from allocator.solver import parse_problem
 from allocator.solver.evaluate import Broken, band, group_members, newly_broken, scores
 from allocator.solver.explain import explain, explain_moves, measure
@@ -121,7 +129,20 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
                        message=reason_message(m, words, back=True))
                   for pid, m in sorted((run.moves or {}).items(), key=lambda kv: int(kv[0]))],
         "ignored_rules": run.ignored_rules or [],
+        "programme_people": programme_people(event),
     }
+
+
+def programme_people(event: Event) -> list[dict[str, Any]]:
+    """Who leads the programme (a duty and no group to facilitate), by name: placed in no
+    working group, counted in none."""
+    people = db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id, Participant.status.in_(ACTIVE))
+        .order_by(Participant.search_key, Participant.id))
+    return [{"participant_id": p.id, "full_name": p.full_name,
+             "organization": p.organization, "duties": list(p.duties),
+             "duty_words": duty_words(p.duties), "status": p.status}
+            for p in people if p.leads_programme]
 
 
 def _band_warnings(prep: Prepared, where: list[int], groups: list[int],

@@ -39,6 +39,7 @@ from allocator.services.participants import (
     refuse_erased,
     with_groups,
 )
+from allocator.services.wording import duty_words
 
 MAX_SCANNED = 200  # what a scanner or a hand types; anything longer is not a ticket
 _SCANNED = re.compile(r"ALC1[:;] ?(\d{1,9}) ?[:;] ?([A-Za-z2-7][A-Za-z2-7 -]{25,39})",
@@ -115,6 +116,7 @@ class Scan:
     group: WorkingGroup | None
     facilitators: list[str]
     already_checked_in_at: dt.datetime | None
+    where: str = ""  # where to send them, in words (see where_to_go)
 
 
 def parse(scanned: str) -> tuple[int | None, str]:
@@ -165,7 +167,21 @@ def check_in(event: Event, scanned: str) -> Scan:
     group = None if run_id is None else db.session.scalar(
         select(WorkingGroup).join(Assignment, Assignment.group_id == WorkingGroup.id)
         .where(Assignment.run_id == run_id, Assignment.participant_id == person.id))
-    return Scan(person, group, facilitators(event, group, run_id), already)
+    return Scan(person, group, facilitators(event, group, run_id), already,
+                where_to_go(person, group, run_id is not None))
+
+
+def where_to_go(person: Participant, group: WorkingGroup | None, published: bool) -> str:
+    """What the desk tells someone about their place, in words: their group and room;
+    that they lead the programme (in no group); that they are not in the published
+    allocation yet (ask the organisers); or that nothing is published yet."""
+    if group is not None:
+        return group.name + (f", {group.room}" if group.room else "")
+    if person.leads_programme:
+        return f"{duty_words(person.duties)}: in no working group"
+    if published:
+        return "Not in the published allocation yet — ask the organisers"
+    return "No group published yet"
 
 
 def facilitators(event: Event, group: WorkingGroup | None, run_id: int | None) -> list[str]:

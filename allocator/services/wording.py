@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from allocator.extensions import db
 from allocator.models import Event, Participant, WorkingGroup
+from allocator.normalise import DUTY_LABELS
 from allocator.solver.conflicts import conflict_message
 
 
@@ -121,3 +122,8 @@ def reason_message(entry: dict[str, Any], words: Words, back: bool = False) -> s
         parts.insert(0, "Moved from the group announced to them, because keeping them there "
                         "would break a rule:")
     return " ".join(parts)
+
+
+def duty_words(duties: list[str]) -> str:
+    """Programme duties as people read them: ["chair", "speaker"] -> "Chair, Speaker"."""
+    return ", ".join(DUTY_LABELS.get(duty, duty) for duty in duties)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import flash, g, redirect, request, session, url_for
@@ -12,7 +13,8 @@ from sqlalchemy import func, select
 from allocator.api.schemas import ParticipantIn
 from allocator.errors import DomainError
 from allocator.extensions import db
-from allocator.models import ACTIVE, GENDERS, Participant
+from allocator.models import ACTIVE, GENDERS, Participant, utcnow
+from allocator.normalise import DUTY_LABELS
 from allocator.services import participants
 from allocator.services.allocation import published_run_id
 from allocator.validation import COUNTRY_CODES, whole_number
@@ -124,6 +126,7 @@ def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str
         "organization": form.get("organization", ""),
         "sector": form.get("sector", ""),
         "role": form.get("role", "participant") or "participant",
+        "duties": form.getlist("duties"),
         "preferences": [key for _, key in sorted(ranked)],
         "consent": form.get("consent") == "yes",
         "badge_shows_organization": form.get("badge_shows_organization") == "yes",
@@ -132,6 +135,15 @@ def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str
         if form.get(name, "").strip():
             data[name] = form[name]
     return data, errors
+
+
+def event_is_today(event: Any) -> bool:
+    """Whether the event takes place today, in its own time zone: the desk checks walk-ins
+    in as it registers them then, and not weeks before (experts registered early)."""
+    zone = ZoneInfo(event.timezone or "UTC")
+    today = utcnow().astimezone(zone).date()
+    return event.starts_at.astimezone(zone).date() <= today <= \
+        event.ends_at.astimezone(zone).date()
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -144,7 +156,8 @@ def country_choices() -> list[tuple[str, str]]:
 
 def form_context() -> dict[str, Any]:
     """What the registration and edit forms need besides the person."""
-    return {"genders": GENDERS, "countries": country_choices(), "rank_labels": RANK_LABELS}
+    return {"genders": GENDERS, "countries": country_choices(), "rank_labels": RANK_LABELS,
+            "duty_labels": DUTY_LABELS}
 
 
 @bp.route("/events/<int:event_id>/desk/register", methods=["GET", "POST"])
@@ -187,4 +200,5 @@ def register(event_id: int):
                                         participant_id=person["id"]))
     status = 422 if errors else 200
     return render("register.html", form=form, errors=errors, existing=existing,
-                  duplicates=duplicates, **form_context()), status
+                  duplicates=duplicates, on_the_day=event_is_today(g.event),
+                  **form_context()), status

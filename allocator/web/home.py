@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from allocator.access import Principal
 from allocator.auth import sign_in_attempt
 from allocator.normalise import fold, humanise
+from allocator.services import wording
 from allocator.services.events import list_events
 from allocator.services.taxonomy import for_event
 from allocator.web.blueprint import bp
@@ -44,6 +45,12 @@ def field_label(name: str) -> str:
 
 
 ROOM_WORDS = {"room", "rooms", "raum", "salle", "sala", "aula", "hall", "auditorium"}
+
+
+@bp.app_template_global()
+def duty_words(duties: list[str]) -> str:
+    """Programme duties as people read them ("Chair, Speaker")."""
+    return wording.duty_words(duties)
 
 
 @bp.app_template_global()

@@ -20,7 +20,7 @@ def _as_form(person: Any) -> dict[str, str]:
     form = {"full_name": person.full_name, "email": person.email,
             "organization": person.organization, "sector": person.sector,
             "country": person.country or "", "gender": person.gender or "",
-            "role": person.role,
+            "role": person.role, "duties": list(person.duties),
             "badge_shows_organization": "yes" if person.badge_shows_organization else ""}
     for rank, key in enumerate(person.preference_keys, start=1):
         form[f"rank-{key}"] = str(rank)

@@ -30,7 +30,9 @@ def said(scan: tickets.Scan) -> dict[str, Any]:
             if scan.already_checked_in_at else None,
             "group": group.name if group else None,
             "room": room_label(group.room) if group and group.room else None,
-            "facilitators": scan.facilitators}
+            "facilitators": scan.facilitators,
+            "where": group.name + (f", {room_label(group.room)}" if group.room else "")
+            if group else scan.where}
 
 
 def _scan() -> Response:
@@ -66,10 +68,8 @@ def desk_scan(event_id: int):
               "error")
     else:
         text = said(scan)
-        where = f" {text['group']}" + (f", {text['room']}" if text["room"] else "") + "." \
-            if text["group"] else ""
         flash((f"{text['full_name']} was already checked in." if scan.already_checked_in_at
-               else f"{text['full_name']} is checked in.") + where,
+               else f"{text['full_name']} is checked in.") + f" {text['where']}.",
               "warn" if scan.already_checked_in_at else "ok")
     return redirect(url_for("web.desk", event_id=event_id))
 

@@ -131,6 +131,9 @@ class ReportOut(ma.Schema):
     reasons = fields.List(fields.Dict())
     moves = fields.List(fields.Dict())
     ignored_rules = fields.List(fields.Dict())
+    programme_people = fields.List(fields.Dict(), metadata={
+        "description": "Who leads the programme (moderator, chair, rapporteur, speakers "
+                       "who facilitate no group): placed in no working group"})
 
 
 class MoveIn(StrictSchema):

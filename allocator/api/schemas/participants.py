@@ -11,6 +11,7 @@ from allocator import normalise
 from allocator.api.fields import (
     Choice,
     Country,
+    Duties,
     Email,
     Sector,
     Text,
@@ -18,7 +19,7 @@ from allocator.api.fields import (
     Themes,
 )
 from allocator.api.schemas.common import PageInfo, Paging, StrictSchema
-from allocator.models import GENDERS, ROLES, STATUSES
+from allocator.models import DUTIES, GENDERS, ROLES, STATUSES
 
 # --- participants -------------------------------------------------------------
 
@@ -42,6 +43,7 @@ class ParticipantIn(StrictSchema):
     country = Country(load_default=None, allow_none=True)
     gender = Choice(normalise.gender, GENDERS, load_default=None, allow_none=True)
     role = Choice(normalise.role, ROLES, load_default="participant")
+    duties = Duties(load_default=list, validate=validate.Length(max=len(DUTIES)))
     badge_shows_organization = fields.Boolean(load_default=False, metadata={
         "description": "The person agreed to show their organisation on their badge "
                        "(some must not: off unless they say so)"})
@@ -93,6 +95,8 @@ class ParticipantOut(ma.Schema):
     country = fields.String(allow_none=True)
     gender = fields.String(allow_none=True)
     role = fields.String()
+    duties = fields.List(fields.String(), metadata={
+        "description": "Programme duties: moderator, chair, rapporteur, speaker"})
     status = fields.String()
     preferences = fields.List(fields.String(), attribute="preference_keys")
     consent = fields.Boolean()

@@ -62,3 +62,7 @@ class CheckInOut(ma.Schema):
         "description": "Their group in the published allocation (null: none yet)"})
     facilitators = fields.List(fields.String(), metadata={
         "description": "Who facilitates their group"})
+    where = fields.String(metadata={
+        "description": "Where to send them, in words: their group and room, 'Chair: in no "
+                       "working group', or that they are not in the published allocation "
+                       "yet (ask the organisers), or that nothing is published yet"})

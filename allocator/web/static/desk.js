@@ -79,7 +79,7 @@
   }
   function answer(body, status) {
     if (body && body.ok) {
-      var where = body.group ? body.group + (body.room ? ", " + body.room : "") : "No group published yet";
+      var where = body.where || (body.group ? body.group + (body.room ? ", " + body.room : "") : "");
       var facilitators = body.facilitators && body.facilitators.length ? "Facilitator: " + body.facilitators.join(", ") : "";
       if (body.already_checked_in_at) {
         var when = new Date(body.already_checked_in_at);
