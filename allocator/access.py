@@ -31,7 +31,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "participants:read", "participants:write", "participants:import",
         "participants:admin", "invitations:write", "recommendations:read",
         "recommendations:write", "recommendations:moderate", "allocations:read",
-        "allocations:write", "audit:read"}),
+        "allocations:write", "audit:read", "team:read", "team:write"}),
 }
 PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 # The staff who run the registration: they see every registration in full.
@@ -49,6 +49,8 @@ class Principal:
     role: str
     event_id: int | None = None
     group_id: int | None = None
+    # Whom the pages greet: a team member's name (the token's name stays in the audit).
+    label: str = ""
 
     @classmethod
     def system(cls, name: str = "cli") -> Principal:

@@ -72,6 +72,65 @@ def register(app: Flask) -> None:
             click.echo(f"{token.public_id}\t{token.role}\t{token.name}\t{scope}\t{state}\t"
                        f"last used {used}")
 
+    @app.cli.group("team")
+    def team_group() -> None:
+        """The event's team: give staff access by a sign-in link, end it."""
+
+    @team_group.command("add")
+    @click.argument("event_id", type=int)
+    @click.option("--name", required=True)
+    @click.option("--email", required=True)
+    @click.option("--role", required=True,
+                  type=click.Choice(["organizer", "desk", "viewer", "facilitator"]))
+    @click.option("--group", "group", default=None,
+                  help="A facilitator's working group, by name (or id).")
+    @said_in_a_line
+    def team_add(event_id: int, name: str, email: str, role: str, group: str | None) -> None:
+        """Give someone access: a sign-in link is queued by e-mail ('send-mail' sends it)."""
+        import marshmallow as ma
+
+        from allocator.api.schemas.team import MemberIn
+        from allocator.errors import Invalid
+        from allocator.services import team
+        from allocator.services.events import get_event, group_named
+
+        event = get_event(event_id)
+        data = {"name": name, "email": email, "role": role}
+        if group:
+            data["group_id"] = group_named(event, group).id
+        try:
+            loaded = MemberIn().load(data)
+        except ma.ValidationError as exc:
+            raise Invalid(exc.messages) from exc
+        member = team.add_member(event, loaded)
+        click.echo(f"member {member.id}: {member.name}, {member.role}; sign-in link queued")
+
+    @team_group.command("list")
+    @click.argument("event_id", type=int)
+    @said_in_a_line
+    def team_list(event_id: int) -> None:
+        """List the event's team: id, role, group, name, e-mail, until when the link works."""
+        from allocator.services import team
+        from allocator.services.events import get_event
+
+        for member in team.members(get_event(event_id)):
+            until = member.link_expires_at.date().isoformat() if member.link_expires_at \
+                else "-"
+            click.echo(f"{member.id}\t{member.role}\tgroup {member.group_id or '-'}\t"
+                       f"{member.name}\t{member.email}\tlink until {until}")
+
+    @team_group.command("remove")
+    @click.argument("event_id", type=int)
+    @click.argument("member_id", type=int)
+    @said_in_a_line
+    def team_remove(event_id: int, member_id: int) -> None:
+        """End a member's access at once (their link and every page session)."""
+        from allocator.services import team
+        from allocator.services.events import get_event
+
+        member = team.remove_member(get_event(event_id), member_id)
+        click.echo(f"member {member.id} ({member.name}) no longer has access")
+
     @app.cli.command("allocate")
     @click.argument("event_id", type=int)
     @click.option("--checked-in-only", is_flag=True, help="Leave out people not checked in.")

@@ -16,6 +16,7 @@ from allocator.api import (
     participants,
     recommendations,
     report,
+    team,
     tickets,
 )
 from allocator.extensions import api
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(report.blp)
     api.register_blueprint(tickets.blp)
     api.register_blueprint(exports.blp)
+    api.register_blueprint(team.blp)
     api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)
     api.spec.components.security_scheme(

@@ -36,6 +36,7 @@ from allocator.models.outputs import (
     RecommendationVersion,
 )
 from allocator.models.outreach import MESSAGE_KINDS, MESSAGE_STATES, Message, PersonalLink
+from allocator.models.team import TeamMember
 from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
 
 __all__ = [
@@ -45,5 +46,5 @@ __all__ = [
     "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
     "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",
     "Event", "IdempotencyRecord", "Participant", "Preference", "Rule", "Theme",
-    "TimestampMixin", "UTCDateTime", "WebSession", "WorkingGroup", "utcnow",
+    "TeamMember", "TimestampMixin", "UTCDateTime", "WebSession", "WorkingGroup", "utcnow",
 ]

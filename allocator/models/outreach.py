@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from allocator.extensions import db
 from allocator.models.base import NEVER_REUSE_IDS, UTCDateTime, one_of, utcnow
 
-MESSAGE_KINDS = ("invitation", "confirmation", "reminder", "groups", "change")
+MESSAGE_KINDS = ("invitation", "confirmation", "reminder", "groups", "change", "team")
 MESSAGE_STATES = ("queued", "sent", "failed")
 
 
@@ -59,14 +59,19 @@ class Message(db.Model):
         CheckConstraint(one_of("kind", MESSAGE_KINDS), name="kind_valid"),
         CheckConstraint(one_of("status", MESSAGE_STATES), name="status_valid"),
         Index("ix_messages_due", "status", "next_attempt_at"),
+        # One recipient: a participant, or a member of the event's team.
+        CheckConstraint("(participant_id IS NULL) <> (member_id IS NULL)",
+                        name="one_recipient"),
         NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
                                           index=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True, nullable=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_members.id", ondelete="CASCADE"), index=True, nullable=True)
     kind: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))

@@ -33,7 +33,7 @@ from allocator.services import (
     not_found,
 )
 from allocator.services.taxonomy import forget
-from allocator.validation import is_slug
+from allocator.validation import fold, is_slug
 
 
 def _aware(value: dt.datetime, zone: str) -> dt.datetime:
@@ -270,6 +270,17 @@ def delete_theme(event: Event, key: str, *, force: bool = False) -> None:
 def get_group(event: Event, group_id: int) -> WorkingGroup:
     """Return the event's group or answer 404."""
     return event_row(WorkingGroup, group_id, event.id, "Working group")
+
+
+def group_named(event: Event, name_or_id: str) -> WorkingGroup:
+    """The event's working group with this name (any case) or id; NotFound naming the
+    groups there are."""
+    wanted = fold(name_or_id)
+    for group in event.groups:
+        if fold(group.name) == wanted or str(group.id) == name_or_id.strip():
+            return group
+    names = ", ".join(g.name for g in event.groups) or "none yet"
+    not_found(f"Working group '{name_or_id}' (the event's groups: {names})")
 
 
 def _theme_for_group(event: Event, key: str) -> Theme:

@@ -16,7 +16,7 @@ from allocator import mailer
 from allocator.access import PUBLIC, person_view
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
-from allocator.services import audit, conflict, outbox, tickets
+from allocator.services import audit, conflict, outbox, team, tickets
 from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import message_context
@@ -91,10 +91,13 @@ def notify(event: Event, kind: str) -> dict[str, Any]:
         ics = calendar_entry(event, person, group, facilitators.get(group.id, []),
                              sent_before.get(person.id, 0))
         tickets.ensure(person)  # the message shows it; sending writes nothing
+        # a facilitator's announcement carries their group's sign-in link (the team)
+        link = team.for_facilitator(event, person, group) \
+            if person.role == "facilitator" else None
         outbox.queue(person, "groups" if kind == "groups" else "change",
                      {**context, "group": group, "facilitators": others,
                       "is_facilitator": person.role == "facilitator"},
-                     calendar=ics, group_id=group.id)
+                     calendar=ics, group_id=group.id, link=link)
         queued.append(person.id)
     audit.record(f"notifications.{kind}", event_id=event.id, subject=("event", event.id),
                  details={"participants": queued})

@@ -24,7 +24,7 @@ from sqlalchemy import delete, or_, select, update
 
 from allocator import mailer
 from allocator.extensions import db
-from allocator.models import Message, Participant, PersonalLink, utcnow
+from allocator.models import Message, Participant, PersonalLink, TeamMember, utcnow
 from allocator.services import audit, codes
 
 log = logging.getLogger(__name__)
@@ -44,18 +44,21 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def queue(person: Participant, kind: str, context: dict[str, Any], *,
+def queue(person: Participant | TeamMember, kind: str, context: dict[str, Any], *,
           link: str | None = None, calendar: str | None = None,
           group_id: int | None = None) -> Message:
-    """Add one message to ``person`` to the caller's transaction (the caller commits).
+    """Add one message to ``person`` (a participant, or a member of the event's team) to
+    the caller's transaction (the caller commits).
 
     Subject and bodies come from ``mail/<kind>.subject.txt``, ``.txt`` and ``.html``,
     rendered with ``context`` plus ``person`` and ``link``; they name nobody else.
     """
     context = {**context, "person": person, "link": link}
     subject = " ".join(render_template(f"mail/{kind}.subject.txt", **context).split())
+    member = isinstance(person, TeamMember)
     message = Message(
-        event_id=person.event_id, participant_id=person.id, kind=kind,
+        event_id=person.event_id, participant_id=None if member else person.id,
+        member_id=person.id if member else None, kind=kind,
         recipient=person.email, subject=subject[:300],
         body_text=render_template(f"mail/{kind}.txt", **context),
         body_html=render_template(f"mail/{kind}.html", **context),
@@ -64,7 +67,8 @@ def queue(person: Participant, kind: str, context: dict[str, Any], *,
     db.session.add(message)
     db.session.flush()
     audit.record("message.queued", event_id=person.event_id, subject=("message", message.id),
-                 details={"kind": kind, "participant_id": person.id})
+                 details={"kind": kind, ("member_id" if member else "participant_id"):
+                          person.id})
     return message
 
 
@@ -142,8 +146,15 @@ def unwanted(message: Message) -> str | None:
     from allocator.models import Event
     from allocator.services.events import closed_reason
 
-    person = db.session.get(Participant, message.participant_id)
     event = db.session.get(Event, message.event_id)
+    if message.member_id is not None:
+        member = db.session.get(TeamMember, message.member_id)
+        if member is None or member.removed_at is not None or event is None:
+            return "removed from the team"
+        if closed_reason(event.ends_at, event.retention_days, event.purged_at):
+            return "the event holds no more personal data"
+        return None
+    person = db.session.get(Participant, message.participant_id)
     if person is None or event is None or person.erased_at is not None:
         return "erased"
     if closed_reason(event.ends_at, event.retention_days, event.purged_at):
@@ -204,7 +215,8 @@ def _ticket_png(message: Message) -> bytes | None:
     outbox never stores a ticket code)."""
     if f"cid:{mailer.TICKET_CID}" not in (message.body_html or ""):
         return None
-    person = db.session.get(Participant, message.participant_id)
+    person = db.session.get(Participant, message.participant_id) \
+        if message.participant_id is not None else None
     code = codes.text(person) if person is not None else None  # issued when queued
     return codes.qr_png(code, scale=6) if code else None
 
@@ -270,6 +282,12 @@ def end_links(person: Participant, action: str) -> None:
     dropped = drop_queued(person.id, LINK_KINDS)
     audit.record(action, event_id=person.event_id, subject=("participant", person.id),
                  details={"unsent_messages_dropped": dropped})
+
+
+def drop_member_queued(member_id: int) -> int:
+    """Delete a team member's unsent messages (their sign-in links ended)."""
+    return db.session.execute(delete(Message).where(
+        Message.member_id == member_id, Message.status != "sent")).rowcount or 0
 
 
 def drop_queued(participant_id: int, kinds: tuple[str, ...]) -> int:

@@ -23,6 +23,15 @@ def create_token(role: str, name: str, event_id: int | None = None,
                  group_id: int | None = None) -> str:
     """Create a token and return its full text; only its hash is kept. A facilitator's
     token needs an event and may name one of its working groups."""
+    _, token = issue_token(role, name, event_id, group_id)
+    db.session.commit()
+    return token
+
+
+def issue_token(role: str, name: str, event_id: int | None = None,
+                group_id: int | None = None) -> tuple[ApiToken, str]:
+    """In the caller's transaction (the caller commits): a new token row and its full
+    text (see :func:`create_token`); TokenError when it cannot be made as asked."""
     name = name.strip()
     if role not in TOKEN_ROLES:
         raise TokenError(f"role must be one of {', '.join(TOKEN_ROLES)}")
@@ -49,8 +58,7 @@ def create_token(role: str, name: str, event_id: int | None = None,
     db.session.flush()
     audit.record("token.created", event_id=event_id, subject=("token", record.public_id),
                  details={"role": role})
-    db.session.commit()
-    return token
+    return record, token
 
 
 def revoke_token(name_or_id: str) -> ApiToken:

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         rules,
         runs,
         setup,
+        team,
         tickets,
     )
     from allocator.web.blueprint import bp

@@ -56,7 +56,8 @@ LABELS = {
     "kind": "Kind of rule", "note": "Note", "full_name": "Full name", "email": "E-mail",
     "organization": "Organisation", "sector": "Sector", "country": "Country",
     "gender": "Gender", "role": "Role", "preferences": "Theme preferences",
-    "consent": "Consent",
+    "consent": "Consent", "duties": "Programme duties", "token-name": "Who holds it",
+    "token-role": "Role", "token-group": "Working group",
 }
 
 

@@ -9,9 +9,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
 
 from allocator.access import Principal
 from allocator.auth import active_token, gate
+from allocator.extensions import db
+from allocator.models import TeamMember
 from allocator.services.events import get_event
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,7 +45,9 @@ def current_user() -> Principal | None:
         if token_id:
             session.clear()  # the token was revoked: this session ends here
         return None
-    g.principal = Principal(token.id, token.name, token.role, token.event_id, token.group_id)
+    member = db.session.scalar(select(TeamMember.name).where(TeamMember.token_id == token.id))
+    g.principal = Principal(token.id, token.name, token.role, token.event_id, token.group_id,
+                            label=member or "")
     return g.principal
 
 

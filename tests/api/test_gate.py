@@ -35,6 +35,7 @@ PUBLIC = {
     "web.index": "sends people to sign in, or to their event",
     "web.sign_in": "the sign-in form", "web.sign_out": "ends the caller's own session",
     "web.personal_page": "the link's secret is the key (a wrong one is a 404)",
+    "web.sign_in_by_link": "a staff member's sign-in link: the secret is the key",
     "health.Health": "no data", "health.Live": "no data",
     "api-docs.openapi_json": "the API's description", "apidocs.page": "the API's description",
     "apidocs.init": "the API's description", "apidocs.asset": "static files",
@@ -84,6 +85,8 @@ def fillings(world: World) -> dict[str, list[Value]]:
         "recommendation_id": [Value(world.ids["a_recommendation"], "A", "A2"),
                               Value(world.ids["b_recommendation"], "B", "B1")],
         "rule_id": [Value(world.ids["a_rule"], "A")],
+        "member_id": [Value(world.ids["a_member"], "A"), Value(world.ids["b_member"], "B")],
+        "token_id": [Value(world.ids["a_token"], "A"), Value(world.ids["b_token"], "B")],
         "key": [Value(a["themes"][0], "A"), Value("no-such-theme", None)],
         "secret": [Value(world.secrets["a_person"], "A",
                          reveals=frozenset(holder.markers.values())),
@@ -113,6 +116,9 @@ def visible_marks(world: World, caller: str | None) -> set[str]:
     role = ROLES[caller]
     group_id = {"A1": world.a["groups"][0]}.get(group)
     marks: set[str] = set()
+    if role == "organizer":  # the team of their events: only organisers see it
+        marks |= {m for staff_event, *named in world.staff for m in named
+                  if event in (None, staff_event)}
     for person in world.people:
         if event is not None and person.event != event:
             continue
@@ -132,6 +138,7 @@ def visible_marks(world: World, caller: str | None) -> set[str]:
 def every_mark(world: World) -> set[str]:
     """Every mark of the world, those of the erased person included."""
     marks = {m for p in world.people for m in p.markers.values()}
+    marks |= {m for _, *named in world.staff for m in named}
     return marks | {"Qzname erased", "qzmail.erased@example.org", "Qzorg erased"}
 
 

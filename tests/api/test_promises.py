@@ -82,12 +82,20 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
         ("POST", "tickets.CheckIns"): (f"{base}/check-ins", {"json": {
             "code": world["ticket"]}}),
         ("DELETE", "report.Release"): (f"{base}/report/release", {}),
+        ("POST", "team.Team"): (f"{base}/team", {"json": {
+            "name": "Written Back", "email": "written.back@example.org", "role": "desk"}}),
+        ("POST", "team.Link"): (f"{base}/team/1/link", {}),
+        ("DELETE", "team.Member"): (f"{base}/team/1", {}),
+        ("POST", "team.Tokens"): (f"{base}/tokens", {"json": {
+            "name": "written-back", "role": "desk"}}),
+        ("DELETE", "team.Token"): (f"{base}/tokens/999", {}),
     }
 
 
 # Allowed on a closed event: they take data away, never add any.
 REMOVALS = {("POST", "participants.Erase"), ("DELETE", "rules.RuleItem"),
-            ("DELETE", "allocations.RunItem")}
+            ("DELETE", "allocations.RunItem"), ("DELETE", "team.Member"),
+            ("DELETE", "team.Token")}
 # The writes that name one person (the erased one, in the erasure test).
 ABOUT_THE_PERSON = {("PATCH", "participants.ParticipantItem"),
                     ("DELETE", "participants.ParticipantItem"),
@@ -273,6 +281,10 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
         (f"/events/{e}/report/release", {"released": "1"}),
         (f"/events/{e}/desk/scan", {"code": world["ticket"]}),
         (f"/events/{e}/desk/{pid}/ticket", {}),
+        (f"/events/{e}/team", {"name": "Written Back", "email": "written.back@example.org",
+                               "role": "desk"}),
+        (f"/events/{e}/team/1/link", {}),
+        (f"/events/{e}/tokens", {"name": "written-back", "role": "desk"}),
     ]
 
 

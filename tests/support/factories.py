@@ -140,6 +140,7 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    staff: list[tuple[str, str, str]] = field(default_factory=list)  # (event, name, e-mail)
 
 
 def gate_world(app: Flask) -> World:
@@ -209,6 +210,17 @@ def gate_world(app: Flask) -> World:
             "facilitator_of_group": token("facilitator", "walk-fac-g1", a["id"], a["groups"][0]),
             "facilitator_of_event": token("facilitator", "walk-fac-a", a["id"]),
         }
+        from allocator.models import ApiToken
+        from allocator.services import team
+
+        for key, event in (("a", a), ("b", b)):
+            member = team.add_member(get_event(event["id"]), {
+                "name": f"Qzmember {key.upper()}", "email": f"qzmember.{key}@example.org",
+                "role": "desk"})
+            world.ids[f"{key}_member"] = member.id
+            world.staff.append((key.upper(), member.name, member.email))
+            world.ids[f"{key}_token"] = db.session.scalar(db.select(ApiToken.id).where(
+                ApiToken.event_id == event["id"], ApiToken.name.like("walk-%")))
         someone = next(p for p in world.people if p.event == "A" and p.status == "registered")
         world.secrets["a_person"] = personal_link(someone.id)
         world.ids["a_person_id"] = someone.id
