@@ -119,7 +119,9 @@ def person_fields(reader: str, *, status: str, erased: bool,
     person who takes part by name, sector, country and role, and their organisation
     only with the person's consent (the tick "show my organisation"); nobody sees
     anything of a withdrawn, declined, invited-only or erased person but staff, and of an
-    erased person staff see only that the record was erased.
+    erased person staff see only that the record was erased. A programme duty (moderator,
+    chair, rapporteur, speaker) is a public role: it counts as consent to show the
+    organisation (the forms say so).
     """
     if erased:
         return frozenset({"id", "status"}) if reader in STAFF else frozenset()
@@ -137,7 +139,8 @@ def person_view(reader: str, person: Mapping[str, Any]) -> dict[str, Any] | None
     else in the mapping (search keys, ticket hashes, flags) is left out."""
     fields = person_fields(reader, status=person["status"],
                            erased=person.get("erased_at") is not None,
-                           shows_organization=bool(person.get("badge_shows_organization")))
+                           shows_organization=bool(person.get("badge_shows_organization"))
+                           or bool(person.get("duties")))
     if not fields:
         return None
     return {name: (value if name in fields else _blank(value))

@@ -14,6 +14,7 @@ from allocator.api import (
     invitations,
     late,
     participants,
+    programme,
     recommendations,
     report,
     team,
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(tickets.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(team.blp)
+    api.register_blueprint(programme.blp)
     api.register_blueprint(audit.blp)
     app.register_blueprint(docs.bp)
     api.spec.components.security_scheme(

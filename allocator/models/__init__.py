@@ -36,13 +36,15 @@ from allocator.models.outputs import (
     RecommendationVersion,
 )
 from allocator.models.outreach import MESSAGE_KINDS, MESSAGE_STATES, Message, PersonalLink
+from allocator.models.programme import PROGRAMME_KINDS, ProgrammeItem
 from allocator.models.team import TeamMember
 from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
 
 __all__ = [
     "ACTIVE", "DEFAULT_SECTORS", "DOCUMENT_STATES", "DUTIES", "Document", "GENDERS",
     "MESSAGE_KINDS", "MESSAGE_STATES", "Message",
-    "PersonalLink", "RECOMMENDATION_STATES", "Recommendation", "RecommendationVersion",
+    "PersonalLink", "PROGRAMME_KINDS", "ProgrammeItem", "RECOMMENDATION_STATES",
+    "Recommendation", "RecommendationVersion",
     "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
     "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",
     "Event", "IdempotencyRecord", "Participant", "Preference", "Rule", "Theme",

@@ -36,7 +36,7 @@ from allocator.services.taxonomy import forget
 from allocator.validation import fold, is_slug
 
 
-def _aware(value: dt.datetime, zone: str) -> dt.datetime:
+def wall_time(value: dt.datetime, zone: str) -> dt.datetime:
     """Read a datetime without an offset as wall time in the event's zone."""
     if value.tzinfo is None:
         return value.replace(tzinfo=ZoneInfo(zone))
@@ -108,14 +108,14 @@ def _closes(data: dict[str, Any], zone: str, current: dt.datetime | None) -> dt.
     if "registration_closes_at" not in data:
         return current
     value = data["registration_closes_at"]
-    return _aware(value, zone) if value is not None else None
+    return wall_time(value, zone) if value is not None else None
 
 
 def create_event(data: dict[str, Any]) -> Event:
     """Create an event; sectors default to the UN.GIFT taxonomy."""
     zone = data.get("timezone", "UTC")
-    starts = _aware(data["starts_at"], zone)
-    ends = _aware(data["ends_at"], zone)
+    starts = wall_time(data["starts_at"], zone)
+    ends = wall_time(data["ends_at"], zone)
     closes = _closes(data, zone, None)
     _check_times(starts, ends, closes)
     event = Event(
@@ -143,8 +143,8 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
     """Change an event's fields; a sector still used by someone cannot be removed."""
     require_open(event)
     zone = data.get("timezone", event.timezone)
-    starts = _aware(data["starts_at"], zone) if "starts_at" in data else event.starts_at
-    ends = _aware(data["ends_at"], zone) if "ends_at" in data else event.ends_at
+    starts = wall_time(data["starts_at"], zone) if "starts_at" in data else event.starts_at
+    ends = wall_time(data["ends_at"], zone) if "ends_at" in data else event.ends_at
     closes = _closes(data, zone, event.registration_closes_at)
     _check_times(starts, ends, closes)
     if "sectors" in data:

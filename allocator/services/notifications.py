@@ -16,7 +16,7 @@ from allocator import mailer
 from allocator.access import PUBLIC, person_view
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
-from allocator.services import audit, conflict, outbox, team, tickets
+from allocator.services import audit, conflict, outbox, programme, team, tickets
 from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import message_context
@@ -24,7 +24,9 @@ from allocator.services.invitations import message_context
 
 def calendar_entry(event: Event, person: Participant, group: WorkingGroup,
                    facilitators: list[str], sequence: int) -> str:
-    """One VEVENT (the event's times, the group's room at the venue) as iCalendar text."""
+    """One VEVENT as iCalendar text: the working groups' slot of the programme if there is
+    one, else the event's times; the group's room at the venue."""
+    slot = programme.working_groups_slot(event)
     domain = mailer.sender_address(current_app.config["MAIL_FROM"]).domain
     cal = Calendar()
     cal.add("prodid", "-//allocator//working groups//EN")
@@ -34,8 +36,8 @@ def calendar_entry(event: Event, person: Participant, group: WorkingGroup,
     entry.add("uid", f"event-{event.id}-participant-{person.id}@{domain}")
     entry.add("sequence", sequence)
     entry.add("dtstamp", utcnow())
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.ends_at)
+    entry.add("dtstart", slot.starts_at if slot else event.starts_at)
+    entry.add("dtend", slot.ends_at if slot else event.ends_at)
     entry.add("summary", f"{event.name}: {group.name}")
     entry.add("location", ", ".join(part for part in (group.room, event.venue) if part))
     lines = [f"Working group: {group.name}", f"Theme: {group.theme.title}"]
@@ -83,6 +85,9 @@ def notify(event: Event, kind: str) -> dict[str, Any]:
             Message.event_id == event.id, Message.kind.in_(("groups", "change")))
         .group_by(Message.participant_id)).all())
     context = message_context(event)
+    slot = programme.working_groups_slot(event)
+    if slot is not None:  # "When" in the message: the groups' own slot of the morning
+        context["slot"] = f"{programme.span(event, slot)} ({event.timezone} time)"
     queued: list[int] = []
     for person, group in placements:
         if kind == "changes" and (person.id not in told or told[person.id] == group.id):

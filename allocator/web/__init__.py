@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         invitations,
         people,
         plenary,
+        programme,
         recommendations,
         report,
         rules,

@@ -57,7 +57,7 @@ LABELS = {
     "organization": "Organisation", "sector": "Sector", "country": "Country",
     "gender": "Gender", "role": "Role", "preferences": "Theme preferences",
     "consent": "Consent", "duties": "Programme duties", "token-name": "Who holds it",
-    "token-role": "Role", "token-group": "Working group",
+    "token-role": "Role", "token-group": "Working group", "speaker_ids": "Speakers",
 }
 
 

@@ -13,7 +13,7 @@ from allocator.api.schemas import ParticipantIn
 from allocator.api.schemas.invitations import AnswerIn
 from allocator.errors import DomainError
 from allocator.models import Participant
-from allocator.services import invitations, notifications, participants, personal
+from allocator.services import invitations, notifications, participants, personal, programme
 from allocator.services.exports import country_name
 from allocator.services.taxonomy import for_event, using
 from allocator.validation import whole_number
@@ -106,6 +106,7 @@ def personal_page(secret: str):
         status = 422 if errors else 200
     else:
         personal.opened(visit)
+    shown = programme.with_speakers(event, programme.items(event))
     return render_template(
         "invitations/personal.html", event=event, person=person, themes=themes,
         form=form, errors=errors, labels=ANSWER_LABELS, user=None,
@@ -115,7 +116,8 @@ def personal_page(secret: str):
         when=invitations.when(event), consent_text=current_app.config["CONSENT_TEXT"],
         consent_version=current_app.config["CONSENT_TEXT_VERSION"],
         countries=country_choices(), ticket_svg=_ticket(person),
-        taxonomy=for_event(event)), status
+        taxonomy=for_event(event), programme_items=shown,
+        programme_spans={item.id: programme.span(event, item) for item in shown}), status
 
 
 def _ticket(person: Participant) -> str | None:

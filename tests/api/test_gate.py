@@ -85,6 +85,7 @@ def fillings(world: World) -> dict[str, list[Value]]:
         "recommendation_id": [Value(world.ids["a_recommendation"], "A", "A2"),
                               Value(world.ids["b_recommendation"], "B", "B1")],
         "rule_id": [Value(world.ids["a_rule"], "A")],
+        "item_id": [Value(world.ids["a_item"], "A"), Value(world.ids["b_item"], "B")],
         "member_id": [Value(world.ids["a_member"], "A"), Value(world.ids["b_member"], "B")],
         "token_id": [Value(world.ids["a_token"], "A"), Value(world.ids["b_token"], "B")],
         "key": [Value(a["themes"][0], "A"), Value("no-such-theme", None)],

@@ -20,6 +20,7 @@ from allocator.extensions import db
 from allocator.models import Event, Participant
 from allocator.services.privacy import purge_expired
 from tests.conftest import bearer, person
+from tests.support.http import YEAR
 from tests.web.test_pages import csrf, sign_in
 
 CSV_ROW = (b"full_name,email,organization,sector,consent\r\n"
@@ -89,6 +90,12 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
         ("POST", "team.Tokens"): (f"{base}/tokens", {"json": {
             "name": "written-back", "role": "desk"}}),
         ("DELETE", "team.Token"): (f"{base}/tokens/999", {}),
+        ("POST", "programme.Programme"): (f"{base}/programme", {"json": {
+            "starts_at": f"{YEAR}-02-15T09:30", "ends_at": f"{YEAR}-02-15T09:40",
+            "title": "Written Back", "kind": "talk"}}),
+        ("PATCH", "programme.ProgrammeItem"): (f"{base}/programme/1", {"json": {
+            "title": "Written Back"}}),
+        ("DELETE", "programme.ProgrammeItem"): (f"{base}/programme/1", {}),
     }
 
 
@@ -285,6 +292,10 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
                                "role": "desk"}),
         (f"/events/{e}/team/1/link", {}),
         (f"/events/{e}/tokens", {"name": "written-back", "role": "desk"}),
+        (f"/events/{e}/programme", {"starts_at": "09:30", "ends_at": "09:40",
+                                    "title": "Written Back", "kind": "talk"}),
+        (f"/events/{e}/programme/1", {"starts_at": "09:30", "ends_at": "09:40",
+                                      "title": "Written Back", "kind": "talk"}),
     ]
 
 

@@ -221,6 +221,13 @@ def gate_world(app: Flask) -> World:
             world.staff.append((key.upper(), member.name, member.email))
             world.ids[f"{key}_token"] = db.session.scalar(db.select(ApiToken.id).where(
                 ApiToken.event_id == event["id"], ApiToken.name.like("walk-%")))
+        from allocator.services import programme
+
+        for key, event in (("a", a), ("b", b)):
+            found = get_event(event["id"])
+            world.ids[f"{key}_item"] = programme.add(found, {
+                "starts_at": found.starts_at, "ends_at": found.ends_at,
+                "title": f"Qzitem {key.upper()}", "kind": "other"}).id
         someone = next(p for p in world.people if p.event == "A" and p.status == "registered")
         world.secrets["a_person"] = personal_link(someone.id)
         world.ids["a_person_id"] = someone.id
