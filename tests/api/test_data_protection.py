@@ -26,7 +26,8 @@ def _fill(rule, world: dict) -> str:
     values = {"event_id": world["event_id"], "participant_id": world["participant_id"],
               "group_id": world["group_id"], "rule_id": world["rule_id"],
               "run_id": world["run_id"], "key": "t", "fmt": "csv", "filename": "app.css",
-              "secret": "x" * 43, "recommendation_id": world["recommendation_id"]}
+              "secret": "x" * 43, "recommendation_id": world["recommendation_id"],
+              "item_id": 1, "member_id": 1, "token_id": 1}
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
