@@ -25,13 +25,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                        "participants:write"}),
     # A working group's facilitator: their group's list (no e-mails) and recommendations.
     "facilitator": frozenset({"event:read", "groups:read", "lists:read",
-                              "recommendations:read", "recommendations:write"}),
+                              "recommendations:read", "recommendations:write",
+                              "summaries:write"}),
     "organizer": frozenset({
         "event:read", "event:write", "event:create", "groups:read", "lists:read",
         "participants:read", "participants:write", "participants:import",
         "participants:admin", "invitations:write", "recommendations:read",
         "recommendations:write", "recommendations:moderate", "allocations:read",
-        "allocations:write", "audit:read", "team:read", "team:write"}),
+        "allocations:write", "audit:read", "team:read", "team:write", "summaries:write"}),
 }
 PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 # The staff who run the registration: they see every registration in full.

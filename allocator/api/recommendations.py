@@ -15,9 +15,11 @@ from allocator.api.schemas.recommendations import (
     RecommendationIn,
     RecommendationOut,
     RecommendationPatch,
+    SummaryIn,
+    SummaryOut,
 )
 from allocator.auth import current_principal, require
-from allocator.services import recommendations
+from allocator.services import recommendations, summaries
 from allocator.services.events import get_event
 
 blp = Blueprint("recommendations", __name__, url_prefix="/api/events/<int:event_id>",
@@ -105,6 +107,35 @@ class GroupRecommendations(MethodView):
         created = recommendations.create(get_event(event_id), group_id, data,
                                          current_principal())
         return _with_etag(created, 201)
+
+
+@blp.route("/groups/<int:group_id>/summary")
+class GroupSummary(MethodView):
+    """A working group's summary of its discussion."""
+
+    @require("recommendations:read")
+    @blp.response(200, SummaryOut)
+    def get(self, event_id, group_id):
+        """Read a group's summary and its ETag (version 0: nothing written yet)"""
+        found = summaries.read(get_event(event_id), group_id)
+        return found, 200, {"ETag": found.etag}
+
+    @require("summaries:write")
+    @own_group
+    @blp.arguments(SummaryIn)
+    @blp.response(200, SummaryOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True,
+                          "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$'},
+                          "description": "The ETag the change was made from (\"0\" for the "
+                                         "first summary of the group)"}])
+    @blp.alt_response(412, description="Changed by someone else: the current text is in "
+                                       "the problem document")
+    @blp.alt_response(428, description="If-Match is missing")
+    def put(self, data, event_id, group_id):
+        """Write a group's summary (its facilitator, the rapporteur or an organiser)"""
+        saved = summaries.write(get_event(event_id), group_id, data["text"],
+                                request.headers.get("If-Match"), current_principal())
+        return saved, 200, {"ETag": saved.etag}
 
 
 @blp.route("/groups/<int:group_id>/recommendations/lock")

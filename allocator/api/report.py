@@ -32,7 +32,9 @@ class ReportDocx(MethodView):
 
     @require("recommendations:read")
     @blp.response(200, content_type=CONTENT_TYPES["docx"], description="Facts, participation "
-                  "as numbers, the adopted recommendations per theme, the summary; no names")
+                  "as numbers, the adopted recommendations and each group's summary per theme, "
+                  "the rapporteur's summary, credits for who led the programme; no "
+                  "participant's name")
     @blp.alt_response(403, description="Facilitators: not released by the organisers yet")
     def get(self, event_id):
         """Download the report (DOCX, built-in styles; facilitators once it is released)"""

@@ -32,6 +32,7 @@ from allocator.models.base import (
 from allocator.models.documents import DOCUMENT_STATES, Document
 from allocator.models.outputs import (
     RECOMMENDATION_STATES,
+    GroupSummary,
     Recommendation,
     RecommendationVersion,
 )
@@ -47,6 +48,6 @@ __all__ = [
     "Recommendation", "RecommendationVersion",
     "ROLES", "RULE_KINDS", "RUN_STATES", "STATUSES",
     "TOKEN_ROLES", "AllocationRun", "ApiToken", "Assignment", "AuditEntry", "AuthThrottle",
-    "Event", "IdempotencyRecord", "Participant", "Preference", "Rule", "Theme",
+    "Event", "GroupSummary", "IdempotencyRecord", "Participant", "Preference", "Rule", "Theme",
     "TeamMember", "TimestampMixin", "UTCDateTime", "WebSession", "WorkingGroup", "utcnow",
 ]

@@ -69,3 +69,30 @@ class RecommendationVersion(db.Model):
     changed_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     changed_by_role: Mapped[str] = mapped_column(String(16), default="")
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupSummary(db.Model):
+    """A working group's summary of its discussion (expected output 2: "a summary of the
+    working group discussions … incorporated into the overall final report").
+
+    Written by the group's facilitator, the rapporteur or an organiser; ``version`` is the
+    ETag a change must name (If-Match), as for recommendations. No personal data: the
+    author is a token id and role.
+    """
+
+    __tablename__ = "group_summaries"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_groups.id", ondelete="CASCADE"), unique=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_by_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changed_by_role: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,8 +1,11 @@
-"""The workshop's report: facts, participation as numbers, the adopted recommendations.
+"""The workshop's report: facts, the adopted recommendations and each group's summary of
+its discussion per theme, the rapporteur's summary, credits, participation as numbers.
 
-Built from the database alone, so the same data gives the same document. It names no
-participant: participation is counted (per sector, per group), recommendations carry no
-author, and the event's facts are the organisers' own words.
+Built from the database alone, so the same data gives the same document. Participants
+stay numbers: participation is counted (per sector, per group), recommendations and
+summaries carry no author, and the event's facts are the organisers' own words. The
+credits name only who led the programme (moderator, chair, rapporteur, speakers: public
+roles, as the registration form says).
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 
-from allocator.access import Principal
+from allocator.access import PUBLIC, Principal, person_view
 from allocator.errors import Forbidden, Unavailable
 from allocator.extensions import db
 from allocator.markup import blocks
 from allocator.models import (
     ACTIVE,
+    DUTIES,
     Assignment,
     Event,
     Participant,
@@ -27,11 +31,12 @@ from allocator.models import (
 )
 from allocator.models.base import utcnow
 from allocator.normalise import counted
-from allocator.services import audit, documents
+from allocator.services import audit, documents, summaries
 from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import when
 from allocator.services.taxonomy import for_event
+from allocator.services.wording import duty_words
 
 IN_THE_STATEMENT = ("adopted", "amended")
 
@@ -43,6 +48,8 @@ class ThemeSection:
     title: str
     question: str
     recommendations: list[tuple[str, str]] = field(default_factory=list)  # (title, text)
+    # each group's summary of its discussion: (group's name, text)
+    summaries: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +65,8 @@ class Report:
     by_group: list[tuple[str, str, int]]  # (group, theme, people)
     themes: list[ThemeSection]
     summary: str
+    # who led the programme, a public role: (duties in words, name, organisation)
+    credits: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def participation(self) -> str:
@@ -117,6 +126,10 @@ def build(event: Event) -> Report:
         if group is not None:
             sections[group.theme_id].recommendations.append(
                 (recommendation.title, recommendation.text))
+    written = summaries.by_group(event)
+    for group in groups.values():
+        if group.id in written:
+            sections[group.theme_id].summaries.append((group.name, written[group.id]))
     theme_count = len(themes)
     shape = (f"{len(groups)} working group{'s' if len(groups) != 1 else ''} on "
              f"{theme_count} theme{'s' if theme_count != 1 else ''}, then a plenary that "
@@ -127,7 +140,31 @@ def build(event: Event) -> Report:
         by_sector=[(words.label(s), sectors.get(s, 0)) for s in event.sectors],
         by_group=[(g.name, g.theme.title, per_group.get(g.id, 0)) for g in groups.values()]
         if run_id is not None else [],
-        themes=[sections[t.id] for t in themes], summary=event.report_summary or "")
+        themes=[sections[t.id] for t in themes], summary=event.report_summary or "",
+        credits=credits(event))
+
+
+CREDIT_ORDER = {duty: n for n, duty in enumerate(DUTIES)}
+
+
+def credits(event: Event) -> list[tuple[str, str, str]]:
+    """Who led the programme: (their duties in words, name, organisation), the moderator
+    first, then the chair, the rapporteur and the speakers; through the one rule for
+    what anyone may see of a person (a programme duty is a public role)."""
+    people = [p for p in db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id, Participant.status.in_(ACTIVE),
+        Participant.erased_at.is_(None))) if p.duties]
+    people.sort(key=lambda p: (min(CREDIT_ORDER.get(d, 9) for d in p.duties),
+                               p.search_key, p.id))
+    out = []
+    for person in people:
+        shown = person_view(PUBLIC, {"full_name": person.full_name,
+                                     "organization": person.organization,
+                                     "status": person.status, "erased_at": person.erased_at,
+                                     "duties": person.duties})
+        if shown:
+            out.append((duty_words(person.duties), shown["full_name"], shown["organization"]))
+    return out
 
 
 def docx(report: Report) -> bytes:
@@ -157,6 +194,14 @@ def docx(report: Report) -> bytes:
         for title, text in section.recommendations:
             document.add_paragraph(title, style="List Number")
             _markdown(document, text)
+        for group_name, text in section.summaries:
+            document.add_heading(f"Discussion in {group_name}", level=3)
+            _markdown(document, text)
+    if report.credits:
+        document.add_heading("Credits", level=1)
+        for duties, name, organisation in report.credits:
+            document.add_paragraph(f"{duties}: {name}" + (f", {organisation}"
+                                                          if organisation else ""))
     document.add_heading("Participation", level=1)
     document.add_paragraph(report.participation)
     if report.participants:

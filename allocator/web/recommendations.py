@@ -10,14 +10,19 @@ import marshmallow as ma
 from flask import flash, g, jsonify, redirect, request, url_for
 from markupsafe import Markup
 
-from allocator.api.schemas.recommendations import RecommendationIn, RecommendationOut
+from allocator.api.schemas.recommendations import (
+    RecommendationIn,
+    RecommendationOut,
+    SummaryIn,
+)
 from allocator.errors import DomainError, Stale
 from allocator.markup import to_html
 from allocator.models import RECOMMENDATION_STATES
-from allocator.services import recommendations
+from allocator.problems import status_of
+from allocator.services import recommendations, summaries
 from allocator.validation import whole_number
 from allocator.web.blueprint import bp
-from allocator.web.forms import field_errors
+from allocator.web.forms import field_errors, said
 from allocator.web.session import current_user, page, render
 
 
@@ -33,7 +38,8 @@ def _group_id(group_id: int) -> int:
 
 
 def _page(group_id: int, errors: dict[str, list[str]] | None = None, form: Any = None,
-          conflict: dict[str, Any] | None = None, status: int = 200):
+          conflict: dict[str, Any] | None = None, status: int = 200,
+          summary_conflict: str | None = None):
     group = recommendations.get_group(g.event, group_id)
     user = current_user()
     states = RECOMMENDATION_STATES if user.role == "organizer" else ("draft", "proposed")
@@ -42,7 +48,9 @@ def _page(group_id: int, errors: dict[str, list[str]] | None = None, form: Any =
                   editable={item.id for item in items
                             if recommendations.may_change(user, group, item)},
                   groups=list(g.event.groups), states=states, errors=errors or {},
-                  form=form or {}, conflict=conflict), status
+                  form=form or {}, conflict=conflict, summary_conflict=summary_conflict,
+                  summary=summaries.read(g.event, group.id),
+                  may_write_summary=summaries.may_write(user, group)), status
 
 
 @bp.route("/events/<int:event_id>/groups/<int:group_id>/recommendations")
@@ -153,6 +161,42 @@ def change_recommendation(event_id: int, recommendation_id: int):
     if back_to_plenary:
         return plenary.moderation_page(errors=errors, status=422)
     return _page(group_id, errors, request.form, status=422)
+
+
+@bp.route("/events/<int:event_id>/groups/<int:group_id>/summary", methods=["POST"])
+@page("summaries:write")
+def write_summary(event_id: int, group_id: int):
+    """Save the group's summary made from the version the form was read at; if someone
+    else saved first, show both texts instead of overwriting theirs. The autosave asks for
+    JSON: {version} when saved, 409 with the current version when someone was first."""
+    text = request.form.get("text", "")
+    version = request.form.get("version", "0")
+    try:
+        loaded = SummaryIn().load({"text": text})
+        saved = summaries.write(g.event, group_id, loaded["text"], version, current_user())
+    except ma.ValidationError as exc:
+        errors = field_errors(exc.messages)
+        if wants_json():
+            return _json(422, type="/problems/validation", status=422, title="Not saved",
+                         detail=" ".join(" ".join(m) for m in errors.values()), errors=errors)
+        flash(" ".join(" ".join(m) for m in errors.values()), "error@summary")
+    except Stale as stale:
+        if wants_json():
+            return _json(409, type="/problems/edit-conflict", status=409,
+                         title="Someone else changed this", detail=stale.detail,
+                         current_version=stale.version)
+        return _page(group_id, status=409, summary_conflict=text)
+    except DomainError as error:
+        if wants_json():
+            return _json(status_of(error), type=error.type_ or "about:blank",
+                         status=status_of(error), title="Not saved", detail=error.detail)
+        flash(said(error), "error@summary")
+    else:
+        if wants_json():
+            return _json(200, version=saved.version)
+        flash("The summary is saved.", "ok@summary")
+    return redirect(url_for("web.recommendations_page", event_id=event_id,
+                            group_id=group_id) + "#summary")
 
 
 @bp.app_template_filter("markdown")

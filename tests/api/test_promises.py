@@ -96,6 +96,8 @@ def api_writes(world: dict) -> dict[tuple[str, str], tuple[str, dict]]:
         ("PATCH", "programme.ProgrammeItem"): (f"{base}/programme/1", {"json": {
             "title": "Written Back"}}),
         ("DELETE", "programme.ProgrammeItem"): (f"{base}/programme/1", {}),
+        ("PUT", "recommendations.GroupSummary"): (f"{base}/groups/{gid}/summary", {"json": {
+            "text": "Written Back"}}),
     }
 
 
@@ -296,6 +298,7 @@ def web_posts(world: dict) -> list[tuple[str, dict]]:
                                     "title": "Written Back", "kind": "talk"}),
         (f"/events/{e}/programme/1", {"starts_at": "09:30", "ends_at": "09:40",
                                       "title": "Written Back", "kind": "talk"}),
+        (f"/events/{e}/groups/{gid}/summary", {"text": "Written Back", "version": "0"}),
     ]
 
 

@@ -138,7 +138,7 @@ def test_no_route_reaches_another_events_data(app, client, tokens):
     for method, url in _urls(app, mine, theirs, prefix_api=True):
         body = {"group_id": theirs["group_id"]} if "assignments" in url else {}
         r = client.open(url, method=method, headers=org,
-                        json=body if method in ("POST", "PATCH") else None)
+                        json=body if method in ("POST", "PATCH", "PUT") else None)
         assert r.status_code == 404, (method, url, r.status_code, r.json)
         checked += 1
     assert checked >= 15

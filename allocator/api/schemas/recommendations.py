@@ -88,3 +88,20 @@ class OrderIn(StrictSchema):
                       validate=validate.Length(min=1, max=1000), metadata={
                           "description": "Recommendation ids, first to last; the others "
                                          "keep their places", "uniqueItems": True})
+
+
+class SummaryIn(StrictSchema):
+    """Body of PUT .../groups/{gid}/summary."""
+
+    text = Text(required=True, max_length=50_000, allow_blank=True, multiline=True,
+                metadata={"description": "The Markdown subset of recommendations"})
+
+
+class SummaryOut(ma.Schema):
+    """A working group's summary of its discussion (version 0: not written yet)."""
+
+    group_id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    text_html = fields.String(required=True)
+    version = fields.Integer(required=True)
+    updated_at = fields.DateTime(allow_none=True)
