@@ -91,6 +91,9 @@ class BaseConfig:
     SMTP_URL = os.environ.get("SMTP_URL") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "Workshop organisers <workshop@localhost>")
     SMTP_TIMEOUT_S = env_int("SMTP_TIMEOUT_S", 30)
+    # Without Redis, each gunicorn worker sends what is due this often (seconds; 0: never,
+    # leave it to cron's 'flask send-mail'). Claims keep two workers from sending one twice.
+    MAIL_EVERY_S = env_int("MAIL_EVERY_S", 30)
 
     # The pages' sessions live in the database (allocator/web/store.py); the cookie holds
     # a random id, is script-proof and never sent cross-site. A desk day at most, and
@@ -125,6 +128,9 @@ class DevelopmentConfig(BaseConfig):
     """``make run``: an SQLite file in ``instance/`` and a generated secret."""
 
     ENV_NAME = "development"
+    # Links in e-mail lead to the port served (PORT=8201 make run), unless set.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or (
+        f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}")
 
 
 class ProductionConfig(BaseConfig):

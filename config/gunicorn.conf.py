@@ -22,6 +22,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 logger_class = "allocator.redact.RedactingLogger"
 
 
+def post_worker_init(worker):  # noqa: ANN001 (gunicorn's hook)
+    """Each worker sends queued mail itself when there is no Redis (allocator.jobs)."""
+    import wsgi
+    from allocator.jobs import start_mail_sender
+
+    start_mail_sender(wsgi.app)
+
+
 def _problem_error(sock, status_int, reason, mesg):  # noqa: ANN001 (gunicorn's signature)
     """gunicorn's own errors (414, 431, a malformed request) as problem documents.
 

@@ -71,6 +71,8 @@ class Event(TimestampMixin, db.Model):
                                                                        nullable=True)
     # Whom invitees write to when their page no longer takes changes.
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # What people agree to when they register (None: the server's CONSENT_TEXT).
+    consent_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The rapporteur's summary for the report (no personal data).
     report_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     # When the organisers let facilitators download the report (None: organisers only).

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from allocator.access import Principal
@@ -49,6 +51,16 @@ def get_event(event_id: int) -> Event:
     if event is None:
         not_found(f"Event {event_id}")
     return event
+
+
+def consent_of(text: str | None) -> tuple[str, str]:
+    """(the consent text people agree to, its version): an event's own text, versioned by
+    its SHA-256 (a change of wording is a new version), or the server's CONSENT_TEXT and
+    CONSENT_TEXT_VERSION."""
+    if text and text.strip():
+        return text, "event-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    config = current_app.config
+    return config["CONSENT_TEXT"], config["CONSENT_TEXT_VERSION"]
 
 
 def retention_ends(ends_at: dt.datetime, retention_days: int) -> dt.datetime:
@@ -131,6 +143,7 @@ def create_event(data: dict[str, Any]) -> Event:
         retention_days=data.get("retention_days", 90),
         registration_closes_at=closes,
         contact_email=data.get("contact_email") or "",
+        consent_text=(data.get("consent_text") or "").strip() or None,
     )
     db.session.add(event)
     db.session.flush()
@@ -179,6 +192,8 @@ def update_event(event: Event, data: dict[str, Any]) -> Event:
     event.registration_closes_at = closes
     if "contact_email" in data:
         event.contact_email = data["contact_email"] or ""
+    if "consent_text" in data:
+        event.consent_text = (data["consent_text"] or "").strip() or None
     if "report_summary" in data:
         event.report_summary = data["report_summary"] or None
     audit.record("event.updated", event_id=event.id, subject=("event", event.id),

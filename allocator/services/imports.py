@@ -18,7 +18,7 @@ from allocator.extensions import db
 from allocator.models import Event, Participant, utcnow
 from allocator.normalise import counted
 from allocator.services import audit, conflict
-from allocator.services.events import require_open
+from allocator.services.events import consent_of, require_open
 from allocator.services.participants import (
     build_participant,
     check_fields,
@@ -321,7 +321,7 @@ def _apply(event: Event, plan: list[dict[str, Any]], themes: dict[str, Any],
                 set_preferences(person, data["preferences"], themes)
             elif name == "status":
                 person.status, person.consent, person.consent_at = "registered", True, utcnow()
-                person.consent_version = current_app.config["CONSENT_TEXT_VERSION"]
+                person.consent_version = consent_of(event.consent_text)[1]
             else:
                 setattr(person, name, data[name])
         refresh_search_key(person)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import exists, false, func, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +35,7 @@ from allocator.services import (
     taxonomy,
     valid_id,
 )
-from allocator.services.events import closed_reason, require_open
+from allocator.services.events import closed_reason, consent_of, require_open
 from allocator.services.taxonomy import for_event
 from allocator.validation import fold, search_key
 
@@ -188,9 +188,11 @@ def refresh_search_key(person: Participant) -> None:
     person.search_key = search_key(person.full_name, person.organization, person.email)
 
 
-def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime,
+                     consent_version: str) -> dict[str, Any]:
     """The columns of a new registration (or, with status ``invited``, of an invitee who
-    has given nothing but a name and an e-mail yet) made from validated input at ``now``."""
+    has given nothing but a name and an e-mail yet) made from validated input at ``now``,
+    who agreed to the consent text of ``consent_version``."""
     invited = data.get("status") == "invited"
     organization = data.get("organization") or ""
     return {
@@ -207,7 +209,7 @@ def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime) -> d
         "status": "invited" if invited else "registered",
         "consent": not invited,
         "consent_at": None if invited else now,
-        "consent_version": "" if invited else current_app.config["CONSENT_TEXT_VERSION"],
+        "consent_version": "" if invited else consent_version,
         "search_key": search_key(data["full_name"], organization, data["email"]),
         "created_at": now,
         "updated_at": now,
@@ -217,7 +219,8 @@ def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime) -> d
 def build_participant(event: Event, data: dict[str, Any],
                       themes: dict[str, Theme]) -> Participant:
     """A new, unsaved participant from validated input (imports and the demo)."""
-    person = Participant(**new_registration(event.id, data, utcnow()))
+    person = Participant(**new_registration(event.id, data, utcnow(),
+                                            consent_of(event.consent_text)[1]))
     person.preferences = [
         Preference(theme=themes[key], rank=rank)
         for rank, key in enumerate(data.get("preferences") or [], start=1)
@@ -250,7 +253,7 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
     errors = check_fields(known.taxonomy, data)
     if errors:
         invalid(errors)
-    person = new_registration(event_id, data, utcnow())
+    person = new_registration(event_id, data, utcnow(), consent_of(known.consent_text)[1])
     keys = data.get("preferences") or []
     # No look-up first: the unique index refuses a second active registration, and
     # the rare duplicate pays for the query that names the existing person.
@@ -268,7 +271,8 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
         existing = active_with_email(event_id, data["email"])
         if (existing is not None and existing.status in ("invited", "declined")
                 and person["status"] == "registered"):
-            return registered_from_invitation(existing, data, themes)
+            return registered_from_invitation(existing, data, themes,
+                                              consent_of(known.consent_text)[1])
         duplicate_email(event_id, data["email"], existing)
     # New: no check-in yet, in no published allocation yet.
     return {**person, "preference_keys": keys, "checked_in_at": None, "withdrawn_at": None,
@@ -276,7 +280,7 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def registered_from_invitation(person: Participant, data: dict[str, Any],
-                               themes: dict[str, int]) -> dict[str, Any]:
+                               themes: dict[str, int], consent_version: str) -> dict[str, Any]:
     """An invitee (who has not answered, or declined) registered at the desk: their record
     becomes the registration, with what the desk entered and their consent."""
     refuse_erased(person)
@@ -284,7 +288,7 @@ def registered_from_invitation(person: Participant, data: dict[str, Any],
         if name in data:
             setattr(person, name, data[name])
     person.status, person.consent, person.consent_at = "registered", True, utcnow()
-    person.consent_version = current_app.config["CONSENT_TEXT_VERSION"]
+    person.consent_version = consent_version
     keys = data.get("preferences") or []
     if person.preferences:
         person.preferences.clear()

@@ -13,7 +13,7 @@ from allocator.access import hash_secret
 from allocator.extensions import db
 from allocator.models import ACTIVE, Event, Participant, PersonalLink, utcnow
 from allocator.services import audit, conflict, outbox, tickets
-from allocator.services.events import closed_reason
+from allocator.services.events import closed_reason, consent_of
 from allocator.services.invitations import answers_open, message_context, new_link
 from allocator.services.participants import (
     commit_change,
@@ -96,7 +96,7 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
         if person.status not in ACTIVE:
             person.status = "registered"
         person.consent, person.consent_at = True, now
-        person.consent_version = current_app.config["CONSENT_TEXT_VERSION"]
+        person.consent_version = consent_of(event.consent_text)[1]
         refresh_search_key(person)
     else:
         person.status = "declined"

@@ -34,13 +34,14 @@ class EventFacts:
     ends_at: dt.datetime
     retention_days: int
     purged_at: dt.datetime | None
+    consent_text: str | None = None
 
 
 _events, _themes = Event.__table__, Theme.__table__
 _FACTS = (
     select(_events.c.sectors, _events.c.sector_labels, _events.c.ends_at,
-           _events.c.retention_days, _events.c.purged_at, _themes.c.id, _themes.c.key,
-           _themes.c.title)
+           _events.c.retention_days, _events.c.purged_at, _events.c.consent_text,
+           _themes.c.id, _themes.c.key, _themes.c.title)
     .select_from(_events.outerjoin(_themes, _themes.c.event_id == _events.c.id))
     .where(_events.c.id == bindparam("event_id"))
     .order_by(_themes.c.position, _themes.c.id)
@@ -61,7 +62,8 @@ def facts(event_id: int) -> EventFacts | None:
         taxonomy=Taxonomy(list(first.sectors), dict(first.sector_labels or {}),
                           {key: title for _, key, title in themes}),
         theme_ids={key: tid for tid, key, _ in themes},
-        ends_at=first.ends_at, retention_days=first.retention_days, purged_at=first.purged_at)
+        ends_at=first.ends_at, retention_days=first.retention_days, purged_at=first.purged_at,
+        consent_text=first.consent_text)
     cache[event_id] = found
     return found
 

@@ -49,6 +49,8 @@ def pick_person(text: str, people: list[Participant]) -> tuple[int | None, str |
 LABELS = {
     "name": "Name", "venue": "Venue", "starts_at": "Starts", "ends_at": "Ends",
     "timezone": "Time zone", "language": "Working language",
+    "registration_closes_at": "Registration deadline", "contact_email": "Contact e-mail",
+    "consent_text": "Consent text", "report_summary": "Summary",
     "retention_days": "Keep personal data (days)", "key": "Key", "title": "Title",
     "description": "Description", "theme": "Theme", "room": "Room", "capacity": "Capacity",
     "min_size": "Minimum size", "sectors": "Sectors", "sector_labels": "Sector names",

@@ -14,6 +14,7 @@ from allocator.api.schemas.invitations import AnswerIn
 from allocator.errors import DomainError
 from allocator.models import Participant
 from allocator.services import invitations, notifications, participants, personal, programme
+from allocator.services.events import consent_of
 from allocator.services.exports import country_name
 from allocator.services.taxonomy import for_event, using
 from allocator.validation import whole_number
@@ -107,14 +108,14 @@ def personal_page(secret: str):
     else:
         personal.opened(visit)
     shown = programme.with_speakers(event, programme.items(event))
+    consent = consent_of(event.consent_text)
     return render_template(
         "invitations/personal.html", event=event, person=person, themes=themes,
         form=form, errors=errors, labels=ANSWER_LABELS, user=None,
         csrf_token=personal.form_token(visit), open=visit.open_for_answers,
         saved=request.args.get("saved") if request.method == "GET" else None,
         closes=invitations.local_time(event, invitations.closes_at(event)),
-        when=invitations.when(event), consent_text=current_app.config["CONSENT_TEXT"],
-        consent_version=current_app.config["CONSENT_TEXT_VERSION"],
+        when=invitations.when(event), consent_text=consent[0], consent_version=consent[1],
         countries=country_choices(), ticket_svg=_ticket(person),
         taxonomy=for_event(event), programme_items=shown,
         programme_spans={item.id: programme.span(event, item) for item in shown}), status
@@ -142,6 +143,8 @@ def invitations_page(event_id: int):
 def _organiser_page(form: Any, errors: dict[str, list[str]]) -> str:
     return render("invitations/organiser.html", standing=invitations.standings(g.event),
                   smtp=bool(current_app.config.get("SMTP_URL")), form=form, errors=errors,
+                  mail_every=None if current_app.config.get("REDIS_URL") else
+                  current_app.config.get("MAIL_EVERY_S"),
                   closes=invitations.local_time(g.event, invitations.closes_at(g.event)),
                   open=invitations.answers_open(g.event))
 

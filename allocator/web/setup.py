@@ -11,6 +11,7 @@ from flask import flash, g, redirect, request, url_for
 from allocator.api.schemas import EventPatch, GroupIn, ThemeIn
 from allocator.errors import DomainError
 from allocator.services import events
+from allocator.services.events import consent_of
 from allocator.services.taxonomy import for_event
 from allocator.validation import fold, whole_number
 from allocator.web.blueprint import bp
@@ -23,7 +24,8 @@ from allocator.web.session import page, render
 def setup(event_id: int):
     """The event, its sectors, its themes and its working groups on one page."""
     taxonomy = for_event(g.event)
-    return render("setup.html", sectors=[(s, taxonomy.label(s)) for s in g.event.sectors])
+    return render("setup.html", sectors=[(s, taxonomy.label(s)) for s in g.event.sectors],
+                  default_consent=consent_of(None)[0])
 
 
 def _setup_action(action: Callable[[], Any], success: str, anchor: str) -> Any:
@@ -44,8 +46,12 @@ def _setup_action(action: Callable[[], Any], success: str, anchor: str) -> Any:
 def setup_event(event_id: int):
     """Change the event's name, venue, times, language, retention."""
     form = request.form
-    data = {k: form[k] for k in ("name", "venue", "language", "timezone", "starts_at",
-                                 "ends_at") if form.get(k)}
+    data: dict[str, Any] = {k: form[k] for k in ("name", "venue", "language", "timezone",
+                                                 "starts_at", "ends_at") if form.get(k)}
+    # may be emptied: no deadline (answers until the start), no contact, the server's text
+    for name in ("registration_closes_at", "contact_email", "consent_text"):
+        if name in form:
+            data[name] = form[name].strip() or None
     if form.get("retention_days", "").strip():
         number = whole_number(form["retention_days"])
         data["retention_days"] = form["retention_days"] if number is None else number

@@ -15,6 +15,7 @@ from allocator.api.fields import (
     TimeZone,
 )
 from allocator.api.schemas.common import StrictSchema, distinct
+from allocator.services.events import consent_of
 from allocator.services.taxonomy import for_event
 
 # --- events -----------------------------------------------------------------
@@ -48,6 +49,9 @@ class EventIn(StrictSchema):
     report_summary = Text(allow_none=True, allow_blank=True, max_length=20_000,
                           multiline=True, metadata={
         "description": "The rapporteur's summary, opening the report"})
+    consent_text = Text(allow_none=True, allow_blank=True, max_length=4_000, multiline=True,
+                        metadata={"description": "What people agree to when they register "
+                                                 "(empty: the server's text)"})
 
 
 class EventPatch(EventIn):
@@ -75,6 +79,10 @@ class EventOut(ma.Schema):
     retention_days = fields.Integer()
     registration_closes_at = LocalDateTime(allow_none=True)
     contact_email = fields.String()
+    consent_text = fields.Function(lambda e: consent_of(e.consent_text)[0], metadata={
+        "type": "string", "description": "What people agree to when they register"})
+    consent_version = fields.Function(lambda e: consent_of(e.consent_text)[1], metadata={
+        "type": "string", "description": "Its version, kept with each registration"})
     report_summary = fields.String(allow_none=True)
     report_released_at = fields.DateTime(allow_none=True, metadata={
         "description": "Since when facilitators may download the report (null: not yet)"})
