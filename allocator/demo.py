@@ -1,8 +1,9 @@
-"""The aide-memoire's workshop as demo data: real programme, fictional participants.
+"""The aide-memoire's workshop as demo data: its programme and roles, invented people.
 
-The five experts are named as the aide-memoire publishes them (name and organisation
-only). Everyone else is made up, with well-known placeholder names from many languages
-so nobody mistakes them for real people.
+A moderator and five experts lead it, as the aide-memoire says: one expert chairs, one is
+the rapporteur, all speak, and the other three facilitate a working group each. Everyone
+is made up, with well-known placeholder names from many languages so nobody mistakes
+them for real people; the organisations are the kinds the aide-memoire names.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from allocator.extensions import db
-from allocator.models import Event, Recommendation, WorkingGroup
+from allocator.models import Event, Participant, Recommendation, WorkingGroup
 from allocator.services import events as event_service
-from allocator.services import invitations
+from allocator.services import invitations, programme
 from allocator.services.participants import build_participant, event_themes
 from allocator.validation import fold
 
@@ -44,12 +45,21 @@ GROUPS = [
     ("Working group 2 – Information Sharing", "information-sharing", "Room M2"),
     ("Working group 3 – Non-Traditional Stakeholders", "non-traditional-stakeholders", "Room M3"),
 ]
-EXPERTS = [
-    ("Maria Grazia Giammarinaro", "European Commission", "international_organization"),
-    ("Lance Bonneau", "IOM (Bangkok)", "international_organization"),
-    ("Astrid Ganterer", "ODIHR/OSCE", "international_organization"),
-    ("Paul Holmes", "Independent expert (UK)", "civil_society"),
-    ("Betty Pedraza", "Espacios de Mujer (Colombia)", "civil_society"),
+# Who leads the morning: (name, organisation, sector, role, duties). The three experts who
+# facilitate come in the groups' order, so the demo's rules pin each to their theme's group.
+LEADS = [
+    ("Giulia Esempio", "European Commission", "international_organization", "participant",
+     ["moderator"]),
+    ("Anna Przykładowa", "OSCE Office for Democratic Institutions and Human Rights",
+     "international_organization", "participant", ["chair", "speaker"]),
+    ("Jean Exemple", "Independent expert", "academia", "participant",
+     ["rapporteur", "speaker"]),
+    ("Somchai Tua-yang", "IOM (Bangkok)", "international_organization", "facilitator",
+     ["speaker"]),
+    ("Paula Ejemplo", "Women's shelter network (Colombia)", "civil_society", "facilitator",
+     ["speaker"]),
+    ("Peter Beispiel", "Labour Inspectorate (Austria)", "government", "facilitator",
+     ["speaker"]),
 ]
 FIRST = ["Erika", "Max", "Jane", "John", "Joe", "Mario", "Maria", "Jean", "Marie", "Ola",
          "Kari", "Matti", "Maija", "Jan", "Anna", "Łukasz", "Taro", "Hanako", "Gildong",
@@ -100,14 +110,19 @@ def _preferences(rng: random.Random) -> list[str]:
 
 
 def demo_people(seed: int = 2008) -> list[dict]:
-    """The fictional participants and the five experts, as registration data."""
+    """The invented participants, the moderator and the five experts, as registration
+    data."""
     rng = random.Random(seed)
     people: list[dict] = []
     used: set[str] = set()
-    for number, (name, organisation, sector) in enumerate(EXPERTS, start=1):
-        people.append({"full_name": name, "email": f"expert-{number}@facilitators.example",
+    themes = iter(theme for _, theme, _ in GROUPS)
+    for number, (name, organisation, sector, role, duties) in enumerate(LEADS, start=1):
+        # a facilitating expert asks for their theme: the allocation places them there
+        wanted = [next(themes)] if role == "facilitator" else []
+        people.append({"full_name": name, "email": f"lead-{number}@programme.example",
                        "organization": organisation, "sector": sector, "country": None,
-                       "gender": None, "role": "facilitator", "preferences": []})
+                       "gender": None, "role": role, "duties": duties,
+                       "preferences": wanted, "badge_shows_organization": True})
     for sector, count in SECTOR_COUNTS.items():
         for _ in range(count):
             while True:
@@ -180,10 +195,41 @@ def seed_demo() -> Event:
                 question=group.theme.description, position=position, status="proposed",
                 changed_by_role="demo"))
     db.session.commit()
+    _programme(event, day)
     # Their invitations wait in the outbox: without SMTP_URL, the organisers' Invitations
     # page shows each link to hand over.
     invitations.invite(event, {})
     return event
+
+
+def _programme(event: Event, day: dt.date) -> None:
+    """The aide-memoire's morning: the moderator opens, an expert speaks on each theme
+    with questions after, the working groups meet for an hour, the plenary fine-tunes
+    their recommendations, the chair closes. (The aide-memoire's 25 minutes of
+    questions after every talk do not fit the three hours with the groups; 15 do.)"""
+    leads = {p.full_name: p.id for p in db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id)) if p.duties}
+    moderator, chair, rapporteur, *experts = [leads[name] for name, *_ in LEADS]
+
+    def at(hhmm: str) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=VIENNA)
+
+    items = [("09:30", "09:40", "Opening", "talk", None, [moderator, chair])]
+    start = dt.datetime.combine(day, dt.time(9, 40))
+    for (key, title, _), expert in zip(THEMES, experts, strict=True):
+        talk, questions = start + dt.timedelta(minutes=10), start + dt.timedelta(minutes=25)
+        items.append((f"{start:%H:%M}", f"{talk:%H:%M}", title, "talk", key, [expert]))
+        items.append((f"{talk:%H:%M}", f"{questions:%H:%M}", f"Questions: {title}",
+                      "questions", key, [expert]))
+        start = questions
+    items += [("10:55", "11:55", "Working groups", "working_groups", None, []),
+              ("11:55", "12:25", "Plenary: the groups' recommendations", "plenary", None,
+               [moderator, rapporteur]),
+              ("12:25", "12:30", "Close", "talk", None, [chair])]
+    for starts, ends, title, kind, theme, speakers in items:
+        programme.add(event, {"starts_at": at(starts), "ends_at": at(ends), "title": title,
+                              "kind": kind, "room": "Board Room C", "theme": theme,
+                              "speaker_ids": speakers})
 
 
 DRAFTS = {

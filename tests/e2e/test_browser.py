@@ -142,15 +142,15 @@ def test_desk_works_without_javascript_and_by_keyboard(browser, server, demo):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/desk"))
     tab_to(page, page.locator("#q"))
-    page.keyboard.type("Giammarinaro")
+    page.keyboard.type("Esempio")
     page.keyboard.press("Enter")
-    page.locator(".results .name", has_text="Maria Grazia Giammarinaro").wait_for()
-    button = page.get_by_role("button", name="Check in Maria Grazia Giammarinaro")
+    page.locator(".results .name", has_text="Giulia Esempio").wait_for()
+    button = page.get_by_role("button", name="Check in Giulia Esempio")
     tab_to(page, button)
     # the focus ring is dark blue on the white card: 3:1 and more against it
     assert button.evaluate("el => getComputedStyle(el).outlineColor") == "rgb(10, 61, 115)"
     page.keyboard.press("Enter")
-    page.get_by_text("Maria Grazia Giammarinaro is checked in.").wait_for()
+    page.get_by_text("Giulia Esempio is checked in.").wait_for()
     assert fits(page)
     shot(page, "desk-tablet-no-js")
     context.close()
@@ -173,7 +173,7 @@ def test_organiser_allocates_moves_publishes_places_and_downloads(browser, serve
 
     page.get_by_role("link", name="Rules").click()
     # type-ahead: a few letters of the name, then the list's entry
-    page.get_by_label("Person", exact=True).fill("Lance Bonneau")
+    page.get_by_label("Person", exact=True).fill("Paula Ejemplo")
     page.get_by_label("Group", exact=True).select_option(
         label="Working group 2 – Information Sharing")
     page.get_by_role("button", name="Add pin").click()
@@ -214,7 +214,7 @@ def test_organiser_allocates_moves_publishes_places_and_downloads(browser, serve
     expect(moved).to_contain_text("moved by hand")
     both(page, "organiser-after-move")
     # a rule refuses a move: the pinned expert stays in group 2, and the page says why
-    page.get_by_label("Move someone").fill("Lance Bonneau")
+    page.get_by_label("Move someone").fill("Paula Ejemplo")
     page.get_by_label("to the group").select_option(
         label="Working group 1 – Structured Cooperation")
     page.get_by_role("button", name="Move", exact=True).click()
