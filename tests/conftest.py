@@ -219,7 +219,8 @@ def start_server(app, database_url, tmp_path) -> Iterator[Callable[..., Server]]
         port = free_port()
         log = tmp_path / f"gunicorn-{port}.log"
         environment = {**os.environ, "ALLOCATOR_ENV": "testing", "DATABASE_URL": database_url,
-                       "PORT": str(port), "WEB_CONCURRENCY": "4",
+                       "PORT": str(port), "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                       "WEB_CONCURRENCY": "4",
                        "ALLOCATOR_INSTANCE_PATH": str(tmp_path / "instance"), **env}
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "config/gunicorn.conf.py", "wsgi:app"],

@@ -55,9 +55,9 @@ def duty_words(duties: list[str]) -> str:
 
 @bp.app_template_global()
 def room_label(room: str) -> str:
-    """A room as a sentence names it: "room M1", but "Room C06" (already said) as it is."""
-    words = fold(room).split()
-    return room if words and words[0] in ROOM_WORDS else f"room {room}"
+    """A room as a sentence names it: "room M1", but "Room C06" or "Board Room C" (already
+    said) as it is."""
+    return room if ROOM_WORDS & set(fold(room).split()) else f"room {room}"
 
 
 @bp.app_template_global()

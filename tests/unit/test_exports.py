@@ -96,7 +96,8 @@ def test_characters_xml_cannot_hold_do_not_break_the_workbook():
 
 @pytest.mark.parametrize(("room", "said"), [
     ("M1", "room M1"), ("Room C06", "Room C06"), ("room 2", "room 2"),
-    ("Raum 3", "Raum 3"), ("Salle B", "Salle B"), ("Roomy hall", "room Roomy hall")])
+    ("Raum 3", "Raum 3"), ("Salle B", "Salle B"), ("Roomy corner", "room Roomy corner"),
+    ("Board Room C", "Board Room C"), ("Main Hall", "Main Hall")])
 def test_a_room_is_named_once(room, said):
     from allocator.web.home import room_label
 
