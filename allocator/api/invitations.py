@@ -81,5 +81,5 @@ class Notifications(MethodView):
     @blp.response(202, QueuedOut)
     def post(self, data, event_id):
         """Queue group announcements (with a calendar entry) or change notices"""
-        return notifications.notify(get_event(event_id), data["kind"])
+        return notifications.notify(get_event(event_id), data["kind"], again=data["again"])
 

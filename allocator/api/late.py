@@ -13,7 +13,8 @@ from allocator.services import late
 from allocator.services.events import get_event
 
 blp = Blueprint("late", __name__, url_prefix="/api/events/<int:event_id>/late-arrivals",
-                description="People registered after the allocation was published")
+                description="People who take part now (per the published run's include) and are "
+                                "not in the published allocation")
 
 
 class PlacedOut(ma.Schema):
@@ -28,7 +29,8 @@ class PlacedOut(ma.Schema):
 
 @blp.route("")
 class LateList(MethodView):
-    """Registered people the published allocation does not place."""
+    """People taking part (per the published run's include) it does not place; registered
+    people a checked-in-only run left out are not listed until they check in."""
 
     @require("allocations:read")
     @blp.response(200, ParticipantOut(many=True))

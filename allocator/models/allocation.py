@@ -100,6 +100,9 @@ class AllocationRun(db.Model):
     moves: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     conflicts: Mapped[list | None] = mapped_column(JSON, nullable=True)
     ignored_rules: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # People the rules or roles needed whom the organisers chose to leave out (not
+    # included): [{participant_id, needed_for: facilitator|pin|together, group_id?, other_id?}]
+    left_out: Mapped[list | None] = mapped_column(JSON, nullable=True)
     # Organisers' hand moves a stable re-run kept as decisions: [{participant_id, group_id}]
     kept_moves: Mapped[list | None] = mapped_column(JSON, nullable=True)
     # False when the wall clock, not a work budget, ended a stage (the detail says which)

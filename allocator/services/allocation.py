@@ -33,6 +33,7 @@ from allocator.services import (
     event_row,
     invalid,
     lock_event,
+    needed,
     wording,
 )
 from allocator.services.events import require_open
@@ -200,6 +201,7 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
         words = f"The time limit is a number of seconds up to {maximum}, such as 30."
         invalid({"time_limit_s": [words]}, words)
     expire_abandoned(event.id)
+    left_out = needed.check(event, data["include"], data.get("without") or [])
     problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),
                                            limit, data.get("seed", 0))
     people = len(problem["participants"])
@@ -222,7 +224,8 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
         stable=data.get("stable", False), time_limit_s=limit, seed=data.get("seed", 0),
         people=people, inputs_hash=inputs_hash(problem), problem=problem,
         solver_version=SOLVER_VERSION, ortools_version=ortools.__version__,
-        ignored_rules=skipped, kept_moves=kept, triggered_by=audit.actor_name(),
+        ignored_rules=skipped, kept_moves=kept, left_out=left_out or None,
+        triggered_by=audit.actor_name(),
         created_at=now,
         deadline_at=now + wait + dt.timedelta(seconds=limit) + _grace(),
     )

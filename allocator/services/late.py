@@ -1,4 +1,9 @@
-"""Late arrivals: people registered after the allocation was published.
+"""Late arrivals: people who take part now but are not in the published allocation.
+
+Who takes part follows the published run's ``include``: after a run of only those who
+checked in, someone registered weeks ago who walks in at 10:05 and is scanned is a late
+arrival; registered people who have not arrived are counted apart ("11 not arrived") and
+are not offered for placing until they check in.
 
 Re-running the allocation for one person who walks in at 9:25 would be out of proportion.
 Instead the organisers (or the desk's "ask the organisers") place that person in the best
@@ -30,17 +35,36 @@ from allocator.solver.explain import balance_excess
 from allocator.solver.prepare import prepare
 
 
-def late_arrivals(event: Event) -> list[Participant]:
-    """Registered or checked-in people the published allocation does not place (those who
-    lead the programme are placed in no group, so they are not late)."""
+def _unplaced(event: Event, statuses: list[str] | tuple[str, ...]) -> list[Participant]:
+    """People of these statuses the published allocation does not place, by name (those
+    who lead the programme are placed in no group, so they are never among them)."""
     run_id = published_run_id(event)
-    if run_id is None:
+    if run_id is None or not statuses:
         return []
     placed = select(Assignment.participant_id).where(Assignment.run_id == run_id)
     return [p for p in db.session.scalars(select(Participant).where(
-        Participant.event_id == event.id, Participant.status.in_(ACTIVE),
+        Participant.event_id == event.id, Participant.status.in_(statuses),
         Participant.id.not_in(placed)).order_by(Participant.search_key))
         if not p.leads_programme]
+
+
+def taking_part(event: Event) -> tuple[str, ...]:
+    """The statuses that take part now: those the published run included (only who
+    checked in, or everyone registered); everyone registered when nothing is published."""
+    run = published_run(event)
+    return tuple(s for s in ACTIVE if run is None or s in (run.include or ACTIVE))
+
+
+def late_arrivals(event: Event) -> list[Participant]:
+    """People who take part now (per the published run's ``include``) and are not in the
+    published allocation, by name: the ones "Place" is for."""
+    return _unplaced(event, taking_part(event))
+
+
+def not_arrived(event: Event) -> list[Participant]:
+    """Registered people a checked-in-only published run left out who have not checked in
+    since: no-shows so far, not offered for placing until they arrive."""
+    return _unplaced(event, [s for s in ACTIVE if s not in taking_part(event)])
 
 
 def place(event: Event, participant_id: int) -> dict[str, Any]:
@@ -58,6 +82,10 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
     if run is None:
         conflict("Nothing is published yet: allocate and publish first.",
                  type_="/problems/nothing-published")
+    if person.status not in (run.include or ACTIVE):
+        conflict(f"{person.full_name} has not checked in: the published allocation places "
+                 "only people who arrived. Check them in first, then place them.",
+                 type_="/problems/not-arrived")
     if db.session.get(Assignment, (run.id, person.id)) is not None:
         conflict(f"{person.full_name} is in the published allocation already.",
                  type_="/problems/already-placed")

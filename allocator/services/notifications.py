@@ -62,9 +62,12 @@ def _placements(event: Event) -> list[tuple[Participant, WorkingGroup]]:
         .order_by(Participant.id)).all())
 
 
-def notify(event: Event, kind: str) -> dict[str, Any]:
-    """Queue ``groups`` (everyone in the published allocation) or ``changes`` (those whose
-    group differs from the last one they were told) messages; how many, to whom."""
+def notify(event: Event, kind: str, *, again: bool = False) -> dict[str, Any]:
+    """Tell everyone in the published allocation who has not yet been told their current
+    group: newcomers get the announcement, people whose group changed a change notice;
+    nobody is told the same group twice unless ``again`` (then everyone, once more).
+    ``kind`` ("groups" or "changes") is what the organiser pressed; both reach the same
+    people. Returns how many were queued, to whom (ids)."""
     require_open(event)
     placements = _placements(event)
     facilitators: dict[int, list[str]] = {}
@@ -74,12 +77,13 @@ def notify(event: Event, kind: str) -> dict[str, Any]:
                                      "erased_at": person.erased_at})
         if person.role == "facilitator" and shown:
             facilitators.setdefault(group.id, []).append(shown["full_name"])
+    # the group each person was last told (a message that failed for good told nobody)
+    announced = (Message.event_id == event.id, Message.kind.in_(("groups", "change")),
+                 Message.status != "failed")
     told = dict(db.session.execute(
         select(Message.participant_id, Message.group_id)
-        .where(Message.event_id == event.id, Message.kind.in_(("groups", "change")),
-               Message.id.in_(select(func.max(Message.id)).where(
-                   Message.event_id == event.id, Message.kind.in_(("groups", "change")))
-                   .group_by(Message.participant_id)))).all())
+        .where(*announced, Message.id.in_(select(func.max(Message.id)).where(*announced)
+                                          .group_by(Message.participant_id)))).all())
     sent_before = dict(db.session.execute(
         select(Message.participant_id, func.count()).where(
             Message.event_id == event.id, Message.kind.in_(("groups", "change")))
@@ -90,8 +94,9 @@ def notify(event: Event, kind: str) -> dict[str, Any]:
         context["slot"] = f"{programme.span(event, slot)} ({event.timezone} time)"
     queued: list[int] = []
     for person, group in placements:
-        if kind == "changes" and (person.id not in told or told[person.id] == group.id):
-            continue
+        if told.get(person.id) == group.id and not again:
+            continue  # told this very group already
+        moved = person.id in told and told[person.id] != group.id
         others = [name for name in facilitators.get(group.id, []) if name != person.full_name]
         ics = calendar_entry(event, person, group, facilitators.get(group.id, []),
                              sent_before.get(person.id, 0))
@@ -99,13 +104,13 @@ def notify(event: Event, kind: str) -> dict[str, Any]:
         # a facilitator's announcement carries their group's sign-in link (the team)
         link = team.for_facilitator(event, person, group) \
             if person.role == "facilitator" else None
-        outbox.queue(person, "groups" if kind == "groups" else "change",
+        outbox.queue(person, "change" if moved else "groups",
                      {**context, "group": group, "facilitators": others,
                       "is_facilitator": person.role == "facilitator"},
                      calendar=ics, group_id=group.id, link=link)
         queued.append(person.id)
     audit.record(f"notifications.{kind}", event_id=event.id, subject=("event", event.id),
-                 details={"participants": queued})
+                 details={"participants": queued, "again": again})
     db.session.commit()
     outbox.kick()
     return {"queued": len(queued), "participant_ids": queued}

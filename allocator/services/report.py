@@ -60,7 +60,7 @@ class Report:
     when: str
     venue: str
     shape: str
-    participants: int
+    participants: int  # placed in working groups (or registered, before publishing)
     by_sector: list[tuple[str, int]]
     by_group: list[tuple[str, str, int]]  # (group, theme, people)
     themes: list[ThemeSection]
@@ -68,10 +68,30 @@ class Report:
     # who led the programme, a public role: (duties in words, name, organisation)
     credits: list[tuple[str, str, str]] = field(default_factory=list)
 
+    # registered (taking part or not), checked in at the desk, placed in working groups
+    # (None: nothing published)
+    registered: int = 0
+    arrived: int = 0
+    placed: int | None = None
+
     @property
     def participation(self) -> str:
-        """How many took part, as a sentence."""
-        return f"{counted(self.participants, 'participant')} took part."
+        """How many took part, as a sentence: attendance is who checked in; registered and
+        placed are said apart where they differ."""
+        registered, arrived, placed = self.registered, self.arrived, self.placed
+        if arrived == 0:
+            said = counted(registered, "participant") + " registered"
+            if placed is not None:
+                said += (", all placed in working groups" if placed == registered
+                         else f", {placed} placed in working groups")
+            return said + "; no check-in was recorded at the desk."
+        if arrived == registered and placed in (None, arrived):
+            return f"{counted(arrived, 'participant')} took part."
+        said = f"{counted(arrived, 'participant')} took part (checked in) of {registered} " \
+               "registered"
+        if placed is not None and placed != arrived:
+            said += f"; {placed} placed in working groups"
+        return said + "."
 
 
 def may_read(event: Event, principal: Principal) -> None:
@@ -134,9 +154,13 @@ def build(event: Event) -> Report:
     shape = (f"{len(groups)} working group{'s' if len(groups) != 1 else ''} on "
              f"{theme_count} theme{'s' if theme_count != 1 else ''}, then a plenary that "
              "fine-tuned and adopted the recommendations.")
+    statuses = Counter(db.session.scalars(select(Participant.status).where(
+        Participant.event_id == event.id, Participant.status.in_(ACTIVE))))
     return Report(
         title=event.name, when=when(event), venue=event.venue, shape=shape,
-        participants=len(rows),
+        participants=len(rows), registered=sum(statuses.values()),
+        arrived=statuses.get("checked_in", 0),
+        placed=len(rows) if run_id is not None else None,
         by_sector=[(words.label(s), sectors.get(s, 0)) for s in event.sectors],
         by_group=[(g.name, g.theme.title, per_group.get(g.id, 0)) for g in groups.values()]
         if run_id is not None else [],

@@ -17,7 +17,7 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import audit, conflict, find, invalid, not_found
+from allocator.services import audit, conflict, find, invalid, needed, not_found
 from allocator.services.events import require_open
 from allocator.services.participants import refuse_erased
 from allocator.services.wording import Words, duty_words, reason_message
@@ -129,6 +129,7 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
                        message=reason_message(m, words, back=True))
                   for pid, m in sorted((run.moves or {}).items(), key=lambda kv: int(kv[0]))],
         "ignored_rules": run.ignored_rules or [],
+        "left_out": needed.worded(event, run.left_out or []),
         "programme_people": programme_people(event),
     }
 

@@ -13,6 +13,7 @@ from allocator.api.schemas import ParticipantIn
 from allocator.api.schemas.invitations import AnswerIn
 from allocator.errors import DomainError
 from allocator.models import Participant
+from allocator.normalise import counted
 from allocator.services import invitations, notifications, participants, personal, programme
 from allocator.services.events import consent_of
 from allocator.services.exports import country_name
@@ -210,10 +211,11 @@ def send_notifications(event_id: int):
     if kind not in ("groups", "changes"):
         abort(400, description="Choose what to send.")
     try:
-        done = notifications.notify(g.event, kind)
+        done = notifications.notify(g.event, kind, again=bool(request.form.get("again")))
     except DomainError as problem:
         flash(problem.detail, "error@notifications")
     else:
-        what = "group announcement(s)" if kind == "groups" else "change notice(s)"
-        flash(f"{done['queued']} {what} queued.", "ok@notifications")
+        flash(f"{counted(done['queued'], 'message')} queued"
+              + ("." if done["queued"] else ": everyone knows their current group already."),
+              "ok@notifications")
     return redirect(url_for("web.invitations_page", event_id=event_id) + "#notifications")

@@ -25,7 +25,7 @@ def allocate(event_id: int):
     """Options for a run, the runs so far, and the late arrivals to place."""
     published = allocation.published_run(g.event)
     return render("allocate.html", runs=allocation.list_runs(g.event), published=published,
-                  late=late.late_arrivals(g.event),
+                  late=late.late_arrivals(g.event), not_arrived=late.not_arrived(g.event),
                   max_limit=current_app.config["SOLVER_MAX_TIME_LIMIT_S"])
 
 
@@ -41,13 +41,22 @@ def run_allocation(event_id: int):
         limit = float("nan")  # refused by the service, in the same words as the API's
     data = {"include": ["checked_in"] if form.get("checked_in_only") else
             ["registered", "checked_in"], "stable": bool(form.get("stable")),
-            "time_limit_s": limit, "seed": 0}
+            "time_limit_s": limit, "seed": 0,
+            "without": [int(v) for v in form.getlist("without") if v.isdigit()]}
     try:
         if current_app.config.get("REDIS_URL"):
             run = allocation.enqueue(g.event, data)
         else:
             run = allocation.allocate(g.event, data)
     except DomainError as problem:
+        if problem.extra.get("left_out"):
+            # who the roles or rules need: named, with "Go ahead without them" beside
+            return render("allocate.html", runs=allocation.list_runs(g.event),
+                          published=allocation.published_run(g.event),
+                          late=late.late_arrivals(g.event),
+                          not_arrived=late.not_arrived(g.event), needed=problem.extra,
+                          sent=data, max_limit=current_app.config["SOLVER_MAX_TIME_LIMIT_S"]
+                          ), 422
         conflicts = problem.extra.get("conflicts") or []
         for conflict in conflicts:
             flash(conflict["message"], "error@allocate")
@@ -73,7 +82,8 @@ def run_page(event_id: int, run_id: int):
                   ranks=rank_bars(report["ranks"]["counts"], report["ranks"]["unlisted"]),
                   groups=[{"id": grp["id"], "name": grp["name"]} for grp in report["groups"]],
                   choices=[person_choice(p) for p in active_people() if p.id in members],
-                  late=late.late_arrivals(g.event) if run.published else [])
+                  late=late.late_arrivals(g.event) if run.published else [],
+                  not_arrived=late.not_arrived(g.event) if run.published else [])
 
 
 def _run_people(run: AllocationRun) -> list[Participant]:

@@ -515,3 +515,50 @@ def test_time_limits_outside_the_servers_range_are_refused_in_words(client, day,
                     headers=day["org"])
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
     assert r.json["errors"]["time_limit_s"] == [words]
+
+
+def test_a_run_never_leaves_out_in_silence_whom_the_roles_or_rules_need(client, tokens, day):
+    """Facilitators not scanned, a person pinned, one of a pair kept together: a
+    checked-in-only run is refused naming each and what needs them; going ahead without
+    exactly those people is a choice the run keeps and shows as a warning."""
+    base, org, ids = day["base"], day["org"], day["ids"]
+    desk = bearer(tokens["desk"])
+    for pid in ids[3:40]:  # everyone but the three facilitators and the rest arrives
+        assert client.post(f"{base}/participants/{pid}/check-in", headers=desk
+                           ).status_code == 200
+    group = day["event"]["groups"][1]
+    assert add_rule(client, day, kind="pin", participant_id=ids[40],
+                    group_id=group["id"]).status_code == 201
+    assert add_rule(client, day, kind="together", participant_id=ids[5],
+                    other_id=ids[41]).status_code == 201
+    r = client.post(f"{base}/allocations", json={"include": ["checked_in"]}, headers=org)
+    assert r.status_code == 422, r.json
+    assert r.headers["Content-Type"] == "application/problem+json"
+    assert r.json["type"].endswith("/problems/needed-people-left-out")
+    assert r.json["without"] == sorted([*ids[:3], ids[40], ids[41]])
+    needs = {(e["participant_id"], e["needed_for"]) for e in r.json["left_out"]}
+    assert needs == {(ids[0], "facilitator"), (ids[1], "facilitator"),
+                     (ids[2], "facilitator"), (ids[40], "pin"), (ids[41], "together")}
+    assert "Łukasz Przykładowy: registered as a facilitator, not checked in." in r.json["detail"]
+    assert f"pinned to {group['name']}" in r.json["detail"]
+    assert "kept together with Person 05" in r.json["detail"]
+    assert client.get(f"{base}/allocations", headers=org).json == []  # no run was made
+
+    # Naming only some of them is not enough: the others are named again.
+    partly = client.post(f"{base}/allocations", headers=org, json={
+        "include": ["checked_in"], "without": ids[:3]})
+    assert partly.status_code == 422 and partly.json["without"] == [ids[40], ids[41]]
+
+    run = client.post(f"{base}/allocations", headers=org, json={
+        "include": ["checked_in"], "without": r.json["without"]})
+    assert run.status_code == 201, run.json
+    assert {e["participant_id"] for e in run.json["left_out"]} == set(r.json["without"])
+    report = client.get(f"{base}/allocations/{run.json['id']}/report", headers=org).json
+    placed = {m["participant_id"] for g in report["groups"] for m in g["members"]}
+    assert not placed & set(r.json["without"])
+    assert any(e["message"] == "Łukasz Przykładowy: registered as a facilitator, not checked "
+               "in." for e in report["left_out"])
+
+    # Everyone included: nobody is left out, nothing to confirm.
+    everyone = client.post(f"{base}/allocations", headers=org, json={})
+    assert everyone.status_code == 201 and not everyone.json["left_out"]

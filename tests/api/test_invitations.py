@@ -378,6 +378,47 @@ def test_group_announcements_carry_a_calendar_entry_and_changes_go_to_the_moved_
     assert again.json["queued"] == 0
 
 
+def test_newcomers_and_movers_are_told_once_and_nobody_twice_unless_asked(
+        app, client, tokens, event, smtp, runner):
+    """After a later run both buttons tell exactly who has not been told their current
+    group: newcomers get the announcement, movers a change notice; "again" tells all."""
+    from tests.api.test_late import _late, _published
+
+    org = bearer(tokens["organizer"])
+    base, _, placed = _published(client, org, event)
+    first = client.post(f"{base}/notifications", headers=org, json={"kind": "changes"})
+    assert first.json["queued"] == len(placed)  # nobody was told yet: everyone is new
+    _send(runner)
+    newcomers = [_late(client, org, base, f"New Person{n}") for n in range(3)]
+    run = client.post(f"{base}/allocations", headers=org,
+                      json={"time_limit_s": 5, "stable": True}).json
+    assert client.post(f"{base}/allocations/{run['id']}/publish", headers=org).status_code \
+        == 200
+    report = client.get(f"{base}/allocations/{run['id']}/report", headers=org).json
+    now = {m["participant_id"]: g["id"] for g in report["groups"] for m in g["members"]}
+    moved = [pid for pid in placed if now[pid] != placed[pid]]
+    assert set(newcomers) <= set(now)
+
+    for kind in ("groups", "changes"):  # either button: the same people, once
+        r = client.post(f"{base}/notifications", headers=org, json={"kind": kind})
+        if kind == "groups":
+            assert sorted(r.json["participant_ids"]) == sorted(newcomers + moved)
+        else:
+            assert r.json["queued"] == 0
+    kinds = {m["participant_id"]: m["kind"] for m in client.get(
+        f"{base}/messages?status=queued", headers=org).json}
+    assert all(kinds[pid] == "groups" for pid in newcomers)
+    assert all(kinds[pid] == "change" for pid in moved)
+    assert "sent" in _send(runner)
+
+    again = client.post(f"{base}/notifications", headers=org,
+                        json={"kind": "groups", "again": True})
+    assert again.json["queued"] == len(now)
+    wrong = client.post(f"{base}/notifications", headers=org,
+                        json={"kind": "groups", "again": "yes please"})
+    assert wrong.status_code == 422 and "again" in wrong.json["errors"]
+
+
 def test_a_personal_link_never_reaches_a_log(app, client, tokens, event, caplog,
                                              start_server):
     import logging

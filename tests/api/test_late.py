@@ -112,3 +112,40 @@ def test_full_rooms_and_no_allocation_are_refused_in_words(app, client, tokens, 
     assert full.json["detail"].startswith("No group can take No Seat Left")
     desk = bearer(tokens["desk"])
     assert client.post(f"{base}/late-arrivals/{late}/place", headers=desk).status_code == 403
+
+
+def test_after_a_checked_in_only_run_no_shows_are_not_late_arrivals(app, client, tokens,
+                                                                    event):
+    """People registered weeks ago who have not arrived are "not arrived", not late
+    arrivals: not listed, not placed, until the desk checks them in."""
+    org, desk = bearer(tokens["organizer"]), bearer(tokens["desk"])
+    base = f"/api/events/{event['id']}"
+    for group in event["groups"]:
+        client.patch(f"{base}/groups/{group['id']}", headers=org, json={"min_size": 2})
+    ids = [_late(client, org, base, f"Early Bird{n}", sector=SECTORS[n % len(SECTORS)],
+                 organization=f"Org {n}") for n in range(12)]
+    for pid in ids[:9]:
+        client.post(f"{base}/participants/{pid}/check-in", headers=desk)
+    run = client.post(f"{base}/allocations", headers=org,
+                      json={"include": ["checked_in"], "time_limit_s": 5})
+    assert run.status_code == 201, run.json
+    assert client.post(f"{base}/allocations/{run.json['id']}/publish", headers=org
+                       ).status_code == 200
+    assert client.get(f"{base}/late-arrivals", headers=org).json == []
+    no_show = client.post(f"{base}/late-arrivals/{ids[9]}/place", headers=org)
+    assert no_show.status_code == 409 and no_show.json["type"] == "/problems/not-arrived"
+    assert "has not checked in" in no_show.json["detail"]
+
+    client.post(f"{base}/participants/{ids[9]}/check-in", headers=desk)
+    assert [p["id"] for p in client.get(f"{base}/late-arrivals", headers=org).json] \
+        == [ids[9]]
+    assert client.post(f"{base}/late-arrivals/{ids[9]}/place", headers=org).status_code == 200
+
+    # the page counts the others apart
+    with app.test_client() as browser:
+        from tests.web.test_pages import csrf
+
+        form = browser.get("/sign-in").get_data(as_text=True)
+        browser.post("/sign-in", data={"token": tokens["organizer"], "csrf_token": csrf(form)})
+        html = browser.get(f"/events/{event['id']}/allocate").get_data(as_text=True)
+    assert "2 not arrived" in html and "Everyone taking part is in the published" in html

@@ -147,9 +147,37 @@ def test_the_report_holds_adopted_recommendations_and_numbers_never_names(
     for label, key in (("Government", "government"), ("Civil society", "civil_society")):
         expected = sum(1 for p in people if p["sector"] == key and p["id"] in placed)
         assert by_sector[label] == str(expected)
-    assert f"{len(placed)} participants took part." in text  # 12 people placed
+    # nobody was checked in: attendance is not claimed
+    assert f"{len(placed)} participants registered, all placed in working groups; no " \
+        "check-in was recorded at the desk." in text
     again = Document(io.BytesIO(client.get(f"{base}/report.docx", headers=org).data))
     assert [p.text for p in again.paragraphs] == [p.text for p in document.paragraphs]
+
+
+def test_the_report_counts_who_checked_in_apart_from_who_registered_and_was_placed(
+        app, client, tokens, event):
+    """Attendance is who checked in; registered and placed are said apart where they
+    differ (a placed no-show is not someone who took part)."""
+    import io
+
+    from docx import Document
+
+    from tests.api.test_late import _published
+
+    org, desk = bearer(tokens["organizer"]), bearer(tokens["desk"])
+    base, _, placed = _published(client, org, event)
+
+    def said() -> str:
+        document = Document(io.BytesIO(client.get(f"{base}/report.docx", headers=org).data))
+        return "\n".join(p.text for p in document.paragraphs)
+
+    for pid in list(placed)[:10]:
+        client.post(f"{base}/participants/{pid}/check-in", headers=desk)
+    assert "10 participants took part (checked in) of 12 registered; 12 placed in working " \
+        "groups." in said()
+    for pid in list(placed)[10:]:
+        client.post(f"{base}/participants/{pid}/check-in", headers=desk)
+    assert "12 participants took part." in said()
 
 
 def test_the_pdf_report_says_what_the_word_document_says(app, client, tokens, event):
@@ -172,7 +200,7 @@ def test_the_pdf_report_says_what_the_word_document_says(app, client, tokens, ev
     text = " ".join(" ".join(page.extract_text().split()) for page in
                     PdfReader(io.BytesIO(r.data)).pages)
     assert "Joint trainings for police and NGOs" in text and "Something dropped" not in text
-    assert "Structured Cooperation" in text and "1 participant took part" in text
+    assert "Structured Cooperation" in text and "1 participant registered; no check-in" in text
     assert "Erika" not in text and "erika@example.org" not in text
 
 

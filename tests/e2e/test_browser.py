@@ -223,7 +223,7 @@ def test_organiser_allocates_moves_publishes_places_and_downloads(browser, serve
     assert in_view(refused)
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published: the desk now tells people")).to_be_visible()
-    expect(page.get_by_text("Everyone registered is in the published allocation.")).to_be_visible()
+    expect(page.get_by_text("Everyone taking part is in the published allocation.")).to_be_visible()
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()

@@ -216,3 +216,32 @@ def test_the_allocate_form_refuses_a_time_limit_in_the_apis_words(client, demo):
     ran = client.post("/events/1/allocate", data={"csrf_token": csrf(page),
                                                   "time_limit_s": "0.5"})
     assert "/runs/" in ran.headers["Location"]
+
+
+def test_the_allocate_page_names_who_is_needed_and_goes_ahead_without_them(client, demo):
+    """The page shows the API's refusal as a list beside "Go ahead without them"; that
+    button makes the run, whose page then carries the warning."""
+    from tests.support.http import bearer
+
+    desk = bearer(demo["desk"])
+    people = client.get("/api/events/1/participants?per_page=100", headers=desk).json["items"]
+    for person in people:
+        if person["role"] == "participant" and not person["duties"]:
+            client.post(f"/api/events/1/participants/{person['id']}/check-in", headers=desk)
+    sign_in(client, demo["organizer"])
+    page = client.get("/events/1/allocate").get_data(as_text=True)
+    refused = client.post("/events/1/allocate", data={
+        "csrf_token": csrf(page), "checked_in_only": "1", "time_limit_s": "5"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Somchai Tua-yang: registered as a facilitator, not checked in." in html
+    assert "Go ahead without them" in html and 'checked_in_only" value="1" checked' in html
+    without = re.findall(r'name="without" value="(\d+)"', html)
+    assert len(without) == 3
+    ran = client.post("/events/1/allocate", data={
+        "csrf_token": csrf(page), "checked_in_only": "1", "time_limit_s": "5",
+        "without": without})
+    assert ran.status_code == 302 and "/runs/" in ran.headers["Location"]
+    shown = client.get(ran.headers["Location"]).get_data(as_text=True)
+    assert "Left out by the organisers" in shown
+    assert "Paula Ejemplo: registered as a facilitator, not checked in." in shown

@@ -67,6 +67,14 @@ class AllocationIn(StrictSchema):
                            "(120 by default)"})
     seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0,
                                                                             max=2**31 - 1))
+    without = fields.List(fields.Integer(strict=True), load_default=list, validate=[
+        validate.Length(max=10_000), distinct], metadata={
+        "description": "Participant ids to go ahead without: people whom the roles "
+                       "(facilitators) or rules (pins, pairs kept together) need but "
+                       "`include` leaves out. Without them named here such a run is refused "
+                       "with 422 /problems/needed-people-left-out, which lists them "
+                       "(`left_out`) and the ids to send (`without`); the run keeps the "
+                       "list as a warning (`left_out`)", "uniqueItems": True})
 
 
 class RunSummary(ma.Schema):
@@ -114,6 +122,9 @@ class RunOut(RunSummary):
     ignored_rules = fields.List(fields.Dict(), allow_none=True)
     kept_moves = fields.List(fields.Dict(), allow_none=True, metadata={
         "description": "Organisers' hand moves this stable run kept as decisions"})
+    left_out = fields.List(fields.Dict(), allow_none=True, metadata={
+        "description": "People the roles or rules needed whom the organisers chose to go "
+                       "ahead without: [{participant_id, needed_for, group_id?, other_id?}]"})
 
 
 class ReportOut(ma.Schema):
@@ -131,6 +142,9 @@ class ReportOut(ma.Schema):
     reasons = fields.List(fields.Dict())
     moves = fields.List(fields.Dict())
     ignored_rules = fields.List(fields.Dict())
+    left_out = fields.List(fields.Dict(), metadata={
+        "description": "Warnings: people the roles or rules needed, left out of this run by "
+                       "the organisers' choice, each with a sentence (message)"})
     programme_people = fields.List(fields.Dict(), metadata={
         "description": "Who leads the programme (moderator, chair, rapporteur, speakers "
                        "who facilitate no group): placed in no working group"})

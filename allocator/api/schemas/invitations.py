@@ -90,9 +90,14 @@ class NotificationIn(StrictSchema):
     """Body of POST .../notifications."""
 
     kind = fields.String(required=True, validate=validate.OneOf(["groups", "changes"]),
-                         metadata={"description": "groups: everyone in the published "
-                                   "allocation, their group; changes: those whose group "
-                                   "changed since they were told"})
+                         metadata={"description": "groups or changes: both tell everyone "
+                                   "in the published allocation who has not yet been told "
+                                   "their current group — newcomers get the announcement, "
+                                   "people whose group changed a change notice; nobody is "
+                                   "told the same group twice"})
+    again = StrictBoolean(load_default=False,
+                           metadata={"description": "true: send everyone their group once "
+                                     "more, told before or not"})
 
 
 class QueuedOut(ma.Schema):
