@@ -277,10 +277,20 @@ LIST_STYLES = {"bullet": ("List Bullet 2", "List Bullet 3"),
 def _markdown(document, text: str) -> None:  # noqa: ANN001
     """A recommendation's text in the document: paragraphs, lists (styles "List Bullet 2"
     and "List Number 2", nested: "… 3"), emphasis as the "Strong" and "Emphasis" character
-    styles."""
+    styles. Each numbered list counts from 1, as in the PDF: a list starts again after
+    anything that is not one of its items or items nested in them."""
+    lists: dict[int, tuple[str, int | None]] = {}  # depth -> (kind, numbering) open there
     for block in blocks(text):
         style = LIST_STYLES[block.kind][min(block.depth, 2) - 1] if block.depth else None
+        for depth in [d for d in lists if d > block.depth
+                      or (d == block.depth and lists[d][0] != block.kind)]:
+            del lists[depth]
+        if block.depth and block.depth not in lists:
+            lists[block.depth] = (block.kind, _new_list(document, style)
+                                  if block.kind == "number" else None)
         paragraph = document.add_paragraph(style=style)
+        if block.kind == "number":
+            _numbered(paragraph, lists[block.depth][1])
         for words, character_style in block.runs:
             if words == "\n":
                 paragraph.add_run().add_break()

@@ -40,9 +40,9 @@ def _page_mm(document) -> tuple[float, float]:
     return section.page_width.mm, section.page_height.mm
 
 
-def numbered_items(document) -> dict[str, list[str]]:
-    """What Word shows before each numbered paragraph ("1. Title"), under the Heading 2
-    (theme) above it: a list counts on per list definition, and starts again where a
+def numbered_items(document, style: str = "List Number") -> dict[str, list[str]]:
+    """What Word shows before each numbered paragraph of ``style`` ("1. Title"), under the
+    Heading 2 (theme) above it: a list counts on per list definition, and starts again where a
     numbering says startOverride, as Word does."""
     numbering = document.part.numbering_part.element
     counters: dict[int, int] = {}
@@ -57,7 +57,7 @@ def numbered_items(document) -> dict[str, list[str]]:
         if num_pr is None or num_pr.numId is None:
             style_pr = paragraph.style.element.pPr
             num_pr = style_pr.numPr if style_pr is not None else None
-        if num_pr is None or num_pr.numId is None or paragraph.style.name != "List Number":
+        if num_pr is None or num_pr.numId is None or paragraph.style.name != style:
             continue
         num = numbering.num_having_numId(num_pr.numId.val)
         definition = num.abstractNumId.val
@@ -147,3 +147,21 @@ def test_the_group_lists_print_on_the_events_paper(app, client, tokens, event):
         assert sheet.print_title_rows == "$1:$2"
     _move(client, org, base, "America/Toronto", "Metro Toronto Convention Centre")
     assert {int(s.page_setup.paperSize) for s in book().worksheets} == {LETTER_PAPER}
+
+
+def test_numbered_lists_in_a_recommendations_text_count_from_one_each(
+        app, client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    wg1 = event["groups"][0]["id"]
+    steps = "Two steps:\n\n1. Police first\n2. Then NGOs"
+    nested = "1. Plan\n   1. Draft\n   2. Agree\n2. Act\n   1. Train\n\nThen:\n\n1. Review"
+    _adopt(client, org, base, wg1, "Joint trainings", steps)
+    _adopt(client, org, base, wg1, "A referral mechanism", steps)
+    _adopt(client, org, base, wg1, "Shared case files", nested)
+    document = _report(client, org, base)
+    assert numbered_items(document, "List Number 2")["Structured Cooperation"] == [
+        "1. Police first", "2. Then NGOs", "1. Police first", "2. Then NGOs",
+        "1. Plan", "2. Act", "1. Review"]
+    assert numbered_items(document, "List Number 3")["Structured Cooperation"] == [
+        "1. Draft", "2. Agree", "1. Train"]
