@@ -165,3 +165,20 @@ def test_numbered_lists_in_a_recommendations_text_count_from_one_each(
         "1. Plan", "2. Act", "1. Review"]
     assert numbered_items(document, "List Number 3")["Structured Cooperation"] == [
         "1. Draft", "2. Agree", "1. Train"]
+
+
+def test_the_pdf_report_is_on_the_same_paper_as_the_word_one(app, client, tokens, event):
+    from pypdf import PdfReader
+
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+
+    def page_mm() -> tuple[float, float]:
+        r = client.get(f"{base}/report.pdf", headers=org)
+        assert r.status_code == 200, r.data[:300]
+        box = PdfReader(io.BytesIO(r.data)).pages[0].mediabox
+        return float(box.width) * 25.4 / 72, float(box.height) * 25.4 / 72
+
+    assert page_mm() == pytest.approx(A4_MM, abs=0.5)
+    _move(client, org, base, "America/New_York", "Javits Center")
+    assert page_mm() == pytest.approx(LETTER_MM, abs=0.5)
