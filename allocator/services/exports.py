@@ -23,7 +23,7 @@ from allocator.errors import Conflict, Forbidden, NotFound
 from allocator.extensions import db
 from allocator.models import ACTIVE, AllocationRun, Assignment, Event, Participant, WorkingGroup
 from allocator.normalise import humanise
-from allocator.services import audit, invalid
+from allocator.services import audit, invalid, paper
 from allocator.services.allocation import get_run, published_run
 from allocator.services.taxonomy import for_event
 from allocator.validation import xml_safe
@@ -208,7 +208,9 @@ def to_xlsx(columns: list[str], lists: list[GroupList], event: Event | None = No
     """A workbook for facilitators: an "All" sheet, then one sheet per group.
 
     Each sheet opens with a title row (event, group, room, time), then a bold header row
-    that stays in view (frozen) with filters, columns as wide as what they hold. Every
+    that stays in view (frozen) with filters, columns as wide as what they hold. Printed
+    (:func:`_print_layout`), a sheet is landscape and one page wide on the event's paper,
+    with both rows on every page. Every
     value is a string cell exactly as entered: a string cell is never evaluated, so
     nothing is prefixed; ``quotePrefix`` is the spreadsheet's own way to show that a cell
     such as "@home Foundation" is text.
@@ -219,7 +221,8 @@ def to_xlsx(columns: list[str], lists: list[GroupList], event: Event | None = No
 
     book = Workbook()
     book.remove(book.active)
-    used: set[str] = {"all"}
+    used: set[str] = {"all", "history"}  # Excel keeps "History" for itself
+    sheet_paper = paper.for_event(event)
     bold, big = Font(bold=True), Font(bold=True, size=13)
     when = ""
     if event is not None:
@@ -249,6 +252,7 @@ def to_xlsx(columns: list[str], lists: list[GroupList], event: Event | None = No
         sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{last}"
         for n, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(n)].width = min(60, width + 2)
+        _print_layout(sheet, sheet_paper)
 
     name = event.name if event is not None else "Group lists"
     place = f" · {event.venue}" if event is not None and event.venue else ""
@@ -268,16 +272,56 @@ def render(fmt: str, columns: list[str], lists: list[GroupList], event: Event) -
     return to_csv(columns, lists) if fmt == "csv" else to_xlsx(columns, lists, event)
 
 
+def _print_layout(sheet: Any, sheet_paper: paper.Paper) -> None:  # noqa: ANN401
+    """How a sheet prints: landscape, every column on one page wide (as many pages down
+    as it takes), the title and header rows on every page, the event's paper, margins of
+    about 1.5 cm, grid lines, the sheet's name above and "Page 2 of 3" below."""
+    from openpyxl.worksheet.page import PageMargins
+
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = (sheet.PAPERSIZE_LETTER if sheet_paper is paper.LETTER
+                       else sheet.PAPERSIZE_A4)
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:2"
+    sheet.print_options.gridLines = True
+    sheet.page_margins = PageMargins(left=0.6, right=0.6, top=0.8, bottom=0.8,
+                                     header=0.3, footer=0.3)  # inches
+    sheet.oddHeader.center.text = "&A"  # the sheet's name, as Excel prints it
+    sheet.oddFooter.center.text = "Page &P of &N"
+
+
+# Excel's limits on a sheet's name: 31 characters, none of these.
+SHEET_TITLE_MAX = 31
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]*?/\\]")
+
+
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "-", name).strip("'") or "Group"
-    title = base[:31]
-    n = 2
-    while title.lower() in used:
-        suffix = f" ({n})"
-        title = base[: 31 - len(suffix)] + suffix
+    """A sheet name for ``name`` that Excel takes and no other sheet has: forbidden
+    characters replaced, shortened at a word boundary with "…" when too long, " (2)"
+    after a name already taken (compared as Excel does, ignoring case)."""
+    base = SHEET_TITLE_FORBIDDEN.sub("-", re.sub(r"\s*:\s*", " - ", name))
+    base = " ".join(base.split()).strip("'") or "Group"
+    n = 1
+    while True:
+        suffix = f" ({n})" if n > 1 else ""
+        title = _shorten(base, SHEET_TITLE_MAX - len(suffix)) + suffix
+        if title.lower() not in used:
+            used.add(title.lower())
+            return title
         n += 1
-    used.add(title.lower())
-    return title
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: whole words and "…" when it is longer
+    (cut inside a word only when its first word alone is too long)."""
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]
+    if text[limit - 1] != " " and " " in room:
+        room = room.rsplit(" ", 1)[0]
+    return room.rstrip(" -–,;.·'") + "…"
 
 
 def filename(event: Event, what: str, extension: str) -> str:

@@ -31,7 +31,7 @@ from allocator.models import (
 )
 from allocator.models.base import utcnow
 from allocator.normalise import counted
-from allocator.services import audit, documents, summaries
+from allocator.services import audit, documents, paper, summaries
 from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import when
@@ -67,6 +67,8 @@ class Report:
     summary: str
     # who led the programme, a public role: (duties in words, name, organisation)
     credits: list[tuple[str, str, str]] = field(default_factory=list)
+    # the paper it is laid out for: "A4", or "Letter" in a Letter country (services.paper)
+    paper: str = "A4"
 
     # registered (taking part or not), checked in at the desk, placed in working groups
     # (None: nothing published)
@@ -165,7 +167,7 @@ def build(event: Event) -> Report:
         by_group=[(g.name, g.theme.title, per_group.get(g.id, 0)) for g in groups.values()]
         if run_id is not None else [],
         themes=[sections[t.id] for t in themes], summary=event.report_summary or "",
-        credits=credits(event))
+        credits=credits(event), paper=paper.for_event(event).name)
 
 
 CREDIT_ORDER = {duty: n for n, duty in enumerate(DUTIES)}
@@ -193,10 +195,13 @@ def credits(event: Event) -> list[tuple[str, str, str]]:
 
 def docx(report: Report) -> bytes:
     """The report as an editable Word document: built-in styles (Title, Heading 1 and 2,
-    List Number, Table Grid), no inline formatting, so the rapporteur restyles it whole."""
+    List Number, Table Grid), no inline formatting, so the rapporteur restyles it whole.
+    Laid out as the PDF is: the report's paper (A4 or Letter), 2 cm margins, "page / pages"
+    below, recommendations numbered from 1 in each theme, table headings on every page."""
     from docx import Document
 
     document = Document()
+    _page(document, report.paper)
     document.core_properties.title = report.title
     document.core_properties.author = "allocator"
     document.add_paragraph(report.title, style="Title")
@@ -215,8 +220,9 @@ def docx(report: Report) -> bytes:
             document.add_paragraph(section.question, style="Quote")
         if not section.recommendations:
             document.add_paragraph("No recommendation was adopted on this theme.")
+        numbering = _new_list(document, "List Number")  # 1, 2, … again in each theme
         for title, text in section.recommendations:
-            document.add_paragraph(title, style="List Number")
+            _numbered(document.add_paragraph(title, style="List Number"), numbering)
             _markdown(document, text)
         for group_name, text in section.summaries:
             document.add_heading(f"Discussion in {group_name}", level=3)
@@ -295,10 +301,20 @@ LIST_STYLES = {"bullet": ("List Bullet 2", "List Bullet 3"),
 def _markdown(document, text: str) -> None:  # noqa: ANN001
     """A recommendation's text in the document: paragraphs, lists (styles "List Bullet 2"
     and "List Number 2", nested: "… 3"), emphasis as the "Strong" and "Emphasis" character
-    styles."""
+    styles. Each numbered list counts from 1, as in the PDF: a list starts again after
+    anything that is not one of its items or items nested in them."""
+    lists: dict[int, tuple[str, int | None]] = {}  # depth -> (kind, numbering) open there
     for block in blocks(text):
         style = LIST_STYLES[block.kind][min(block.depth, 2) - 1] if block.depth else None
+        for depth in [d for d in lists if d > block.depth
+                      or (d == block.depth and lists[d][0] != block.kind)]:
+            del lists[depth]
+        if block.depth and block.depth not in lists:
+            lists[block.depth] = (block.kind, _new_list(document, style)
+                                  if block.kind == "number" else None)
         paragraph = document.add_paragraph(style=style)
+        if block.kind == "number":
+            _numbered(paragraph, lists[block.depth][1])
         for words, character_style in block.runs:
             if words == "\n":
                 paragraph.add_run().add_break()
@@ -342,13 +358,89 @@ def chart_png(report: Report) -> bytes:
     return out.getvalue()
 
 
+def _page(document, paper_name: str) -> None:  # noqa: ANN001
+    """The page as the PDF's: ``paper_name``'s size, 2 cm margins, "page / pages" centred
+    below (fields Word fills in), the Footer style's tab stops set to this page."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Mm, Twips
+
+    size = paper.LETTER if paper_name == paper.LETTER.name else paper.A4
+    section = document.sections[0]
+    # In twentieths of a point, as Word stores them (A4: 11906 × 16838).
+    section.page_width = Twips(round(size.width_mm / 25.4 * 1440))
+    section.page_height = Twips(round(size.height_mm / 25.4 * 1440))
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    section.header_distance = section.footer_distance = Cm(1)
+    width = Mm(size.width_mm) - Cm(4)
+    stops = document.styles["Footer"].paragraph_format.tab_stops
+    stops.clear_all()
+    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
+    stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    footer = section.footer.paragraphs[0]
+    footer.style = "Footer"
+    footer.add_run("\t")
+    for n, field_code in enumerate(("PAGE", "NUMPAGES")):
+        if n:
+            footer.add_run(" / ")
+        simple = OxmlElement("w:fldSimple")
+        simple.set(qn("w:instr"), field_code)
+        simple.append(OxmlElement("w:r"))
+        simple[0].append(OxmlElement("w:t"))
+        simple[0][0].text = "1"  # shown until Word or LibreOffice updates the field
+        footer._p.append(simple)
+
+
+def _new_list(document, style: str) -> int:  # noqa: ANN001
+    """A new numbering of ``style``'s list that counts from 1 again: a w:num on the
+    style's own list definition with a start override (Word continues a list that
+    shares a definition unless told to start over). Its numId."""
+    numbering = document.part.numbering_part.element
+    style_num = document.styles[style].element.pPr.numPr.numId.val
+    num = numbering.add_num(numbering.num_having_numId(style_num).abstractNumId.val)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return num.numId
+
+
+def _numbered(paragraph, num_id: int) -> None:  # noqa: ANN001
+    """``paragraph`` an item of the list ``num_id`` (at its style's level)."""
+    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numbering.get_or_add_ilvl().val = 0
+    numbering.get_or_add_numId().val = num_id
+
+
 def _table(document, headings: list[str], rows: list[tuple]) -> None:  # noqa: ANN001
+    """A "Table Grid" table whose first row is its header: repeated at the top of every
+    page it runs onto (w:tblHeader) and drawn by the style as a header (bold, shaded)."""
+    from docx.oxml import OxmlElement
+
+    _header_row_style(document.styles["Table Grid"])
     table = document.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, headings, strict=True):
+    header = table.rows[0]
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell, heading in zip(header.cells, headings, strict=True):
         cell.text = heading
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = str(value)
+
+
+def _header_row_style(style) -> None:  # noqa: ANN001
+    """Give the table style a look for the first row (bold, lightly shaded), once: tables
+    mark their first row as such (w:tblLook firstRow), so restyling stays in one place."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    element = style.element
+    if any(part.get(qn("w:type")) == "firstRow" for part in element.findall(qn("w:tblStylePr"))):
+        return
+    element.append(parse_xml(
+        f'<w:tblStylePr {nsdecls("w")} w:type="firstRow">'
+        '<w:rPr><w:b/><w:bCs/></w:rPr>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="E7ECF3"/></w:tcPr>'
+        '</w:tblStylePr>'))
 
