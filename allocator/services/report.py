@@ -48,6 +48,8 @@ class ThemeSection:
     title: str
     question: str
     recommendations: list[tuple[str, str]] = field(default_factory=list)  # (title, text)
+    # beside each recommendation (same index), what was merged into it: (title, group, text)
+    merged: list[list[tuple[str, str, str]]] = field(default_factory=list)
     # each group's summary of its discussion: (group's name, text)
     summaries: list[tuple[str, str]] = field(default_factory=list)
 
@@ -143,11 +145,15 @@ def build(event: Event) -> Report:
         select(Recommendation).where(Recommendation.event_id == event.id,
                                      Recommendation.status.in_(IN_THE_STATEMENT))
         .order_by(Recommendation.position, Recommendation.group_id, Recommendation.id))
+    joined = _merged_into(event)
     for recommendation in adopted:
         group = groups.get(recommendation.group_id)
         if group is not None:
             sections[group.theme_id].recommendations.append(
                 (recommendation.title, recommendation.text))
+            sections[group.theme_id].merged.append([
+                (m.title, groups[m.group_id].name if m.group_id in groups else "", m.text)
+                for m in joined.get(recommendation.id, [])])
     written = summaries.by_group(event)
     for group in groups.values():
         if group.id in written:
@@ -168,6 +174,25 @@ def build(event: Event) -> Report:
         if run_id is not None else [],
         themes=[sections[t.id] for t in themes], summary=event.report_summary or "",
         credits=credits(event), paper=paper.for_event(event).name)
+
+
+def _merged_into(event: Event) -> dict[int, list[Recommendation]]:
+    """Merged recommendations by the one they finally joined (a chain A → B → C ends at C),
+    in their order."""
+    merged = list(db.session.scalars(
+        select(Recommendation).where(Recommendation.event_id == event.id,
+                                     Recommendation.status == "merged")
+        .order_by(Recommendation.position, Recommendation.group_id, Recommendation.id)))
+    into = {m.id: m.merged_into_id for m in merged}
+    out: dict[int, list[Recommendation]] = {}
+    for item in merged:
+        target, seen = item.merged_into_id, {item.id}
+        while target in into and target not in seen:  # follow the chain, never loop
+            seen.add(target)
+            target = into[target]
+        if target is not None:
+            out.setdefault(target, []).append(item)
+    return out
 
 
 CREDIT_ORDER = {duty: n for n, duty in enumerate(DUTIES)}
@@ -221,9 +246,14 @@ def docx(report: Report) -> bytes:
         if not section.recommendations:
             document.add_paragraph("No recommendation was adopted on this theme.")
         numbering = _new_list(document, "List Number")  # 1, 2, … again in each theme
-        for title, text in section.recommendations:
+        for index, (title, text) in enumerate(section.recommendations):
             _numbered(document.add_paragraph(title, style="List Number"), numbering)
             _markdown(document, text)
+            for merged_title, group_name, merged_text in (
+                    section.merged[index] if index < len(section.merged) else []):
+                document.add_paragraph(f"Merged into it: {merged_title}"
+                                       + (f" ({group_name})" if group_name else ""))
+                _markdown(document, merged_text)
         for group_name, text in section.summaries:
             document.add_heading(f"Discussion in {group_name}", level=3)
             _markdown(document, text)

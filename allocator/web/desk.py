@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
-from flask import flash, g, redirect, request, session, url_for
+from flask import flash, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import func, select
 
 from allocator.api.schemas import ParticipantIn
@@ -77,6 +77,14 @@ def desk_results(event_id: int):
     """Just the results list, for the search-as-you-type script."""
     q = _remember(request.form.get("q", ""))
     return render("_results.html", q=q, results=_search(q))
+
+
+@bp.route("/events/<int:event_id>/desk/counts")
+@page("participants:read")
+def desk_counts(event_id: int):
+    """The day's counters as JSON ({registered, checked_in, by_sector}), for the desk page
+    to keep current while this and other desks check people in: numbers, no names."""
+    return jsonify(counters(event_id))
 
 
 @bp.route("/events/<int:event_id>/desk/<int:participant_id>/check-in", methods=["POST"])

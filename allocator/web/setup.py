@@ -107,12 +107,15 @@ def add_theme(event_id: int):
 @bp.route("/events/<int:event_id>/setup/themes/<key>", methods=["POST"])
 @page("event:write")
 def edit_theme(event_id: int, key: str):
-    """Rename a theme, or delete it (refused while groups or preferences use it)."""
+    """Rename a theme or change its description, or delete it (refused while groups or
+    preferences use it)."""
     events.get_theme(g.event, key)  # an unknown (or another event's) theme is a 404 page
     if request.form.get("delete"):
         return _setup_action(lambda: events.delete_theme(g.event, key), "Theme deleted.",
                              "themes")
     data = {"title": request.form.get("title", "")}
+    if "description" in request.form:
+        data["description"] = request.form["description"]
     return _setup_action(
         lambda: events.update_theme(g.event, key, ThemeIn(partial=True).load(data)),
         "Theme saved.", "themes")

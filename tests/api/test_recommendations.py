@@ -180,6 +180,54 @@ def test_the_report_counts_who_checked_in_apart_from_who_registered_and_was_plac
     assert "12 participants took part." in said()
 
 
+def test_merged_wording_stays_in_the_report_under_what_it_joined(app, client, tokens,
+                                                                 event):
+    """A duplicate merged into another group's recommendation is listed under it, with its
+    group and wording, in Word and PDF; an amended one offers no second "Adopt"."""
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    wg1, wg2 = event["groups"][0]["id"], event["groups"][1]["id"]
+    keep = client.post(f"{base}/groups/{wg1}/recommendations", headers=org, json={
+        "title": "Joint trainings", "text": "Police and NGOs train together.",
+        "status": "adopted"}).json
+    twin = client.post(f"{base}/groups/{wg2}/recommendations", headers=org, json={
+        "title": "Shared training days", "text": "Twice a year, in each region.",
+        "status": "proposed"}).json
+    third = client.post(f"{base}/groups/{wg2}/recommendations", headers=org, json={
+        "title": "Regional workshops", "text": "", "status": "proposed"}).json
+    assert client.patch(f"{base}/recommendations/{twin['id']}", headers={
+        **org, "If-Match": '"1"'}, json={"status": "merged", "merged_into_id": keep["id"]}
+        ).status_code == 200
+    assert client.patch(f"{base}/recommendations/{third['id']}", headers={
+        **org, "If-Match": '"1"'}, json={"status": "merged", "merged_into_id": twin["id"]}
+        ).status_code == 200
+    document = Document(io.BytesIO(client.get(f"{base}/report.docx", headers=org).data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Merged into it: Shared training days (WG2)\nTwice a year, in each region." in text
+    assert "Merged into it: Regional workshops (WG2)" in text  # through the chain
+    pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(
+        client.get(f"{base}/report.pdf", headers=org).data)).pages)
+    assert "Merged into it: Shared training days (WG2) Twice a year, in each region." in pdf
+
+    amended = client.patch(f"{base}/recommendations/{keep['id']}", headers={
+        **org, "If-Match": '"1"'}, json={"status": "amended", "text": "Twice a year."})
+    assert amended.status_code == 200
+    with app.test_client() as browser:
+        from tests.web.test_pages import csrf
+
+        form = browser.get("/sign-in").get_data(as_text=True)
+        browser.post("/sign-in", data={"token": tokens["organizer"], "csrf_token": csrf(form)})
+        html = browser.get(f"/events/{event['id']}/plenary").get_data(as_text=True)
+    card = html[html.index(f'id="r{keep["id"]}"'):]
+    card = card[:card.index("</article>")]
+    assert "Amended" in card and "Adopt <span" not in card and "Drop <span" in card
+
+
 def test_the_pdf_report_says_what_the_word_document_says(app, client, tokens, event):
     import io
 

@@ -103,10 +103,15 @@ def test_a_scanner_that_types_checks_people_in_and_says_so_large(app, browser, s
     sign_in(page, server, demo["desk"])
     scan = page.get_by_label("Scan a ticket")
     expect(scan).to_be_focused()  # ready for the scanner, no click needed
+    by_sector = ("() => Array.from(document.querySelectorAll('[data-sector]'))"
+                 ".reduce((n, cell) => n + parseInt(cell.textContent, 10), 0)")
+    before = page.evaluate(by_sector)
     page.keyboard.type(codes[first], delay=5)  # a keyboard-wedge scanner: fast keys, Enter
     page.keyboard.press("Enter")
     result = page.locator("#scan-result")
     result.get_by_text(f"{first} — checked in").wait_for()
+    # the per-sector counts follow without a reload
+    page.wait_for_function(f"({by_sector})() === {before + 1}")
     expect(result).to_have_class(re.compile(r"(^|\s)ok(\s|$)"))
     check(page, "desk-scan-ok-768")
     page.keyboard.type(codes[first], delay=5)

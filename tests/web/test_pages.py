@@ -133,7 +133,8 @@ def test_every_page_labels_its_inputs_stays_small_and_loads_nothing_external(app
     for path in ("/events/1/desk", "/events/1/desk/register", "/events/1/setup",
                  "/events/1/rules", "/events/1/allocate", run.headers["Location"], "/sign-in",
                  "/events/1/team", "/events/1/programme", "/events/1/invitations",
-                 "/events/1/import", "/events/1/plenary", "/events/1/desk/1", "/events/1/people/1/edit",
+                 "/events/1/import", "/events/1/plenary", "/events/1/desk/1",
+                 "/events/1/people/1/edit",
                  "/events/1/groups/1/recommendations", "/events/new"):
         r = client.get(path)
         assert r.status_code == 200, path
@@ -171,6 +172,15 @@ def test_organiser_edits_event_themes_and_groups(client, demo):
     assert r.status_code == 302
     page = client.get("/events/1/setup").get_data(as_text=True)
     assert "Theme saved." in page and 'value="Information sharing &amp; data"' in page
+    client.post("/events/1/setup/themes/information-sharing", data={
+        "csrf_token": token, "title": "Information sharing & data",
+        "description": "How can data be shared between police and NGOs, safely?"})
+    page = client.get("/events/1/setup").get_data(as_text=True)
+    assert ">How can data be shared between police and NGOs, safely?</textarea>" in page
+    theme = client.get("/api/events/1/themes", headers={
+        "Authorization": f"Bearer {demo['organizer']}"}).json
+    assert any(t["description"] == "How can data be shared between police and NGOs, safely?"
+               for t in (theme if isinstance(theme, list) else theme.get("items", [])))
     refused = client.post("/events/1/setup/themes/information-sharing",
                           data={"csrf_token": token, "delete": "1"})
     assert "working group" in client.get(refused.headers["Location"]).get_data(as_text=True)

@@ -89,6 +89,7 @@
         show("ok", body.full_name + " — checked in", [where, facilitators]);
         var count = document.getElementById("count-checked-in");
         if (count && /^\d+$/.test(count.textContent)) { count.textContent = String(parseInt(count.textContent, 10) + 1); }
+        if (window.allocatorDeskCounts) { window.allocatorDeskCounts(); }  // sectors too
       }
       return;
     }
@@ -361,4 +362,35 @@
   setInterval(sync, 10000);
   roster().then(counter).then(sync);
   cacheRoster();
+})();
+
+// The day's counters stay current while this and other desks check people in: after each
+// scan, and every 15 s while the page is visible, the numbers (never names) are fetched.
+(function () {
+  "use strict";
+  var aside = document.querySelector("aside[data-counts]");
+  if (!aside || !window.fetch) { return; }
+  function put(id, value) {
+    var cell = document.getElementById(id);
+    if (cell && typeof value === "number") { cell.textContent = String(value); }
+  }
+  function refresh() {
+    return fetch(aside.getAttribute("data-counts"), { credentials: "same-origin",
+      headers: { "Accept": "application/json" } }).then(function (r) {
+      var json = (r.headers.get("Content-Type") || "").indexOf("json") !== -1;
+      return r.ok && json ? r.json() : null;
+    }).then(function (counts) {
+      if (!counts) { return; }
+      put("count-registered", counts.registered);
+      put("count-checked-in", counts.checked_in);
+      aside.querySelectorAll("[data-sector]").forEach(function (cell) {
+        cell.textContent = String(counts.by_sector[cell.getAttribute("data-sector")] || 0);
+      });
+    }).catch(function () { /* offline for a moment: the next round catches up */ });
+  }
+  window.allocatorDeskCounts = refresh;
+  setInterval(function () { if (!document.hidden) { refresh(); } }, 15000);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { refresh(); }
+  });
 })();
