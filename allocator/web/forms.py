@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from allocator.errors import DomainError, sentences
 from allocator.models import Participant
+from allocator.validation import fold
 
 
 def field_errors(messages: Any) -> dict[str, list[str]]:
@@ -25,8 +27,10 @@ _NUMBER = re.compile(r"#(\d{1,9})\s*$")
 
 
 def pick_person(text: str, people: list[Participant]) -> tuple[int | None, str | None]:
-    """The person a type-ahead field names: by the "#N" its list adds, or by a name or a
-    choice that fits exactly one person. (id, None) or (None, a sentence saying why not)."""
+    """The person a type-ahead field names: by the "#N" its list adds, by a name or a
+    choice that fits exactly one person, or by any part of a name that only one person's
+    name holds (read as the desk's search reads it). (id, None) or (None, a sentence saying
+    why not: nobody, or the candidates with their organisation and number)."""
     text = (text or "").strip()
     if not text:
         return None, "Choose a person."
@@ -37,12 +41,29 @@ def pick_person(text: str, people: list[Participant]) -> tuple[int | None, str |
     wanted = " ".join(text.casefold().split())
     matches = [p for p in people if " ".join(p.full_name.casefold().split()) == wanted
                or person_choice(p).casefold() == wanted]
+    if not matches:  # any part of a name, as the desk's search reads it ("hargr", "ewa k")
+        words = fold(text).split()
+        matches = [p for p in people
+                   if words and all(w in fold(p.full_name) for w in words)]
     if len(matches) == 1:
         return matches[0].id, None
     if matches:
-        return None, (f"Several people are called {text}: choose one from the list (it "
-                      "shows their organisation).")
+        shown = "; ".join(person_choice(p) for p in matches[:MAX_CANDIDATES])
+        more = len(matches) - MAX_CANDIDATES
+        return None, (f"{len(matches)} people match “{text}”: {shown}"
+                      + (f" and {more} more" if more > 0 else "")
+                      + ". Type more of the name, or choose one from the list.")
     return None, f"Nobody called {text} is registered: choose a name from the list."
+
+
+MAX_CANDIDATES = 8  # named in a "several match" message; the list offers them all
+
+
+def namesakes(names: list[str]) -> set[str]:
+    """The names that more than one of these people share (as the desk's search reads
+    them), to show something that tells them apart beside each."""
+    seen = Counter(fold(name) for name in names)
+    return {name for name in names if seen[fold(name)] > 1}
 
 
 # How a form field is called where people read about it (problem sentences, summaries).

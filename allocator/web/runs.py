@@ -14,7 +14,7 @@ from allocator.services.events import require_open
 from allocator.validation import whole_number
 from allocator.web.blueprint import bp
 from allocator.web.charts import rank_bars, sector_mix
-from allocator.web.forms import person_choice, pick_person, said
+from allocator.web.forms import namesakes, person_choice, pick_person, said
 from allocator.web.rules import active_people
 from allocator.web.session import current_user, page, render
 
@@ -82,6 +82,8 @@ def run_page(event_id: int, run_id: int):
                   ranks=rank_bars(report["ranks"]["counts"], report["ranks"]["unlisted"]),
                   groups=[{"id": grp["id"], "name": grp["name"]} for grp in report["groups"]],
                   choices=[person_choice(p) for p in active_people() if p.id in members],
+                  namesakes=namesakes([m["full_name"] for grp in report["groups"]
+                                       for m in grp["members"]]),
                   late=late.late_arrivals(g.event) if run.published else [],
                   not_arrived=late.not_arrived(g.event) if run.published else [])
 
