@@ -80,15 +80,28 @@ def sender_address(mail_from: str) -> Address:
 
 
 TICKET_CID = "ticket@allocator"
+# A message whose HTML holds this shows a ticket: its QR code goes with it as an attached
+# PNG (an inline image in a short HTML part is what spam filters score as image spam).
+TICKET_MARK = "data-ticket"
 
 
-def build(message: Message, sender: Address, ticket_png: bytes | None = None) -> EmailMessage:
-    """The e-mail of one outbox row: one To, no Cc or Bcc, its fixed Message-ID, plain text
-    with an HTML alternative, the ticket's QR code (``ticket_png``, made at sending time:
-    the stored message never holds the code) and the calendar entry where there is one."""
+def shows_ticket(body_html: str | None) -> bool:
+    """Whether a message's HTML shows the recipient's ticket (the attached QR code); older
+    messages cited it inline as cid:ticket@allocator."""
+    html = body_html or ""
+    return TICKET_MARK in html or f"cid:{TICKET_CID}" in html
+
+
+def build(message: Message, sender: Address, ticket_png: bytes | None = None,
+          recipient_name: str = "") -> EmailMessage:
+    """The e-mail of one outbox row: one To (with the recipient's own name, never anyone
+    else's), no Cc or Bcc, its fixed Message-ID, plain text with an HTML alternative that
+    says the same, the ticket's QR code attached (``ticket_png``, made at sending time: the
+    stored message never holds the code) and the calendar entry where there is one."""
     mail = EmailMessage()
     mail["From"] = sender
-    mail["To"] = message.recipient
+    mail["To"] = Address(display_name=" ".join(recipient_name.split()),
+                         addr_spec=message.recipient) if recipient_name else message.recipient
     mail["Subject"] = message.subject
     mail["Message-ID"] = message.message_id
     mail["Date"] = format_datetime(message.created_at or utcnow())
@@ -96,10 +109,9 @@ def build(message: Message, sender: Address, ticket_png: bytes | None = None) ->
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
-        if ticket_png is not None and f"cid:{TICKET_CID}" in message.body_html:
-            mail.get_body(preferencelist=("html",)).add_related(
-                ticket_png, maintype="image", subtype="png", cid=f"<{TICKET_CID}>",
-                filename="ticket.png", disposition="inline")
+    if ticket_png is not None and shows_ticket(message.body_html):
+        mail.add_attachment(ticket_png, maintype="image", subtype="png",
+                            cid=f"<{TICKET_CID}>", filename="ticket.png")
     if message.calendar:
         mail.add_attachment(message.calendar.encode(), maintype="text", subtype="calendar",
                             filename="working-group.ics", params={"method": "PUBLISH"})

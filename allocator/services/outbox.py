@@ -191,7 +191,8 @@ def deliver_due(settings: mailer.SmtpSettings, *, limit: int = 10_000,
             try:
                 if server is None:
                     server = settings.connect()
-                server.send_message(mailer.build(message, sender, _ticket_png(message)),
+                server.send_message(mailer.build(message, sender, _ticket_png(message),
+                                                 _recipient_name(message)),
                                     from_addr=sender.addr_spec, to_addrs=[message.recipient])
             except (smtplib.SMTPException, OSError) as exc:
                 counts[_failed(message, exc, now())] += 1
@@ -210,10 +211,21 @@ def deliver_due(settings: mailer.SmtpSettings, *, limit: int = 10_000,
     return counts
 
 
+def _recipient_name(message: Message) -> str:
+    """The recipient's own name for the To line (a participant's or a team member's)."""
+    if message.participant_id is not None:
+        person = db.session.get(Participant, message.participant_id)
+        return person.full_name if person is not None and not person.erased_at else ""
+    if message.member_id is not None:
+        member = db.session.get(TeamMember, message.member_id)
+        return member.name if member is not None else ""
+    return ""
+
+
 def _ticket_png(message: Message) -> bytes | None:
     """The QR code of the recipient's ticket, for messages that show it (made now, so the
     outbox never stores a ticket code)."""
-    if f"cid:{mailer.TICKET_CID}" not in (message.body_html or ""):
+    if not mailer.shows_ticket(message.body_html):
         return None
     person = db.session.get(Participant, message.participant_id) \
         if message.participant_id is not None else None

@@ -261,7 +261,12 @@ def test_the_ticket_comes_with_the_confirmation_the_group_email_and_the_own_page
 
     _send(runner)
     confirmation = smtp.inbox.received[-1]
-    assert "cid:ticket@allocator" in confirmation.html()
+    # the QR code goes attached as ticket.png, not as an image inside a short HTML part
+    assert "ticket.png" in confirmation.html() and "ticket.png" in confirmation.text()
+    assert "<img" not in confirmation.html()
+    assert [a.get_filename() for a in confirmation.message.iter_attachments()
+            if a.get_content_type() == "image/png"] == ["ticket.png"]
+    assert confirmation.message["To"].addresses[0].display_name  # their own name
     assert "show it at the registration desk" in confirmation.text()
     [code] = _decode_png(confirmation.ticket())
     # The outbox stored the message without the code: it is made when the mail is sent.
