@@ -12,7 +12,7 @@ RQ_QUEUE ?= allocator
 PYTEST_ARGS ?=
 
 .PHONY: run run-postgres worker test test-sqlite test-postgres lint migrate seed venv clean \
-	chromium flaskenv mail-tools
+	chromium flaskenv mail-tools test-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,13 @@ test-sqlite: $(VENV)/.installed-dev chromium mail-tools
 test-postgres: $(VENV)/.installed-dev
 	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/pytest -q -m "db and not e2e" $(PYTEST_ARGS)
+
+## A few minutes' check while working: lint, then everything but the browser and the slow
+## tests, on SQLite, in two processes
+test-quick: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	ALLOCATOR_ENV=testing $(BIN)/pytest -q -n 2 -m "not e2e and not slow" \
+		tests/unit tests/solver tests/web tests/api $(PYTEST_ARGS)
 
 ## Everything: lint, the whole suite on SQLite, the database tests again on PostgreSQL
 test: lint test-sqlite test-postgres
