@@ -156,3 +156,37 @@ def test_facilitator_writes_the_group_summary(browser, server, demo, app):
         "The group discussed regular meetings between police and shelters.")
     both(page, "group-summary")
     context.close()
+
+
+def test_organiser_pages_changed_for_the_day(browser, server, demo):
+    """Event & groups with theme descriptions, Invitations' one button for the groups, and
+    the Allocate page naming whom the roles need, at 1280 and 390 px."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, server, demo["organizer"])
+    page.goto(f"{server.url}/events/{demo['event']}/setup")
+    description = page.get_by_label("Description of Information Sharing")
+    expect(description).to_have_value(re.compile("transnational data sharing"))
+    description.fill("How can data be shared safely between police and NGOs?")
+    description.locator("xpath=ancestor::form").get_by_role(
+        "button", name=re.compile("^Save")).click()
+    expect(page.get_by_text("Theme saved.")).to_be_visible()
+    expect(page.get_by_label("Description of Information Sharing")).to_have_value(
+        "How can data be shared safely between police and NGOs?")
+    both(page, "setup-themes")
+
+    page.goto(f"{server.url}/events/{demo['event']}/invitations")
+    expect(page.get_by_role("button", name="Tell people their group")).to_be_visible()
+    expect(page.get_by_label(re.compile("Send everyone their group again"))).not_to_be_checked()
+    both(page, "invitations-groups")
+
+    page.goto(f"{server.url}/events/{demo['event']}/allocate")
+    page.get_by_label(re.compile("Only people who checked in")).check()
+    page.get_by_role("button", name="Allocate").click()
+    needed = page.locator("#needed")
+    expect(needed).to_contain_text("Somchai Tua-yang: registered as a facilitator, not "
+                                   "checked in.")
+    expect(needed.get_by_role("button", name="Go ahead without them")).to_be_visible()
+    expect(page.get_by_label(re.compile("Only people who checked in"))).to_be_checked()
+    both(page, "allocate-needed")
+    context.close()
