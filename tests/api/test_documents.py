@@ -142,4 +142,5 @@ def test_a_word_longer_than_a_line_is_wrapped_not_cut(app, client, workshop, tmp
     pdf.write_bytes(client.get(f"{base}/report.pdf", headers=org).data)
     seen = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert seen.count("x") == 3000 and "END" in seen
+    # where the lines break depends on the font's widths (Noto Sans breaks inside "END")
+    assert seen.count("x") == 3000 and "END" in "".join(seen.split())
