@@ -60,14 +60,17 @@ lint: $(VENV)/.installed-dev
 
 CHROMIUM ?= /usr/bin/chromium
 # Debian's Chromium; the fonts badges and pages print names in (DejaVu: Latin, Cyrillic,
-# Greek, Arabic; Noto CJK: Chinese, Japanese, Korean); pdftoppm to read printed pages back.
-BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
+# Greek, Arabic, Hebrew, Armenian, Georgian; Noto CJK: Chinese, Japanese, Korean; Noto core,
+# 42 MB installed: Thai, Lao, Khmer, Myanmar, Devanagari, Bengali, Tamil, Sinhala, Ethiopic,
+# Tibetan, Thaana and the rest); pdftoppm to read printed pages back.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-core fonts-dejavu-core poppler-utils
 SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo))
 
 ## The browser the tests drive: installed from Debian when it is missing
 chromium:
 	@if [ -x $(CHROMIUM) ] && command -v pdftoppm >/dev/null && \
 		fc-list 2>/dev/null | grep -q "Noto Sans CJK" && \
+		fc-list 2>/dev/null | grep -q "Noto Sans Thai" && \
 		fc-list 2>/dev/null | grep -q "DejaVu Sans"; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then \
 		echo "Installing $(BROWSER_PACKAGES) from Debian for the browser tests"; \

@@ -8,6 +8,8 @@ import unicodedata
 import idna
 from anyascii import anyascii
 
+from allocator.romanise import romanisations
+
 # ISO 3166-1 alpha-2 (2024), plus XK (Kosovo), which registrations use in practice.
 COUNTRY_CODES = frozenset(
     """
@@ -26,6 +28,8 @@ COUNTRY_CODES = frozenset(
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# The marks that make だ of た and ぱ of は: part of the letter, not an accent.
+_KANA_VOICING = "\u3099\u309a"
 # Letters that do not decompose under NFKD but that people type without the mark.
 _APOSTROPHES = re.compile(r"['’`]")
 # Kept in a search key: letters, digits, and what e-mail addresses are made of.
@@ -117,14 +121,19 @@ def fold(value: str) -> str:
     """Text as the desk types it when searching: transliterated to Latin letters (anyascii:
     Cyrillic, Greek, Arabic, CJK alike), case and accents folded, apostrophes dropped,
     other punctuation a space. 'Петрова' -> 'petrova', "O'Connor" -> 'oconnor',
-    'Nguyễn Łukasz' -> 'nguyen lukasz'."""
+    'Nguyễn Łukasz' -> 'nguyen lukasz', 'やまだ' -> 'yamada' (kana keep their voicing)."""
     text = unicodedata.normalize("NFKD", value.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = anyascii(text).lower()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) or ch in _KANA_VOICING)
+    text = anyascii(unicodedata.normalize("NFC", text)).lower()
     text = _APOSTROPHES.sub("", text)
     return " ".join(_NOT_SEARCHED.sub(" ", text).split())
 
 
 def search_key(*parts: str | None) -> str:
-    """The folded text a participant is found by."""
-    return " | ".join(fold(p) for p in parts if p)
+    """The folded text a participant is found by: each part folded, in order (the name
+    first: lists sort by it, duplicates are found by it), then the other Latin spellings
+    of the parts (:func:`allocator.romanise.romanisations`): 'Παπαδοπούλου' ->
+    'papadopoyloy | … | papadopoulou'."""
+    keys = [fold(p) for p in parts if p]
+    others = [fold(r) for p in parts if p for r in romanisations(p)]
+    return " | ".join(keys + [r for r in dict.fromkeys(others) if r and r not in keys])

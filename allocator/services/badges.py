@@ -1,7 +1,9 @@
 """Printed material: name badges with the ticket's QR code, and a working group's
 sign-in sheet. HTML templates through WeasyPrint; fonts from the system (Debian's
-fonts-dejavu-core: Latin, Cyrillic, Greek, Arabic; fonts-noto-cjk: Chinese, Japanese,
-Korean), found by fontconfig, never downloaded.
+fonts-dejavu-core: Latin, Cyrillic, Greek, Arabic, Hebrew, Armenian, Georgian;
+fonts-noto-core: Thai, Lao, Khmer, Myanmar, Devanagari, Bengali, Tamil, Sinhala, Ethiopic,
+Thaana, Tibetan; fonts-noto-cjk: Chinese, Japanese, Korean), found by fontconfig, never
+downloaded.
 
 A printed page is read by anyone who passes by: what it shows of a person is what
 :func:`allocator.access.person_view` gives the ``public`` reader (the organisation only

@@ -210,3 +210,25 @@ def test_person_of_another_event_is_404_on_every_route(client, tokens, event):
         assert r.status_code == 404, (method, suffix)
     kept = client.get(url(event, f"/{p['id']}"), headers=org).json
     assert kept["status"] == "registered" and kept["organization"] == p["organization"]
+
+
+def test_the_desk_finds_greek_cyrillic_and_korean_names_by_their_passport_spelling(
+        client, tokens, event):
+    desk = bearer(tokens["desk"])
+    names = ["Ελένη Παπαδοπούλου", "Νίκος Χατζηδάκης", "Юлия Петрова", "Сергій Шевченко",
+             "김민준", "Maria Papadopoulos"]
+    for n, name in enumerate(names):
+        assert client.post(url(event), json=person(full_name=name, email=f"p{n}@example.org"),
+                           headers=desk).status_code == 201
+
+    def names_found(q):
+        r = client.get(url(event), query_string={"q": q, "sort": "name"}, headers=desk)
+        assert r.status_code == 200, r.json
+        return [p["full_name"] for p in r.json["items"]]
+
+    assert names_found("papadopoulou") == ["Ελένη Παπαδοπούλου"]
+    assert names_found("hatzidakis") == names_found("chatzidakis") == ["Νίκος Χατζηδάκης"]
+    assert names_found("iuliia") == names_found("yulia petrova") == ["Юлия Петрова"]
+    assert names_found("serhii shevchenko") == ["Сергій Шевченко"]
+    assert names_found("kim minjun") == ["김민준"]
+    assert names_found("Παπαδοπούλου") == ["Ελένη Παπαδοπούλου"]  # typed in Greek

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2] / "allocator"
 
 # The pure modules below everything: no Flask, no database, no services.
-PURE = {"allocator.access", "allocator.errors", "allocator.validation",
+PURE = {"allocator.access", "allocator.errors", "allocator.validation", "allocator.romanise",
         "allocator.normalise", "allocator.markup", "allocator.jsonbody"}
 DOORS = ("allocator.api", "allocator.web", "allocator.cli")
 REQUEST = {"allocator.auth", "allocator.idempotency", "allocator.app", "allocator.problems",

@@ -73,3 +73,28 @@ def test_upgrading_keeps_every_row_that_points_at_a_rebuilt_table(app):
             counts = {table: c.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                       for table in ("participants", "preferences", "allocation_rules")}
     assert counts == {"participants": 2, "preferences": 2, "allocation_rules": 1}
+
+
+def test_0021_gives_every_participant_the_spellings_people_type(app, event):
+    """Keys written by the older rules are recomputed, past one batch of 500 rows, so
+    'papadopoulou' finds the people registered before the upgrade."""
+    from sqlalchemy import insert, select, update
+
+    from allocator.models import Participant
+    from allocator.validation import search_key
+
+    names = ["Παπαδοπούλου Ελένη", "Юлия Петрова", "김민준", "やまだ はなこ", "Jane Doe"]
+    with app.app_context():
+        db.session.execute(insert(Participant), [
+            {"event_id": event["id"], "full_name": names[n % len(names)],
+             "email": f"p{n}@example.org", "organization": "Υπουργείο", "sector": "government",
+             "consent_version": "v"} for n in range(510)])
+        db.session.execute(update(Participant).values(search_key="stale"))
+        db.session.commit()
+        downgrade(revision="0020")
+        upgrade()
+        rows = db.session.execute(select(Participant.full_name, Participant.organization,
+                                         Participant.email, Participant.search_key)).all()
+    assert len(rows) == 510
+    assert all(key == search_key(name, org, email) for name, org, email, key in rows)
+    assert sum("papadopoulou" in key for *_, key in rows) == 102
