@@ -246,10 +246,14 @@ def register(app: Flask) -> None:
 
         from allocator.mailer import MailSettingsError, SmtpSettings, sender_address
         from allocator.models import utcnow
+        from allocator.services.networking import queue_contact_lists
         from allocator.services.outbox import deliver_due, due, requeue
 
         if requeue_failed:
             click.echo(f"queued {requeue()} failed message(s) again")
+        lists = queue_contact_lists()  # events that ended: each person's contacts, once
+        if lists:
+            click.echo(f"queued {lists} contact list(s) of workshops that ended")
 
         config = current_app.config
         if not config.get("SMTP_URL"):

@@ -97,5 +97,9 @@ class Busy(DomainError):
         self.retry_after = retry_after
 
 
+class TooMany(Busy):
+    """Too many requests from one caller in a short time; again after ``retry_after`` s."""
+
+
 class Unavailable(DomainError):
     """This server cannot do it at all (a system library is missing)."""

@@ -31,12 +31,14 @@ def send_mail() -> dict[str, int]:
     """Deliver the outbox's due messages (queued after a change that wrote some)."""
     from allocator import create_app
     from allocator.mailer import SmtpSettings
+    from allocator.services.networking import queue_contact_lists
     from allocator.services.outbox import deliver_due
 
     app = create_app()
     with app.app_context():
         if not app.config.get("SMTP_URL"):
             return {"sent": 0, "retried": 0, "failed": 0}
+        queue_contact_lists()  # events that ended: each person's contacts, once
         return deliver_due(SmtpSettings.from_url(app.config["SMTP_URL"],
                                                  app.config["SMTP_TIMEOUT_S"]))
 
@@ -53,6 +55,7 @@ def start_mail_sender(app: Any) -> threading.Thread | None:
     def loop() -> None:
         from allocator.extensions import db
         from allocator.mailer import SmtpSettings
+        from allocator.services.networking import queue_contact_lists
         from allocator.services.outbox import deliver_due
 
         stop = threading.Event()
@@ -61,6 +64,7 @@ def start_mail_sender(app: Any) -> threading.Thread | None:
                 try:
                     settings = SmtpSettings.from_url(config["SMTP_URL"],
                                                      config["SMTP_TIMEOUT_S"])
+                    queue_contact_lists()  # events that ended: contacts, once each
                     counts = deliver_due(settings, limit=500)
                     if any(counts.values()):
                         log.info("mail sender: %s", counts)

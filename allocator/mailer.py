@@ -112,6 +112,9 @@ def build(message: Message, sender: Address, ticket_png: bytes | None = None,
     if ticket_png is not None and shows_ticket(message.body_html):
         mail.add_attachment(ticket_png, maintype="image", subtype="png",
                             cid=f"<{TICKET_CID}>", filename="ticket.png")
+    if message.vcard:
+        mail.add_attachment(message.vcard, subtype="vcard", charset="utf-8",
+                            filename="contacts.vcf")
     if message.calendar:
         mail.add_attachment(message.calendar.encode(), maintype="text", subtype="calendar",
                             filename="working-group.ics", params={"method": "PUBLISH"})

@@ -71,6 +71,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.Invalid: 422, errors.Impossible: 422, errors.NotFound: 404, errors.Forbidden: 403,
     errors.Conflict: 409, errors.Stale: 412, errors.VersionRequired: 428,
     errors.Gone: 410, errors.TooLarge: 413, errors.Busy: 503, errors.Unavailable: 503,
+    errors.TooMany: 429,
 }
 
 

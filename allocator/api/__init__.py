@@ -13,6 +13,7 @@ from allocator.api import (
     health,
     invitations,
     late,
+    networking,
     participants,
     programme,
     recommendations,
@@ -33,6 +34,8 @@ def register(app: Flask) -> None:
     api.register_blueprint(allocations.rules_blp)
     api.register_blueprint(allocations.blp)
     api.register_blueprint(late.blp)
+    api.register_blueprint(networking.blp)
+    api.register_blueprint(networking.org_blp)
     api.register_blueprint(invitations.blp)
     api.register_blueprint(recommendations.blp)
     api.register_blueprint(report.blp)
@@ -46,3 +49,7 @@ def register(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "A token made with 'flask create-token'"}
     )
+    api.spec.components.security_scheme(
+        "personalLink", {"type": "http", "scheme": "bearer",
+                         "description": "The secret of the person's own link: the last "
+                                        "part of its address (/i/<secret>)"})

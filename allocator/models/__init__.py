@@ -30,6 +30,12 @@ from allocator.models.base import (
     utcnow,
 )
 from allocator.models.documents import DOCUMENT_STATES, Document
+from allocator.models.networking import (
+    REQUEST_STATES,
+    SHARED_FIELDS,
+    ContactRequest,
+    NetworkingProfile,
+)
 from allocator.models.outputs import (
     RECOMMENDATION_STATES,
     GroupSummary,
@@ -42,7 +48,8 @@ from allocator.models.team import TeamMember
 from allocator.models.workshop import Event, Participant, Preference, Theme, WorkingGroup
 
 __all__ = [
-    "ACTIVE", "DEFAULT_SECTORS", "DOCUMENT_STATES", "DUTIES", "Document", "GENDERS",
+    "ACTIVE", "ContactRequest", "NetworkingProfile", "REQUEST_STATES", "SHARED_FIELDS",
+    "DEFAULT_SECTORS", "DOCUMENT_STATES", "DUTIES", "Document", "GENDERS",
     "MESSAGE_KINDS", "MESSAGE_STATES", "Message",
     "PersonalLink", "PROGRAMME_KINDS", "ProgrammeItem", "RECOMMENDATION_STATES",
     "Recommendation", "RecommendationVersion",

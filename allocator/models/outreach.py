@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from allocator.extensions import db
 from allocator.models.base import NEVER_REUSE_IDS, UTCDateTime, one_of, utcnow
 
-MESSAGE_KINDS = ("invitation", "confirmation", "reminder", "groups", "change", "team")
+MESSAGE_KINDS = ("invitation", "confirmation", "reminder", "groups", "change", "team",
+                 "contacts")
 MESSAGE_STATES = ("queued", "sent", "failed")
 
 
@@ -78,6 +79,8 @@ class Message(db.Model):
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     calendar: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the contacts' vCards of a 'contacts' message (cleared once sent, as the bodies are)
+    vcard: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The personal link in the message, shown to organisers while it is unsent (no SMTP).
     link: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The group a "groups" or "change" message told the person (what a change compares to).

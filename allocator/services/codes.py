@@ -51,12 +51,11 @@ def qr_png(text: str, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
-def qr_svg(text: str, scale: int = 4) -> str:
+def qr_svg(text: str, scale: int = 4, title: str = "Ticket QR code") -> str:
     """``text`` as an inline SVG QR code (for the badges and the person's page)."""
     import segno
 
     out = io.BytesIO()
     segno.make(text, error="m", micro=False).save(
-        out, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True,
-        title="Ticket QR code")
+        out, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True, title=title)
     return out.getvalue().decode()

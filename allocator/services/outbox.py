@@ -46,7 +46,7 @@ def new_message_id() -> str:
 
 def queue(person: Participant | TeamMember, kind: str, context: dict[str, Any], *,
           link: str | None = None, calendar: str | None = None,
-          group_id: int | None = None) -> Message:
+          group_id: int | None = None, vcard: str | None = None) -> Message:
     """Add one message to ``person`` (a participant, or a member of the event's team) to
     the caller's transaction (the caller commits).
 
@@ -62,7 +62,8 @@ def queue(person: Participant | TeamMember, kind: str, context: dict[str, Any], 
         recipient=person.email, subject=subject[:300],
         body_text=render_template(f"mail/{kind}.txt", **context),
         body_html=render_template(f"mail/{kind}.html", **context),
-        calendar=calendar, link=link, group_id=group_id, message_id=new_message_id(),
+        calendar=calendar, link=link, group_id=group_id, vcard=vcard,
+        message_id=new_message_id(),
         status="queued", attempts=0, next_attempt_at=utcnow())
     db.session.add(message)
     db.session.flush()
@@ -259,7 +260,7 @@ def _sent(message: Message, at: dt.datetime) -> None:
     message.last_error = None
     # What was sent is the recipient's now: bodies and the link leave the database.
     message.body_text = message.body_html = ""
-    message.calendar = message.link = None
+    message.calendar = message.link = message.vcard = None
     audit.record("message.sent", event_id=message.event_id, subject=("message", message.id),
                  actor="send-mail")
     _commit_unless_gone(message.id)

@@ -21,7 +21,7 @@ from allocator.models import (
     utcnow,
 )
 from allocator.models.workshop import ERASED_EMAIL_DOMAIN, ERASED_NAME, ERASED_ORGANISATION
-from allocator.services import audit, documents, lock_event, replays, team
+from allocator.services import audit, documents, lock_event, networking, replays, team
 from allocator.services.allocation import scrub_run
 from allocator.services.events import retention_ends
 from allocator.services.participants import get_participant
@@ -129,6 +129,7 @@ def erase_participant(event: Event, participant_id: int) -> Participant:
         replays.tombstone_event(event.id)
         documents.forget_event(event.id)  # badges and sheets that may show them
         team.forget_person(person.id)  # a facilitator's team record: name, e-mail, access
+        networking.forget_person(person.id)  # directory entry, exchanges on both sides
         audit.record("participant.erased", event_id=event.id,
                      subject=("participant", person.id))
         db.session.commit()
@@ -176,6 +177,7 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False) -> d
         replays.tombstone_event(event.id)
         documents.forget_event(event.id)
         team.forget_event(event.id)
+        networking.forget_event(event.id)
         again = event.purged_at is not None
         event.purged_at = event.purged_at or now
         audit.record("event.purged", event_id=event.id, subject=("event", event.id),

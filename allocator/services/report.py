@@ -31,7 +31,7 @@ from allocator.models import (
 )
 from allocator.models.base import utcnow
 from allocator.normalise import counted
-from allocator.services import audit, documents, paper, summaries
+from allocator.services import audit, documents, networking, paper, summaries
 from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import when
@@ -72,11 +72,23 @@ class Report:
     # the paper it is laid out for: "A4", or "Letter" in a Letter country (services.paper)
     paper: str = "A4"
 
+    # the directory and contact exchanges, as numbers (never who met whom)
+    networking: dict[str, int] = field(default_factory=dict)
     # registered (taking part or not), checked in at the desk, placed in working groups
     # (None: nothing published)
     registered: int = 0
     arrived: int = 0
     placed: int | None = None
+
+    @property
+    def networking_line(self) -> str:
+        """The networking figures as a sentence ("" when nobody used it)."""
+        figures = self.networking or {}
+        if not any(figures.values()):
+            return ""
+        return (f"{counted(figures.get('listed', 0), 'person', 'people')} listed themselves in the "
+                f"workshop's directory; {counted(figures.get('requests', 0), 'contact request')}"
+                f" were sent and {figures.get('accepted', 0)} exchanges accepted.")
 
     @property
     def participation(self) -> str:
@@ -167,7 +179,7 @@ def build(event: Event) -> Report:
     return Report(
         title=event.name, when=when(event), venue=event.venue, shape=shape,
         participants=len(rows), registered=sum(statuses.values()),
-        arrived=statuses.get("checked_in", 0),
+        arrived=statuses.get("checked_in", 0), networking=networking.figures(event),
         placed=len(rows) if run_id is not None else None,
         by_sector=[(words.label(s), sectors.get(s, 0)) for s in event.sectors],
         by_group=[(g.name, g.theme.title, per_group.get(g.id, 0)) for g in groups.values()]
@@ -264,6 +276,9 @@ def docx(report: Report) -> bytes:
                                                           if organisation else ""))
     document.add_heading("Participation", level=1)
     document.add_paragraph(report.participation)
+    if report.networking_line:
+        document.add_heading("Networking", level=2)
+        document.add_paragraph(report.networking_line)
     if report.participants:
         from docx.shared import Cm
 

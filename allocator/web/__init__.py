@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         home,
         imports,
         invitations,
+        networking,
         people,
         plenary,
         programme,

@@ -17,11 +17,13 @@ from allocator.normalise import counted
 from allocator.services import invitations, notifications, participants, personal, programme
 from allocator.services.events import consent_of
 from allocator.services.exports import country_name
+from allocator.services.networking import figures as networking_figures
 from allocator.services.taxonomy import for_event, using
 from allocator.validation import whole_number
 from allocator.web.blueprint import bp
 from allocator.web.desk import country_choices
 from allocator.web.forms import field_errors
+from allocator.web.networking import section as networking_section
 from allocator.web.session import page, render
 
 ANSWER_LABELS = {"answer": "Your answer", "preferences": "Themes"}
@@ -118,7 +120,8 @@ def personal_page(secret: str):
         closes=invitations.local_time(event, invitations.closes_at(event)),
         when=invitations.when(event), consent_text=consent[0], consent_version=consent[1],
         countries=country_choices(), ticket_svg=_ticket(person),
-        taxonomy=for_event(event), programme_items=shown,
+        taxonomy=for_event(event), programme_items=shown, secret=secret,
+        net=networking_section(visit),
         programme_spans={item.id: programme.span(event, item) for item in shown}), status
 
 
@@ -143,6 +146,7 @@ def invitations_page(event_id: int):
 
 def _organiser_page(form: Any, errors: dict[str, list[str]]) -> str:
     return render("invitations/organiser.html", standing=invitations.standings(g.event),
+                  networking=networking_figures(g.event),
                   smtp=bool(current_app.config.get("SMTP_URL")), form=form, errors=errors,
                   mail_every=None if current_app.config.get("REDIS_URL") else
                   current_app.config.get("MAIL_EVERY_S"),

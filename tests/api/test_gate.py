@@ -36,6 +36,13 @@ PUBLIC = {
     "web.sign_in": "the sign-in form", "web.sign_out": "ends the caller's own session",
     "web.personal_page": "the link's secret is the key (a wrong one is a 404)",
     "web.sign_in_by_link": "a staff member's sign-in link: the secret is the key",
+    # networking: the personal link's secret is the key (tests/api/test_networking.py)
+    "web.directory_choice": "personal link", "web.send_contact_request": "personal link",
+    "web.answer_contact_request": "personal link", "web.directory_page": "personal link",
+    "web.contacts_vcf": "personal link", "web.meet_png": "personal link",
+    "me.Me": "personal link", "me.Directory": "personal link", "me.MeetCode": "personal link",
+    "me.Contacts": "personal link", "me.Answer": "personal link",
+    "me.ContactsCard": "personal link",
     "health.Health": "no data", "health.Live": "no data",
     "api-docs.openapi_json": "the API's description", "apidocs.page": "the API's description",
     "apidocs.init": "the API's description", "apidocs.asset": "static files",
@@ -92,6 +99,8 @@ def fillings(world: World) -> dict[str, list[Value]]:
         "secret": [Value(world.secrets["a_person"], "A",
                          reveals=frozenset(holder.markers.values())),
                    Value("x" * 43, None)],
+        "request_id": [Value(999_999, None)],
+        "answer": [Value("accept", None), Value("decline", None)],
         "fmt": [Value("csv", None), Value("xlsx", None), Value("pdf", None),
                 Value("docx", None), Value("txt", None)],
     }

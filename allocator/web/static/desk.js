@@ -286,76 +286,11 @@
     });
   }
 
-  // The camera: BarcodeDetector where the browser has one, else jsQR.
-  var camera = document.getElementById("scan-camera");
-  var video = document.getElementById("scan-video");
-  var stream = null;
-  function stop() {
-    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
-    stream = null;
-    video.hidden = true;
-    camera.textContent = "Scan with the camera";
-  }
-  function decoder() {
-    if ("BarcodeDetector" in window) {
-      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      return Promise.resolve(function (frame) {
-        return detector.detect(frame).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
-      });
-    }
-    return new Promise(function (resolve, reject) {
-      if (window.jsQR) { return resolve(); }
-      var s = document.createElement("script");
-      s.src = camera.getAttribute("data-decoder");
-      s.onload = resolve;
-      s.onerror = reject;
-      document.head.appendChild(s);
-    }).then(function () {
-      var canvas = document.createElement("canvas");
-      var context = canvas.getContext("2d", { willReadFrequently: true });
-      return function (frame) {
-        canvas.width = frame.videoWidth;
-        canvas.height = frame.videoHeight;
-        if (!canvas.width) { return Promise.resolve(null); }
-        context.drawImage(frame, 0, 0);
-        var image = context.getImageData(0, 0, canvas.width, canvas.height);
-        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-        return Promise.resolve(found ? found.data : null);
-      };
+  // The camera (qrcamera.js): each code read is scanned as if typed.
+  window.allocatorQrCamera(document.getElementById("scan-camera"),
+    document.getElementById("scan-video"), function (text) { scan(text); }, function () {
+      show("refused", "The camera could not start", ["Allow the camera for this page, or find the person by name below."]);
     });
-  }
-  if (camera && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
-    camera.hidden = false;
-    camera.addEventListener("click", function () {
-      if (stream) { return stop(); }
-      Promise.all([navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }), decoder()])
-        .then(function (both) {
-          stream = both[0];
-          var decode = both[1];
-          video.srcObject = stream;
-          video.hidden = false;
-          camera.textContent = "Stop the camera";
-          return video.play().then(function () {
-            var last = "";
-            (function look() {
-              if (!stream) { return; }
-              decode(video).then(function (text) {
-                if (text && text !== last) {
-                  last = text;
-                  scan(text);
-                  setTimeout(function () { last = ""; }, 3000);
-                }
-                setTimeout(look, 150);
-              }, function () { setTimeout(look, 300); });
-            })();
-          });
-        })
-        .catch(function () {
-          stop();
-          show("refused", "The camera could not start", ["Allow the camera for this page, or find the person by name below."]);
-        });
-    });
-  }
 
   window.addEventListener("online", sync);
   window.addEventListener("offline", counter);

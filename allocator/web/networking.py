@@ -1,0 +1,145 @@
+"""Networking on the person's own page (the personal link is the key): the directory
+choice, the meet code, exchanging contacts, the directory, the contacts' vCards.
+
+Every form posts back to the page with the link's CSRF token; answers come back as a word
+in the address (``?said=…``), never a name."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Response, abort, redirect, render_template, request, url_for
+
+from allocator.errors import DomainError
+from allocator.services import codes, networking, personal
+from allocator.services.exports import country_name
+from allocator.services.taxonomy import for_event
+from allocator.web.blueprint import bp
+
+SAID = {"sent": "Sent. If the code is theirs and they accept, you will see each other's "
+                "contact details here.",
+        "listed": "You are listed in the directory, with your name and what you ticked.",
+        "unlisted": "You are not listed in the directory.",
+        "accepted": "Accepted: you now see each other's contact details.",
+        "declined": "Declined. They are not told."}
+
+
+def _visit(secret: str) -> personal.Visit:
+    visit = personal.find(secret)
+    if visit is None:
+        abort(404, description="This link does not work (any more). If you were invited, "
+                               "ask the organisers for a new one.")
+    return visit
+
+
+def _checked(visit: personal.Visit) -> None:
+    if not hmac.compare_digest(request.form.get("csrf_token", ""),
+                               personal.form_token(visit)):
+        abort(400, description="The form expired or did not come from this page; reload "
+                               "the page and try again.")
+
+
+def section(visit: personal.Visit) -> dict[str, Any] | None:
+    """What the personal page shows under "Meet people": None for someone not taking part."""
+    try:
+        shown = networking.me(visit.person, visit.event)
+        code = networking.meet_code(visit.person, visit.event)
+    except DomainError:
+        return None
+    return {**shown, "code": code, "field_words": networking.FIELD_WORDS,
+            "shareable": networking.SHAREABLE, "said": SAID.get(request.args.get("said", "")),
+            "error": request.args.get("error") == "code",
+            "meet_svg": codes.qr_svg(code, scale=5, title="Meet code QR")}
+
+
+def _back(secret: str, said: str = "", error: str = "") -> Response:
+    args = {k: v for k, v in (("said", said), ("error", error)) if v}
+    return redirect(url_for("web.personal_page", secret=secret, **args) + "#networking",
+                    code=303)
+
+
+@bp.route("/i/<secret>/networking/directory", methods=["POST"])
+def directory_choice(secret: str):
+    """Store whether the person is listed, and what they share."""
+    visit = _visit(secret)
+    _checked(visit)
+    listed = request.form.get("listed") == "yes"
+    try:
+        networking.set_directory(visit.person, visit.event, {
+            "listed": listed, "fields": request.form.getlist("fields"),
+            "about": request.form.get("about", "")})
+    except DomainError:
+        abort(422, description="That choice cannot be stored; reload the page.")
+    return _back(secret, "listed" if listed else "unlisted")
+
+
+@bp.route("/i/<secret>/networking/contacts", methods=["POST"])
+def send_contact_request(secret: str):
+    """Send a contact request to the owner of a typed or scanned meet code."""
+    visit = _visit(secret)
+    _checked(visit)
+    try:
+        networking.request_contact(visit.person, visit.event, request.form.get("code", ""))
+    except DomainError:
+        return _back(secret, error="code")
+    return _back(secret, "sent")
+
+
+@bp.route("/i/<secret>/networking/contacts/<int:request_id>/<any(accept, decline):answer>",
+          methods=["POST"])
+def answer_contact_request(secret: str, request_id: int, answer: str):
+    """Accept or decline a request made to the person."""
+    visit = _visit(secret)
+    _checked(visit)
+    try:
+        networking.answer_request(visit.person, visit.event, request_id, answer == "accept")
+    except DomainError:
+        abort(404, description="No such request waits for your answer.")
+    return _back(secret, "accepted" if answer == "accept" else "declined")
+
+
+@bp.route("/i/<secret>/directory")
+def directory_page(secret: str):
+    """The event's directory, as the person may see it: only those who chose to be listed."""
+    visit = _visit(secret)
+    args = {name: request.args.get(name, "").strip()[:100]
+            for name in ("q", "sector", "country", "theme", "page")}
+    if args["page"] and not args["page"].isdigit():
+        args["page"] = ""
+    try:
+        found = networking.directory(visit.person, visit.event, visit.link.secret_hash,
+                                     {**args, "page": int(args["page"] or 1)})
+    except DomainError as problem:
+        status = 429 if "Too many" in problem.detail else 403
+        abort(status, description=problem.detail)
+    return render_template(
+        "networking/directory.html", event=visit.event, person=visit.person, user=None,
+        found=found, args=args, secret=secret, taxonomy=for_event(visit.event),
+        country_name=country_name, themes={t.key: t.title for t in visit.event.themes},
+        pages=(found["total"] + found["per_page"] - 1) // found["per_page"])
+
+
+@bp.route("/i/<secret>/contacts.vcf")
+def contacts_vcf(secret: str):
+    """The person's accepted contacts as a vCard file."""
+    visit = _visit(secret)
+    try:
+        people = networking.accepted(visit.person, visit.event)
+    except DomainError:
+        abort(404)
+    return Response(networking.vcards(people), mimetype="text/vcard", headers={
+        "Content-Disposition": 'attachment; filename="contacts.vcf"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/i/<secret>/meet.png")
+def meet_png(secret: str):
+    """The person's meet code as a QR image (for the JSON surface and printing)."""
+    visit = _visit(secret)
+    try:
+        code = networking.meet_code(visit.person, visit.event)
+    except DomainError:
+        abort(404)
+    return Response(codes.qr_png(code, scale=8), mimetype="image/png",
+                    headers={"Cache-Control": "no-store"})
