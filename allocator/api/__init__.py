@@ -13,6 +13,7 @@ from allocator.api import (
     health,
     invitations,
     late,
+    openapi,
     participants,
     programme,
     recommendations,
@@ -46,3 +47,4 @@ def register(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "A token made with 'flask create-token'"}
     )
+    openapi.finish(api.spec)
