@@ -10,11 +10,23 @@ from typing import Any
 import pytest
 
 from allocator import create_app
-from allocator.api.openapi import OPERATION_IDS, ClientDocs
+from allocator.api.openapi import BINARY, OPERATION_IDS, ClientDocs
 from allocator.extensions import api
 
 METHODS = ("get", "put", "post", "patch", "delete")
 PROBLEM = "application/problem+json"
+DOWNLOADS = {
+    "/api/events/{event_id}/groups.csv": "text/csv",
+    "/api/events/{event_id}/groups/{group_id}.csv": "text/csv",
+    "/api/events/{event_id}/groups.xlsx":
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "/api/events/{event_id}/report.docx":
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "/api/events/{event_id}/report.pdf": "application/pdf",
+    "/api/events/{event_id}/badges.pdf": "application/pdf",
+    "/api/events/{event_id}/groups/{group_id}/sign-in-sheet.pdf": "application/pdf",
+    "/api/events/{event_id}/participants/{participant_id}/ticket.png": "image/png",
+}
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +128,12 @@ def test_input_schemas_keep_their_own_required_fields(built, spec):
         assert sorted(schemas[name].get("required", [])) == wanted, name
 
 
+def test_downloads_declare_their_media_type_as_binary(spec):
+    for path, media_type in DOWNLOADS.items():
+        content = spec["paths"][path]["get"]["responses"]["200"]["content"]
+        assert content == {media_type: {"schema": BINARY}}, path
+
+
 def test_error_responses_are_problem_documents(spec):
     preconditions = 0
     for path, method, op in operations(spec):
@@ -133,3 +151,10 @@ def test_error_responses_are_problem_documents(spec):
                 preconditions += 1
     assert preconditions == 6  # the summary's PUT, a recommendation's PATCH and DELETE
 
+
+def test_the_import_takes_multipart_or_a_csv_body(spec):
+    body = spec["paths"]["/api/events/{event_id}/participants/import"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["text/csv"] == {"schema": BINARY}
+    form = body["content"]["multipart/form-data"]["schema"]
+    assert form["required"] == ["file"] and form["properties"]["file"] == BINARY
