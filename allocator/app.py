@@ -196,12 +196,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from allocator import cli
     from allocator.api import register as register_api
+    from allocator.api.openapi import ClientDocs
     from allocator.extensions import api, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [ClientDocs()]})
     with app.app_context():
         if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
             sa_event.listen(Engine, "connect", _sqlite_pragmas)

@@ -34,8 +34,19 @@ class ProblemSchema(ma.Schema):
     status = ma.fields.Integer(metadata={"description": "HTTP status code"})
     detail = ma.fields.String(metadata={"description": "What went wrong this time"})
     errors = ma.fields.Raw(
-        metadata={"description": "Field messages: field name to a list of messages"}
+        metadata={"description": "Field messages: field name to a list of messages",
+                  "optional": True}
     )
+
+
+class StaleProblemSchema(ProblemSchema):
+    """A 412 problem: the version the change named is not the current one."""
+
+    current_version = ma.fields.Integer(metadata={
+        "description": "The version it has now (also the response's ETag); absent when "
+                       "If-Match named no version at all", "optional": True})
+    current = ma.fields.Dict(metadata={
+        "description": "What it holds now, to compare the change with", "optional": True})
 
 
 class Problem(HTTPException):

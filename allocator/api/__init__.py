@@ -14,6 +14,7 @@ from allocator.api import (
     invitations,
     late,
     networking,
+    openapi,
     participants,
     programme,
     recommendations,
@@ -53,3 +54,4 @@ def register(app: Flask) -> None:
         "personalLink", {"type": "http", "scheme": "bearer",
                          "description": "The secret of the person's own link: the last "
                                         "part of its address (/i/<secret>)"})
+    openapi.finish(api.spec)

@@ -6,6 +6,7 @@ from flask import Response
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
+from allocator.api.openapi import BINARY
 from allocator.api.schemas import ExportQuery
 from allocator.auth import current_principal, require
 from allocator.responses import CONTENT_TYPES, file_response
@@ -31,7 +32,7 @@ class AllGroupsCsv(MethodView):
 
     @require("lists:read")
     @blp.arguments(ExportQuery, location="query")
-    @blp.response(200, content_type="text/csv", description="RFC 4180, UTF-8 with BOM")
+    @blp.response(200, BINARY, content_type="text/csv", description="RFC 4180, UTF-8 with BOM")
     def get(self, args, event_id):
         """Download all group lists as CSV"""
         return _download(event_id, args, "csv")
@@ -43,7 +44,7 @@ class AllGroupsXlsx(MethodView):
 
     @require("lists:read")
     @blp.arguments(ExportQuery, location="query")
-    @blp.response(200, content_type=XLSX, description="One sheet per group")
+    @blp.response(200, BINARY, content_type=XLSX, description="One sheet per group")
     def get(self, args, event_id):
         """Download all group lists as an XLSX workbook"""
         return _download(event_id, args, "xlsx")
@@ -55,7 +56,7 @@ class GroupCsv(MethodView):
 
     @require("lists:read")
     @blp.arguments(ExportQuery, location="query")
-    @blp.response(200, content_type="text/csv", description="RFC 4180, UTF-8 with BOM")
+    @blp.response(200, BINARY, content_type="text/csv", description="RFC 4180, UTF-8 with BOM")
     def get(self, args, event_id, group_id):
         """Download one group's list as CSV"""
         return _download(event_id, args, "csv", group_id)

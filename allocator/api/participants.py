@@ -6,6 +6,7 @@ from flask import request
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
+from allocator.api.openapi import BINARY
 from allocator.api.schemas import (
     ImportQuery,
     ImportResult,
@@ -33,7 +34,7 @@ IMPORT_BODY = {
             "schema": {"type": "object", "required": ["file"],
                        "properties": {"file": {"type": "string", "format": "binary"}}}
         },
-        "text/csv": {"schema": {"type": "string"}},
+        "text/csv": {"schema": BINARY},
     },
 }
 

@@ -19,6 +19,7 @@ from allocator.api.schemas.recommendations import (
     SummaryOut,
 )
 from allocator.auth import current_principal, require
+from allocator.problems import PROBLEM_MIMETYPE, StaleProblemSchema
 from allocator.services import recommendations, summaries
 from allocator.services.events import get_event
 
@@ -29,6 +30,8 @@ IF_MATCH = {"parameters": [{"in": "header", "name": "If-Match", "required": True
                             "schema": {"type": "string",
                                        "pattern": r'^(W/)?"?[0-9]{1,9}"?$'},
                             "description": "The ETag (version) the change was made from"}]}
+# A 412 answers with the current version (and what it holds), for the client to compare.
+STALE = {"schema": StaleProblemSchema, "content_type": PROBLEM_MIMETYPE}
 
 
 def owned(lookup):
@@ -129,7 +132,7 @@ class GroupSummary(MethodView):
                           "description": "The ETag the change was made from (\"0\" for the "
                                          "first summary of the group)"}])
     @blp.alt_response(412, description="Changed by someone else: the current text is in "
-                                       "the problem document")
+                                       "the problem document", **STALE)
     @blp.alt_response(428, description="If-Match is missing")
     def put(self, data, event_id, group_id):
         """Write a group's summary (its facilitator, the rapporteur or an organiser)"""
@@ -171,7 +174,7 @@ class RecommendationItem(MethodView):
     @blp.response(200, RecommendationDetail)
     @blp.doc(**IF_MATCH)
     @blp.alt_response(412, description="Changed by someone else: the current version is in "
-                                       "the problem document")
+                                       "the problem document", **STALE)
     @blp.alt_response(428, description="If-Match is missing")
     def patch(self, data, event_id, recommendation_id):
         """Change a recommendation (If-Match: the ETag it was read with)"""
@@ -183,7 +186,7 @@ class RecommendationItem(MethodView):
     @require("recommendations:write")
     @blp.response(204)
     @blp.doc(**IF_MATCH)
-    @blp.alt_response(412, description="Changed by someone else")
+    @blp.alt_response(412, description="Changed by someone else", **STALE)
     @blp.alt_response(428, description="If-Match is missing")
     def delete(self, event_id, recommendation_id):
         """Remove a recommendation (If-Match: the ETag it was read with)"""

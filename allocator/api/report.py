@@ -6,6 +6,7 @@ from flask import Response
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
+from allocator.api.openapi import BINARY
 from allocator.api.schemas.report import ReleaseOut
 from allocator.auth import current_principal, require
 from allocator.responses import CONTENT_TYPES, file_response
@@ -31,10 +32,10 @@ class ReportDocx(MethodView):
     """The report as a Word document."""
 
     @require("recommendations:read")
-    @blp.response(200, content_type=CONTENT_TYPES["docx"], description="Facts, participation "
-                  "as numbers, the adopted recommendations and each group's summary per theme, "
-                  "the rapporteur's summary, credits for who led the programme; no "
-                  "participant's name")
+    @blp.response(200, BINARY, content_type=CONTENT_TYPES["docx"], description="Facts, "
+                  "participation as numbers, the adopted recommendations and each group's "
+                  "summary per theme, the rapporteur's summary, credits for who led the "
+                  "programme; no participant's name")
     @blp.alt_response(403, description="Facilitators: not released by the organisers yet")
     def get(self, event_id):
         """Download the report (DOCX, built-in styles; facilitators once it is released)"""
@@ -46,7 +47,7 @@ class ReportPdf(MethodView):
     """The report as PDF, from the same facts as the Word document."""
 
     @require("recommendations:read")
-    @blp.response(200, content_type="application/pdf", description="The report as PDF")
+    @blp.response(200, BINARY, content_type="application/pdf", description="The report as PDF")
     @blp.alt_response(403, description="Facilitators: not released by the organisers yet")
     @blp.alt_response(503, description="This server cannot make PDF (Pango missing)")
     def get(self, event_id):

@@ -7,6 +7,7 @@ from flask import Response
 from flask.views import MethodView
 
 from allocator.api.blueprint import Blueprint
+from allocator.api.openapi import BINARY
 from allocator.api.schemas.tickets import (
     BadgesQuery,
     CheckInIn,
@@ -30,7 +31,7 @@ class TicketPng(MethodView):
 
     @require("participants:read")
     @blp.arguments(TicketQuery, location="query")
-    @blp.response(200, content_type="image/png", description="The QR code (PNG)")
+    @blp.response(200, BINARY, content_type="image/png", description="The QR code (PNG)")
     @blp.alt_response(409, description="Not registered (invited, declined, withdrawn)")
     def get(self, args, event_id, participant_id):
         """Download a participant's ticket (QR code, PNG) to print or show again"""
@@ -76,7 +77,7 @@ class Badges(MethodView):
 
     @require("participants:read")
     @blp.arguments(BadgesQuery, location="query")
-    @blp.response(200, content_type="application/pdf", description="One badge per person "
+    @blp.response(200, BINARY, content_type="application/pdf", description="One badge per person "
                   "registered or checked in: name, organisation where they agreed, group "
                   "and room, the ticket's QR code")
     @blp.alt_response(503, description="This server cannot make PDF (Pango missing)")
@@ -95,7 +96,7 @@ class SignInSheet(MethodView):
     """A working group's sign-in sheet."""
 
     @require("lists:read")
-    @blp.response(200, content_type="application/pdf", description="The group's published "
+    @blp.response(200, BINARY, content_type="application/pdf", description="The group's published "
                   "members with a signature column, and empty rows for walk-ins")
     @blp.alt_response(503, description="This server cannot make PDF (Pango missing)")
     def get(self, event_id, group_id):
