@@ -88,12 +88,12 @@ class Shown(ma.Schema):
     """A person as they chose to be seen: the name, and only the fields they share."""
 
     full_name = fields.String(required=True)
-    organization = fields.String()
-    sector = fields.String()
-    country = fields.String()
-    email = fields.String()
-    themes = fields.String()
-    about = fields.String()
+    organization = fields.String(metadata={"optional": True})
+    sector = fields.String(metadata={"optional": True})
+    country = fields.String(metadata={"optional": True})
+    email = fields.String(metadata={"optional": True})
+    themes = fields.String(metadata={"optional": True})
+    about = fields.String(required=True)
 
 
 class Incoming(ma.Schema):
@@ -230,17 +230,28 @@ class Contacts(MethodView):
         return networking.request_contact(visit.person, visit.event, data["code"])
 
 
-@blp.route("/contacts/<int:request_id>/<any(accept, decline):answer>")
-class Answer(MethodView):
-    """Answering a request."""
+@blp.route("/contacts/<int:request_id>/accept")
+class Accept(MethodView):
+    """Accepting a request."""
 
     @personal_link
     @blp.response(200, ContactsOut)
-    def post(self, request_id, answer):
-        """Accept or decline a request made to you (a decline is never told)"""
+    def post(self, request_id):
+        """Accept a request made to you: each then sees what the other shares"""
         visit = _visit()
-        return networking.answer_request(visit.person, visit.event, request_id,
-                                         answer == "accept")
+        return networking.answer_request(visit.person, visit.event, request_id, True)
+
+
+@blp.route("/contacts/<int:request_id>/decline")
+class Decline(MethodView):
+    """Declining a request."""
+
+    @personal_link
+    @blp.response(200, ContactsOut)
+    def post(self, request_id):
+        """Decline a request made to you (the requester is never told)"""
+        visit = _visit()
+        return networking.answer_request(visit.person, visit.event, request_id, False)
 
 
 @blp.route("/contacts.vcf")

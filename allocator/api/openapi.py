@@ -103,6 +103,14 @@ OPERATION_IDS: dict[str, dict[str, str]] = {
                                 "patch": "update_programme_item",
                                 "delete": "delete_programme_item"},
     "audit.AuditLog": {"get": "list_audit_entries"},
+    "me.Me": {"get": "get_my_networking"},
+    "me.Directory": {"get": "search_directory", "put": "choose_my_directory_listing"},
+    "me.MeetCode": {"get": "get_my_meet_code"},
+    "me.Contacts": {"get": "list_my_contacts", "post": "request_contact_exchange"},
+    "me.Accept": {"post": "accept_contact_request"},
+    "me.Decline": {"post": "decline_contact_request"},
+    "me.ContactsCard": {"get": "download_my_contacts_vcf"},
+    "networking.Figures": {"get": "get_networking_figures"},
 }
 METHODS = ("get", "put", "post", "patch", "delete")
 
