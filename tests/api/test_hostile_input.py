@@ -126,7 +126,7 @@ def _api_routes(app, world):
               "group_id": world["group_id"], "rule_id": world["rule_id"],
               "run_id": world["draft_run_id"], "key": "t",
               "recommendation_id": world["recommendation_id"], "member_id": 1,
-              "token_id": 1, "item_id": 1}
+              "token_id": 1, "item_id": 1, "request_id": 1}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/") or rule.rule.startswith(("/api/docs",
                                                                        "/api/openapi")):
