@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_security import make_world
 from tests.conftest import bearer, person
+from tests.support.workshop import make_world
 
 
 @pytest.fixture

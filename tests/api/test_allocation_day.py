@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 import threading
 import time
 
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from allocator.extensions import db
 from allocator.models import AuditEntry
 from tests.conftest import YEAR, bearer, person
+from tests.support.workshop import people_csv
 
 SECTORS = ["government", "parliament", "private_sector", "civil_society", "media", "academia",
            "international_organization"]
@@ -22,21 +22,6 @@ THEMES = ["structured-cooperation", "information-sharing", "non-traditional-stak
 PAYLOADS = ["=HYPERLINK(\"http://x\",\"y\")", "+41 22", "-cmd", "@SUM(A1)", "\tTab"]
 
 
-def people_csv(n=80, seed=7):
-    rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["full_name", "email", "organization", "sector", "country", "gender",
-                     "role", "preferences", "consent"])
-    for i in range(n):
-        role = "facilitator" if i < 3 else "participant"
-        name = ["Łukasz Przykładowy", "Nguyễn Văn Mẫu"][i] if i < 2 else f"Person {i:02d}"
-        org = PAYLOADS[i % len(PAYLOADS)] if 10 <= i < 15 else f"Org {rng.randint(1, 25)}"
-        prefs = ";".join(rng.sample(THEMES, k=rng.choice([1, 2, 3])))
-        writer.writerow([name, f"person{i}@example.org", org, rng.choice(SECTORS),
-                         rng.choice(["AT", "CO", "TH", ""]), rng.choice(["female", "male", ""]),
-                         role, prefs, "yes"])
-    return out.getvalue().encode("utf-8")
 
 
 @pytest.fixture

@@ -145,14 +145,14 @@ def test_a_control_name_the_fonts_cannot_draw_is_caught(client, tokens, event):
 def test_the_sign_in_sheet_prints_a_thai_name(client, tokens, event):
     from pypdf import PdfReader
 
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
     r = client.post(f"{base}/participants", headers=org, json=person(
         full_name=NAMES["Thai"], email="somchai@example.org"))
     assert r.status_code == 201, r.json
-    _, _, placed = _published(client, org, event)
+    _, _, placed = published(client, org, event)
     group = placed[r.json["id"]]
     sheet = client.get(f"{base}/groups/{group}/sign-in-sheet.pdf", headers=org)
     assert sheet.status_code == 200, sheet.data[:200]

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from allocator.extensions import db
 from allocator.models import AuditEntry
-from tests.api.test_import import post_csv
-from tests.api.test_promises import api_writes
 from tests.conftest import bearer, person
-from tests.web.test_pages import sign_in
+from tests.support.http import sign_in
+from tests.support.workshop import post_csv
+from tests.support.writes import api_writes
 
 SECRET_NAME = "Zofia Secretname"
 SECRET_EMAIL = "zofia.secret@ngo.example"

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.jsonbody import MAX_DEPTH, MAX_NUMBER_DIGITS, InvalidJson, loads
-from tests.api.test_import import post_csv
-from tests.api.test_promises import api_writes
 from tests.conftest import bearer, person
+from tests.support.workshop import post_csv
+from tests.support.writes import api_writes
 
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
@@ -278,7 +278,7 @@ def test_digits_that_are_not_ascii_are_refused_in_every_field_that_takes_a_numbe
         app, client, tokens, world):
     """"²" and "٣" are digits to str.isdigit() but not numbers int() reads: every form
     field, header and query that takes a number refuses them in words, never a 500."""
-    from tests.web.test_pages import csrf, sign_in
+    from tests.support.http import csrf, sign_in
 
     e, pid = world["event_id"], world["participant_id"]
     rid = world["recommendation_id"]

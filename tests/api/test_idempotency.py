@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from allocator.extensions import db
 from allocator.models import IdempotencyRecord
-from tests.api.test_races import run_together
 from tests.conftest import bearer, person
+from tests.support.workshop import run_together
 
 
 def test_retry_with_same_key_returns_the_stored_response(client, tokens, event):

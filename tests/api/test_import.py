@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 from tests.conftest import bearer, person
+from tests.support.workshop import post_csv
 
 HEADER = "full_name,email,organization,sector,country,gender,role,preferences,consent\n"
 
@@ -17,13 +16,6 @@ def csv_rows(n, start=0):
     return "".join(lines)
 
 
-def post_csv(client, event, token, text, query="", as_file=True):
-    path = f"/api/events/{event['id']}/participants/import{query}"
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    if as_file:
-        return client.post(path, headers=bearer(token), content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(data), "people.csv")})
-    return client.post(path, headers={**bearer(token), "Content-Type": "text/csv"}, data=data)
 
 
 def count(client, event, token):

@@ -11,44 +11,21 @@ from sqlalchemy import select, update
 from allocator.extensions import db
 from allocator.models import AuditEntry, Message, Participant, PersonalLink
 from tests.conftest import bearer, person
-
-INVITEES = [("Amina Diallo", "amina@ngo.example"), ("Петро Коваленко", "petro@police.example"),
-            ("Lucía Gómez", "lucia@ministry.example")]
-LINK = re.compile(r"http://127\.0\.0\.1:8000(/i/[A-Za-z0-9_\-]+)")
-
-
-def _invite_all(client, org, base) -> dict[str, int]:
-    ids = {}
-    for name, email in INVITEES:
-        r = client.post(f"{base}/participants", headers=org,
-                        json={"full_name": name, "email": email, "status": "invited"})
-        assert r.status_code == 201, r.json
-        assert r.json["status"] == "invited" and r.json["sector"] is None
-        ids[email] = r.json["id"]
-    return ids
-
-
-def _send(runner) -> str:
-    result = runner.invoke(args=["send-mail"])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from tests.support.http import csrf
+from tests.support.mail import INVITEES, LINK, invite_all, send_mail
 
 
 def test_invitations_arrive_one_recipient_each_and_each_link_opens_only_its_page(
         app, client, tokens, event, smtp, runner):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    ids = _invite_all(client, org, base)
+    ids = invite_all(client, org, base)
     client.post(f"{base}/participants", headers=org, json=person())  # registered: no invite
 
     r = client.post(f"{base}/invitations", headers=org, json={})
     assert r.status_code == 202 and r.json["queued"] == 3
     assert sorted(r.json["participant_ids"]) == sorted(ids.values())
-    assert "sent 3" in _send(runner)
+    assert "sent 3" in send_mail(runner)
     assert len(smtp.inbox.received) == 3
 
     links = {}
@@ -100,15 +77,15 @@ def test_the_personal_page_accepts_changes_and_declines_until_the_deadline(
         app, client, tokens, event, smtp, runner):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    ids = _invite_all(client, org, base)
+    ids = invite_all(client, org, base)
     client.post(f"{base}/invitations", headers=org, json={})
-    _send(runner)
+    send_mail(runner)
     link = LINK.search(smtp.inbox.received[0].text()).group(1)
     email = smtp.inbox.received[0].rcpt_tos[0]
     pid = ids[email]
 
     page = client.get(link)
-    token = _csrf(page.get_data(as_text=True))
+    token = csrf(page.get_data(as_text=True))
     # Every problem at once, in words, and nothing stored.
     bad = client.post(link, data={"csrf_token": token, "answer": "accept", "sector": "ngo",
                                   "preference_1": "information-sharing",
@@ -133,14 +110,14 @@ def test_the_personal_page_accepts_changes_and_declines_until_the_deadline(
     assert "you are registered" in client.get(ok.headers["Location"]).get_data(as_text=True)
 
     # The confirmation summarises the answer and carries a (new) link to change it.
-    _send(runner)
+    send_mail(runner)
     confirmation = smtp.inbox.received[-1]
     assert confirmation.rcpt_tos == [email]
     assert "Safe Homes" in confirmation.text() and "Information Sharing" in confirmation.text()
     second_link = LINK.search(confirmation.text()).group(1)
     assert second_link != link and client.get(second_link).status_code == 200
 
-    declined = client.post(second_link, data={"csrf_token": _csrf(client.get(
+    declined = client.post(second_link, data={"csrf_token": csrf(client.get(
         second_link).get_data(as_text=True)), "answer": "decline"})
     assert declined.status_code == 303
     assert client.get(f"{base}/participants/{pid}", headers=org).json["status"] == "declined"
@@ -163,7 +140,7 @@ def test_the_personal_page_accepts_changes_and_declines_until_the_deadline(
     closed = client.get(second_link).get_data(as_text=True)
     assert "Answers closed" in closed and "desk@workshop.example" in closed
     assert 'name="answer"' not in closed
-    late = client.post(second_link, data={"csrf_token": _csrf(client.get(link).get_data(
+    late = client.post(second_link, data={"csrf_token": csrf(client.get(link).get_data(
         as_text=True)) if 'csrf_token' in closed else "", "answer": "accept"})
     assert late.status_code in (400, 422)
     assert client.get(f"{base}/participants/{pid}", headers=org).json["status"] == "declined"
@@ -173,25 +150,25 @@ def test_a_mail_server_that_is_down_loses_nothing_and_sends_each_message_once(
         app, client, tokens, event, smtp, runner):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    _invite_all(client, org, base)
+    invite_all(client, org, base)
     smtp.stop()
     client.post(f"{base}/invitations", headers=org, json={})
     # One connection attempt per run: the message in hand records it, the others wait.
-    assert "sent 0, to retry later 1, failed 0" in _send(runner)
-    assert "sent 0, to retry later 1, failed 0" in _send(runner)
+    assert "sent 0, to retry later 1, failed 0" in send_mail(runner)
+    assert "sent 0, to retry later 1, failed 0" in send_mail(runner)
     with app.app_context():
         messages = db.session.scalars(select(Message).order_by(Message.id)).all()
         assert [m.attempts for m in messages] == [1, 1, 0]
         assert all(m.status == "queued" for m in messages)
         assert messages[0].last_error and "@" not in messages[0].last_error  # no addresses
         assert messages[0].next_attempt_at > dt.datetime.now(dt.UTC)  # backoff
-    assert "to retry later 1" in _send(runner)
+    assert "to retry later 1" in send_mail(runner)
     smtp.start()
     with app.app_context():
         db.session.execute(update(Message).values(next_attempt_at=dt.datetime.now(dt.UTC)))
         db.session.commit()
-    assert "sent 3" in _send(runner)
-    assert "sent 0" in _send(runner)
+    assert "sent 3" in send_mail(runner)
+    assert "sent 0" in send_mail(runner)
     assert sorted(r.rcpt_tos[0] for r in smtp.inbox.received) == sorted(e for _, e in INVITEES)
 
     with app.app_context():
@@ -205,18 +182,18 @@ def test_a_crash_between_sending_and_recording_it_resends_the_same_message(
     again carries the same Message-ID, so mail programs show one message."""
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    _invite_all(client, org, base)
+    invite_all(client, org, base)
     client.post(f"{base}/invitations", headers=org, json={})
     with app.app_context():
         before = {m.id: (m.body_text, m.body_html, m.link)
                   for m in db.session.scalars(select(Message))}
-    _send(runner)
+    send_mail(runner)
     with app.app_context():  # as if the commit after sending never happened
         for message_id, (text, html, link) in before.items():
             db.session.execute(update(Message).where(Message.id == message_id).values(
                 status="queued", sent_at=None, body_text=text, body_html=html, link=link))
         db.session.commit()
-    _send(runner)
+    send_mail(runner)
     ids = [r.message["Message-ID"] for r in smtp.inbox.received]
     assert len(ids) == 6 and len(set(ids)) == 3
 
@@ -225,10 +202,10 @@ def test_a_permanent_refusal_fails_the_message_and_says_why(app, client, tokens,
                                                             smtp, runner):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    _invite_all(client, org, base)
+    invite_all(client, org, base)
     smtp.inbox.refuse["lucia@ministry.example"] = "550 No such user here"
     client.post(f"{base}/invitations", headers=org, json={})
-    assert "sent 2, to retry later 0, failed 1" in _send(runner)
+    assert "sent 2, to retry later 0, failed 1" in send_mail(runner)
     failed = client.get(f"{base}/messages?status=failed", headers=org).json
     assert len(failed) == 1 and "550" in failed[0]["last_error"]
     assert "lucia" not in failed[0]["last_error"]
@@ -265,7 +242,7 @@ def test_erasure_ends_links_and_drops_queued_mail_and_purge_empties_the_outbox(
         app, client, tokens, event, runner):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    ids = _invite_all(client, org, base)
+    ids = invite_all(client, org, base)
     client.post(f"{base}/invitations", headers=org, json={})
     with app.app_context():  # no SMTP_URL: the organisers hand links over
         links = dict(db.session.execute(select(Message.participant_id, Message.link)).all())
@@ -323,18 +300,18 @@ def test_group_announcements_carry_a_calendar_entry_and_changes_go_to_the_moved_
         app, client, tokens, event, smtp, runner):
     from icalendar import Calendar
 
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
     early = client.post(f"{base}/notifications", headers=org, json={"kind": "groups"})
     assert early.status_code == 409 and "publish" in early.json["detail"]
-    base, run_id, placed = _published(client, org, event)
+    base, run_id, placed = published(client, org, event)
     groups = {g["id"]: g for g in event["groups"]}
 
     r = client.post(f"{base}/notifications", headers=org, json={"kind": "groups"})
     assert r.status_code == 202 and r.json["queued"] == len(placed)
-    assert "sent 12" in _send(runner)
+    assert "sent 12" in send_mail(runner)
     people = {p["email"]: p for p in client.get(
         f"{base}/participants?per_page=100", headers=org).json["items"]}
     for received in smtp.inbox.received:
@@ -368,7 +345,7 @@ def test_group_announcements_carry_a_calendar_entry_and_changes_go_to_the_moved_
     assert mover in moved
     r = client.post(f"{base}/notifications", headers=org, json={"kind": "changes"})
     assert r.json == {"queued": len(moved), "participant_ids": moved}
-    _send(runner)
+    send_mail(runner)
     notice = next(m for m in smtp.inbox.received[12:]
                   if m.rcpt_tos[0] == next(e for e, p in people.items() if p["id"] == mover))
     assert "changed" in notice.message["Subject"] and groups[target]["name"] in notice.text()
@@ -382,14 +359,14 @@ def test_newcomers_and_movers_are_told_once_and_nobody_twice_unless_asked(
         app, client, tokens, event, smtp, runner):
     """After a later run both buttons tell exactly who has not been told their current
     group: newcomers get the announcement, movers a change notice; "again" tells all."""
-    from tests.api.test_late import _late, _published
+    from tests.support.workshop import late_arrival, published
 
     org = bearer(tokens["organizer"])
-    base, _, placed = _published(client, org, event)
+    base, _, placed = published(client, org, event)
     first = client.post(f"{base}/notifications", headers=org, json={"kind": "changes"})
     assert first.json["queued"] == len(placed)  # nobody was told yet: everyone is new
-    _send(runner)
-    newcomers = [_late(client, org, base, f"New Person{n}") for n in range(3)]
+    send_mail(runner)
+    newcomers = [late_arrival(client, org, base, f"New Person{n}") for n in range(3)]
     run = client.post(f"{base}/allocations", headers=org,
                       json={"time_limit_s": 5, "stable": True}).json
     assert client.post(f"{base}/allocations/{run['id']}/publish", headers=org).status_code \
@@ -409,7 +386,7 @@ def test_newcomers_and_movers_are_told_once_and_nobody_twice_unless_asked(
         f"{base}/messages?status=queued", headers=org).json}
     assert all(kinds[pid] == "groups" for pid in newcomers)
     assert all(kinds[pid] == "change" for pid in moved)
-    assert "sent" in _send(runner)
+    assert "sent" in send_mail(runner)
 
     again = client.post(f"{base}/notifications", headers=org,
                         json={"kind": "groups", "again": True})
@@ -430,7 +407,7 @@ def test_a_personal_link_never_reaches_a_log(app, client, tokens, event, caplog,
     caplog.set_level(logging.DEBUG)
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    _invite_all(client, org, base)
+    invite_all(client, org, base)
     client.post(f"{base}/invitations", headers=org, json={})
     with app.app_context():
         link = db.session.scalars(select(Message.link)).first()
@@ -474,13 +451,13 @@ def test_the_personal_page_refuses_a_forged_form_and_answers_hostile_input_in_wo
 
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    ids = _invite_all(client, org, base)
+    ids = invite_all(client, org, base)
     client.post(f"{base}/invitations", headers=org, json={})
     with app.app_context():
         link = db.session.scalar(select(Message.link).where(
             Message.participant_id == ids["amina@ngo.example"]))
     path = link.replace("http://127.0.0.1:8000", "")
-    token = _csrf(client.get(path).get_data(as_text=True))
+    token = csrf(client.get(path).get_data(as_text=True))
     forged = client.post(path, data={"csrf_token": "x" * 64, "answer": "decline"})
     assert forged.status_code == 400
     assert client.get(f"{base}/participants/{ids['amina@ngo.example']}",
@@ -512,7 +489,7 @@ def test_links_and_mail_follow_the_person_revoked_moved_checked_in_or_gone(
         app, client, tokens, event, smtp, runner):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    ids = _invite_all(client, org, base)
+    ids = invite_all(client, org, base)
     amina, petro, lucia = (ids[e] for _, e in INVITEES)
     client.post(f"{base}/invitations", headers=org, json={})
     # Revoked: the next "invite everyone not invited yet" leaves them out; by name it works.
@@ -524,13 +501,13 @@ def test_links_and_mail_follow_the_person_revoked_moved_checked_in_or_gone(
     assert r.status_code == 200
     # Withdrawn before the mail went out: it is not sent.
     client.delete(f"{base}/participants/{lucia}", headers=org)
-    out = _send(runner)
+    out = send_mail(runner)
     assert "sent 0" in out and "no longer wanted 1" in out
     assert smtp.inbox.received == []
     again = client.post(f"{base}/invitations", headers=org, json={
         "participant_ids": [amina, petro]})
     assert again.json["queued"] == 2
-    _send(runner)
+    send_mail(runner)
     assert sorted(r.rcpt_tos[0] for r in smtp.inbox.received) == [
         "amina@ngo.example", "petro.k@police.example"]
 
@@ -571,11 +548,11 @@ def test_importing_an_update_registers_invitees_and_leaves_their_blanks_alone(
 
 
 def test_the_desk_finds_an_invitee_and_is_told_to_register_them(app, client, tokens, event):
-    from tests.web.test_pages import csrf, sign_in
+    from tests.support.http import csrf, sign_in
 
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    ids = _invite_all(client, org, base)
+    ids = invite_all(client, org, base)
     desk = app.test_client()
     sign_in(desk, tokens["desk"])
     page = desk.get(f"/events/{event['id']}/desk").get_data(as_text=True)
@@ -595,13 +572,13 @@ def test_the_same_answer_twice_sends_one_confirmation_and_names_stay_on_one_line
         app, client, tokens, event):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    ids = _invite_all(client, org, base)
+    ids = invite_all(client, org, base)
     client.post(f"{base}/invitations", headers=org, json={})
     pid = ids["amina@ngo.example"]
     with app.app_context():
         link = db.session.scalar(select(Message.link).where(Message.participant_id == pid))
     path = link.replace("http://127.0.0.1:8000", "")
-    token = _csrf(client.get(path).get_data(as_text=True))
+    token = csrf(client.get(path).get_data(as_text=True))
     form = {"csrf_token": token, "answer": "accept",
             "full_name": "Amina\r\nBcc: someone@else.example\u202e", "organization": "Safe Homes",
             "sector": "civil_society", "consent": "yes"}

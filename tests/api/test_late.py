@@ -6,43 +6,17 @@ from sqlalchemy import select
 
 from allocator.extensions import db
 from allocator.models import AuditEntry
-from tests.conftest import bearer, person
-
-SECTORS = ["government", "civil_society", "private_sector", "academia"]
-
-
-def _published(client, org, event, people: int = 12) -> tuple[str, int, dict[int, int]]:
-    """Register ``people``, allocate and publish: (base url, run id, {person: group})."""
-    base = f"/api/events/{event['id']}"
-    for group in event["groups"]:  # every group gets people
-        client.patch(f"{base}/groups/{group['id']}", headers=org, json={"min_size": 2})
-    for n in range(people):
-        r = client.post(f"{base}/participants", headers=org, json=person(
-            full_name=f"Early {n}", email=f"early{n}@example.org",
-            sector=SECTORS[n % len(SECTORS)], organization=f"Org {n}"))
-        assert r.status_code == 201, r.json
-    run = client.post(f"{base}/allocations", headers=org, json={"time_limit_s": 5}).json
-    assert client.post(f"{base}/allocations/{run['id']}/publish", headers=org).status_code \
-        == 200
-    report = client.get(f"{base}/allocations/{run['id']}/report", headers=org).json
-    placed = {m["participant_id"]: g["id"] for g in report["groups"] for m in g["members"]}
-    return base, run["id"], placed
-
-
-def _late(client, org, base, name: str, **fields) -> int:
-    r = client.post(f"{base}/participants", headers=org, json=person(
-        full_name=name, email=f"{name.lower().replace(' ', '.')}@example.org", **fields))
-    assert r.status_code == 201, r.json
-    return r.json["id"]
+from tests.conftest import bearer
+from tests.support.workshop import SECTORS, late_arrival, published
 
 
 def test_late_arrivals_are_listed_and_placed_where_the_rules_allow(app, client, tokens,
                                                                   event):
     org = bearer(tokens["organizer"])
-    base, run_id, placed = _published(client, org, event)
+    base, run_id, placed = published(client, org, event)
     assert client.get(f"{base}/late-arrivals", headers=org).json == []
-    first = _late(client, org, base, "Late One", preferences=["structured-cooperation"])
-    pinned = _late(client, org, base, "Late Pinned")
+    first = late_arrival(client, org, base, "Late One", preferences=["structured-cooperation"])
+    pinned = late_arrival(client, org, base, "Late Pinned")
     groups = [g["id"] for g in event["groups"]]
     client.post(f"{base}/rules", headers=org, json={
         "kind": "pin", "participant_id": pinned, "group_id": groups[2]})
@@ -80,8 +54,8 @@ def test_late_arrivals_are_listed_and_placed_where_the_rules_allow(app, client, 
 
 def test_a_late_arrival_kept_apart_from_someone_avoids_their_group(client, tokens, event):
     org = bearer(tokens["organizer"])
-    base, _, placed = _published(client, org, event)
-    late = _late(client, org, base, "Late Apart")
+    base, _, placed = published(client, org, event)
+    late = late_arrival(client, org, base, "Late Apart")
     groups = [g["id"] for g in event["groups"]]
     # one person from each of two groups to be kept apart from: only the third remains
     others = [next(p for p, g in placed.items() if g == gid) for gid in groups[:2]]
@@ -96,17 +70,17 @@ def test_a_late_arrival_kept_apart_from_someone_avoids_their_group(client, token
 def test_full_rooms_and_no_allocation_are_refused_in_words(app, client, tokens, event):
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    early = _late(client, org, base, "Too Early")
+    early = late_arrival(client, org, base, "Too Early")
     refused = client.post(f"{base}/late-arrivals/{early}/place", headers=org)
     assert refused.status_code == 409
     assert refused.json["detail"] == "Nothing is published yet: allocate and publish first."
-    base, _, placed = _published(client, org, event, people=6)
+    base, _, placed = published(client, org, event, people=6)
     for group in event["groups"]:  # every room exactly full now
         members = sum(1 for g in placed.values() if g == group["id"])
         r = client.patch(f"{base}/groups/{group['id']}", headers=org,
                          json={"capacity": members})
         assert r.status_code == 200, r.json
-    late = _late(client, org, base, "No Seat Left")
+    late = late_arrival(client, org, base, "No Seat Left")
     full = client.post(f"{base}/late-arrivals/{late}/place", headers=org)
     assert full.status_code == 409 and full.json["type"] == "/problems/no-room"
     assert full.json["detail"].startswith("No group can take No Seat Left")
@@ -122,7 +96,7 @@ def test_after_a_checked_in_only_run_no_shows_are_not_late_arrivals(app, client,
     base = f"/api/events/{event['id']}"
     for group in event["groups"]:
         client.patch(f"{base}/groups/{group['id']}", headers=org, json={"min_size": 2})
-    ids = [_late(client, org, base, f"Early Bird{n}", sector=SECTORS[n % len(SECTORS)],
+    ids = [late_arrival(client, org, base, f"Early Bird{n}", sector=SECTORS[n % len(SECTORS)],
                  organization=f"Org {n}") for n in range(12)]
     for pid in ids[:9]:
         client.post(f"{base}/participants/{pid}/check-in", headers=desk)
@@ -143,7 +117,7 @@ def test_after_a_checked_in_only_run_no_shows_are_not_late_arrivals(app, client,
 
     # the page counts the others apart
     with app.test_client() as browser:
-        from tests.web.test_pages import csrf
+        from tests.support.http import csrf
 
         form = browser.get("/sign-in").get_data(as_text=True)
         browser.post("/sign-in", data={"token": tokens["organizer"], "csrf_token": csrf(form)})

@@ -10,9 +10,10 @@ import subprocess
 
 import pytest
 
-from tests.api.test_invitations import INVITEES, _csrf, _invite_all, _send
-from tests.api.test_late import _published
 from tests.conftest import bearer
+from tests.support.http import csrf
+from tests.support.mail import INVITEES, invite_all, send_mail
+from tests.support.workshop import published
 
 pytestmark = pytest.mark.slow
 
@@ -42,21 +43,21 @@ def test_every_message_kind_scores_under_one_with_spamassassin(app, client, toke
     app.config["PUBLIC_URL"] = "https://workshop.example.org"
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
-    _invite_all(client, org, base)
+    invite_all(client, org, base)
     client.post(f"{base}/invitations", headers=org, json={})
-    _send(runner)
+    send_mail(runner)
     link = re.search(r"https://workshop\.example\.org(/i/[A-Za-z0-9_\-]+)",
                      smtp.inbox.received[0].text()).group(1)
     page = client.get(link)
     client.post(link, data={
-        "csrf_token": _csrf(page.get_data(as_text=True)), "answer": "accept",
+        "csrf_token": csrf(page.get_data(as_text=True)), "answer": "accept",
         "full_name": INVITEES[0][0], "organization": "Safe Homes", "sector": "Civil society",
         "country": "senegal", "preference_1": "information-sharing", "consent": "yes"})
     with app.app_context():
         assert invitations.remind(dt.timedelta(days=3650)) == 2
         team.add_member(get_event(event["id"]), {"name": "Desk Two", "email": "desk2@example.org",
                                           "role": "desk"})
-    _, _, placed = _published(client, org, event)
+    _, _, placed = published(client, org, event)
     client.post(f"{base}/notifications", headers=org, json={"kind": "groups"})
     mover = next(iter(placed))
     target = next(g["id"] for g in event["groups"] if g["id"] != placed[mover])
@@ -66,7 +67,7 @@ def test_every_message_kind_scores_under_one_with_spamassassin(app, client, toke
                       json={"time_limit_s": 5, "stable": True}).json
     client.post(f"{base}/allocations/{run['id']}/publish", headers=org)
     client.post(f"{base}/notifications", headers=org, json={"kind": "changes"})
-    _send(runner)
+    send_mail(runner)
 
     kinds = {}
     for received in smtp.inbox.received:

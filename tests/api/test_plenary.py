@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from tests.conftest import bearer
-from tests.web.test_pages import csrf, sign_in
+from tests.support.http import csrf, sign_in
 
 
 def _facilitator(app, event_id: int, group_id: int | None, name: str = "Facilitator") -> str:
@@ -155,10 +155,10 @@ def test_the_report_shows_participation_as_a_chart_made_the_same_way_each_time(
     from pypdf import PdfReader
 
     from allocator.services import report
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org = bearer(tokens["organizer"])
-    base, _, placed = _published(client, org, event)
+    base, _, placed = published(client, org, event)
     document = Document(io.BytesIO(client.get(f"{base}/report.docx", headers=org).data))
     assert len(document.inline_shapes) == 1
     assert "Participants by sector" in [p.text for p in document.paragraphs]

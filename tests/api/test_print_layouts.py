@@ -11,8 +11,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from tests.api.test_late import _published
 from tests.conftest import bearer
+from tests.support.workshop import published
 
 A4_MM, LETTER_MM = (210.0, 297.0), (215.9, 279.4)
 A4_PAPER, LETTER_PAPER = 9, 1  # a spreadsheet's paper codes (ECMA-376 ST_PaperSize)
@@ -111,7 +111,7 @@ def test_each_themes_recommendations_are_numbered_from_one(app, client, tokens, 
 def test_every_table_of_the_report_has_a_header_row_repeated_on_each_page(
         app, client, tokens, event):
     org = bearer(tokens["organizer"])
-    base, _, _ = _published(client, org, event)
+    base, _, _ = published(client, org, event)
     document = _report(client, org, base)
     assert [[c.text for c in t.rows[0].cells] for t in document.tables] == [
         ["Sector", "Participants"], ["Working group", "Theme", "Participants"]]
@@ -130,7 +130,7 @@ def test_every_table_of_the_report_has_a_header_row_repeated_on_each_page(
 
 def test_the_group_lists_print_on_the_events_paper(app, client, tokens, event):
     org = bearer(tokens["organizer"])
-    base, _, _ = _published(client, org, event)
+    base, _, _ = published(client, org, event)
 
     def book() -> openpyxl.Workbook:
         r = client.get(f"{base}/groups.xlsx", headers=org)

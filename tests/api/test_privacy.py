@@ -11,8 +11,8 @@ from sqlalchemy import select, text
 from allocator.extensions import db
 from allocator.models import AllocationRun, AuditEntry, IdempotencyRecord, Participant
 from allocator.services.privacy import purge_expired
-from tests.api.test_allocation_day import people_csv
 from tests.conftest import EVENT, bearer, person
+from tests.support.workshop import people_csv
 
 
 def setup_event(client, tokens, event):

@@ -2,26 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 from tests.conftest import bearer, person
-
-
-def run_together(app, count, request):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(i):
-        client = app.test_client()
-        barrier.wait()
-        results[i] = request(client, i)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+from tests.support.workshop import run_together
 
 
 def test_parallel_registrations_with_one_email_make_one_person(app, tokens, event):

@@ -107,10 +107,10 @@ def test_the_report_holds_adopted_recommendations_and_numbers_never_names(
 
     from docx import Document
 
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org = bearer(tokens["organizer"])
-    base, run_id, placed = _published(client, org, event)
+    base, run_id, placed = published(client, org, event)
     wg1, wg2 = event["groups"][0]["id"], event["groups"][1]["id"]
 
     def add(group, title, status):
@@ -162,10 +162,10 @@ def test_the_report_counts_who_checked_in_apart_from_who_registered_and_was_plac
 
     from docx import Document
 
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org, desk = bearer(tokens["organizer"]), bearer(tokens["desk"])
-    base, _, placed = _published(client, org, event)
+    base, _, placed = published(client, org, event)
 
     def said() -> str:
         document = Document(io.BytesIO(client.get(f"{base}/report.docx", headers=org).data))
@@ -218,7 +218,7 @@ def test_merged_wording_stays_in_the_report_under_what_it_joined(app, client, to
         **org, "If-Match": '"1"'}, json={"status": "amended", "text": "Twice a year."})
     assert amended.status_code == 200
     with app.test_client() as browser:
-        from tests.web.test_pages import csrf
+        from tests.support.http import csrf
 
         form = browser.get("/sign-in").get_data(as_text=True)
         browser.post("/sign-in", data={"token": tokens["organizer"], "csrf_token": csrf(form)})
@@ -257,7 +257,7 @@ def test_facilitators_write_on_their_page_and_see_both_texts_when_they_collide(
     import re
 
     from allocator.services.tokens import create_token
-    from tests.web.test_pages import csrf, sign_in
+    from tests.support.http import csrf, sign_in
 
     wg1 = event["groups"][0]["id"]
     with app.app_context():

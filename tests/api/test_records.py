@@ -8,7 +8,7 @@ from sqlalchemy import select
 from allocator.extensions import db
 from allocator.models import AuditEntry
 from tests.conftest import bearer
-from tests.web.test_pages import sign_in
+from tests.support.http import sign_in
 
 
 def test_a_deleted_run_or_rule_never_lends_its_id_to_the_next(app, client, tokens, world):

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 
 from allocator import create_app
-from tests.api.test_security import make_world
 from tests.conftest import bearer
+from tests.support.workshop import make_world
 
 MAX_EXAMPLES = 12
 SPEC_APP = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -11,7 +11,8 @@ from sqlalchemy import update
 from allocator import create_app
 from allocator.extensions import db
 from allocator.models import AuthThrottle
-from tests.conftest import EVENT, bearer, person
+from tests.conftest import bearer
+from tests.support.workshop import make_world
 
 
 def test_failed_sign_ins_are_throttled(app, client, tokens, event):
@@ -92,22 +93,6 @@ def test_development_makes_and_keeps_its_own_secret(tmp_path, monkeypatch):
     assert oct((tmp_path / "instance" / "secret_key").stat().st_mode)[-3:] == "600"
 
 
-def make_world(client, org, name):
-    """An event with a theme, a group, two people, a rule and a published run."""
-    ev = client.post("/api/events", headers=org, json={**EVENT, "name": name}).json
-    base = f"/api/events/{ev['id']}"
-    client.post(f"{base}/themes", json={"key": "t", "title": "T"}, headers=org)
-    group = client.post(f"{base}/groups", json={"name": "G", "theme": "t", "capacity": 5},
-                        headers=org).json
-    people = [client.post(f"{base}/participants", headers=org, json=person(
-        email=f"{name}{n}@example.org", preferences=["t"])).json for n in range(2)]
-    rule = client.post(f"{base}/rules", headers=org, json={
-        "kind": "together", "participant_id": people[0]["id"],
-        "other_id": people[1]["id"]}).json
-    run = client.post(f"{base}/allocations", json={}, headers=org).json
-    client.post(f"{base}/allocations/{run['id']}/publish", headers=org)
-    return {"event_id": ev["id"], "group_id": group["id"], "participant_id": people[0]["id"],
-            "rule_id": rule["id"], "run_id": run["id"], "key": "t"}
 
 
 def _urls(app, mine, theirs, prefix_api):

@@ -33,10 +33,10 @@ def _ticket(client, headers, base, pid) -> str:
 
 def test_a_decoded_ticket_checks_the_person_in_and_a_second_scan_says_when(
         app, client, tokens, event):
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org, desk = bearer(tokens["organizer"]), bearer(tokens["desk"])
-    base, _, placed = _published(client, org, event)
+    base, _, placed = published(client, org, event)
     pid = sorted(placed)[0]
     code = _ticket(client, desk, base, pid)
     assert re.fullmatch(rf"ALC1:{event['id']}:[A-Z2-7]{{26}}", code)
@@ -138,10 +138,10 @@ def test_badges_carry_a_scannable_code_and_the_organisation_only_where_agreed(
         app, client, tokens, event, tmp_path):
     from pypdf import PdfReader
 
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org = bearer(tokens["organizer"])
-    base, _, placed = _published(client, org, event)
+    base, _, placed = published(client, org, event)
     people = client.get(f"{base}/participants?per_page=100", headers=org).json["items"]
     shown = people[0]
     assert client.patch(f"{base}/participants/{shown['id']}", headers=org,
@@ -190,10 +190,10 @@ def test_the_sign_in_sheet_lists_the_group_with_a_signature_column(
     from pypdf import PdfReader
 
     from allocator.services.tokens import create_token
-    from tests.api.test_late import _published
+    from tests.support.workshop import published
 
     org = bearer(tokens["organizer"])
-    base, _, placed = _published(client, org, event)
+    base, _, placed = published(client, org, event)
     wg1, wg2 = event["groups"][0]["id"], event["groups"][1]["id"]
     with app.app_context():
         facilitator = bearer(create_token("facilitator", "WG1", event["id"], wg1))
@@ -235,21 +235,22 @@ def test_the_ticket_comes_with_the_confirmation_the_group_email_and_the_own_page
 
     from allocator.extensions import db
     from allocator.models import Message
-    from tests.api.test_invitations import LINK, _csrf, _send
-    from tests.api.test_late import _published
+    from tests.support.http import csrf
+    from tests.support.mail import LINK, send_mail
+    from tests.support.workshop import published
 
     org = bearer(tokens["organizer"])
-    base, _, placed = _published(client, org, event)
+    base, _, placed = published(client, org, event)
     invited = client.post(f"{base}/participants", headers=org, json={
         "full_name": "Amina Diallo", "email": "amina@ngo.example", "status": "invited"})
     client.post(f"{base}/invitations", headers=org, json={})
-    _send(runner)
+    send_mail(runner)
     link = LINK.search(smtp.inbox.received[-1].text()).group(1)
     assert smtp.inbox.received[-1].ticket() is None  # not registered yet: no ticket
     page = client.get(link).get_data(as_text=True)
     assert "Your ticket" not in page
     accepted = client.post(link, data={
-        "csrf_token": _csrf(page), "answer": "accept", "full_name": "Amina Diallo",
+        "csrf_token": csrf(page), "answer": "accept", "full_name": "Amina Diallo",
         "organization": "Safe Homes", "sector": "civil_society",
         "preference_1": "information-sharing", "consent": "yes",
         "badge_shows_organization": "yes"})
@@ -259,7 +260,7 @@ def test_the_ticket_comes_with_the_confirmation_the_group_email_and_the_own_page
     stored = client.get(f"{base}/participants/{invited.json['id']}", headers=org).json
     assert stored["badge_shows_organization"] is True
 
-    _send(runner)
+    send_mail(runner)
     confirmation = smtp.inbox.received[-1]
     # the QR code goes attached as ticket.png, not as an image inside a short HTML part
     assert "ticket.png" in confirmation.html() and "ticket.png" in confirmation.text()
@@ -280,7 +281,7 @@ def test_the_ticket_comes_with_the_confirmation_the_group_email_and_the_own_page
     # The working-group e-mail of an allocated person carries their ticket too.
     pid = sorted(placed)[0]
     client.post(f"{base}/notifications", headers=org, json={"kind": "groups"})
-    _send(runner)
+    send_mail(runner)
     email = client.get(f"{base}/participants/{pid}", headers=org).json["email"]
     mail = next(m for m in reversed(smtp.inbox.received) if m.rcpt_tos == [email])
     [their_code] = _decode_png(mail.ticket())
@@ -291,7 +292,7 @@ def test_hostile_scans_and_print_queries_are_refused_in_words_never_a_500(
         app, client, tokens, event):
     import time
 
-    from tests.web.test_pages import csrf, sign_in
+    from tests.support.http import csrf, sign_in
 
     desk = bearer(tokens["desk"])
     base = f"/api/events/{event['id']}"
@@ -319,7 +320,7 @@ def test_hostile_scans_and_print_queries_are_refused_in_words_never_a_500(
 
 
 def test_the_offline_list_holds_who_may_check_in_and_no_email(app, client, tokens, event):
-    from tests.web.test_pages import sign_in
+    from tests.support.http import sign_in
 
     desk = bearer(tokens["desk"])
     base = f"/api/events/{event['id']}"

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from allocator.extensions import db
 from allocator.models import AuditEntry
-from tests.api.test_import import post_csv
 from tests.conftest import bearer, person
+from tests.support.workshop import post_csv
 
 SPREADSHEET = {
     "sector": ("Civil society", "civil_society"),

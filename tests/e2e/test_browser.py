@@ -14,29 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import check, fits, shot
+from tests.support.browser import DESKTOP, PHONE, TABLET, both, sign_in
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = {"width": 1280, "height": 800}
-TABLET = {"width": 768, "height": 1024}
-PHONE = {"width": 320, "height": 640}
-
-
-def sign_in(page, server, token):
-    page.goto(server.url + "/")
-    assert "/sign-in" in page.url
-    page.get_by_label("Token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def both(page, name: str) -> None:
-    """Check the page state at 1280 px and again at 768 px (then back)."""
-    width = page.viewport_size["width"]
-    for size, suffix in ((DESKTOP, "1280"), (TABLET, "768")):
-        page.set_viewport_size(size)
-        check(page, f"{name}-{suffix}")
-    page.set_viewport_size(DESKTOP if width == 1280 else TABLET)
-
 
 def in_view(locator) -> bool:
     """The element is (at least partly) inside the visible part of the window."""

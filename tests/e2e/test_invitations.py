@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from allocator.extensions import db
 from allocator.models import Event, Message, Participant
 from tests.e2e.conftest import check, fits, shot
-from tests.e2e.test_browser import DESKTOP, both, sign_in
+from tests.support.browser import DESKTOP, both, sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import check
-from tests.e2e.test_browser import DESKTOP, TABLET, both, sign_in
+from tests.support.browser import DESKTOP, TABLET, both, sign_in
 
 pytestmark = pytest.mark.e2e
 

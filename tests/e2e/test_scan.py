@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARGS, CHROMIUM, check
-from tests.e2e.test_browser import TABLET, sign_in
+from tests.support.browser import TABLET, sign_in
 
 pytestmark = pytest.mark.e2e
 

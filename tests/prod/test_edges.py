@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from allocator.extensions import db
 from allocator.models import AuditEntry, AuthThrottle, Participant
 from tests.conftest import bearer, person
-from tests.prod.test_gunicorn import setup_event
+from tests.support.gunicorn import setup_event
 
 LIMIT = 5 * 1024 * 1024
 

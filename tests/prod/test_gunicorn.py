@@ -11,17 +11,7 @@ import time
 import requests
 
 from tests.conftest import EVENT, THEMES, bearer, person
-
-
-def setup_event(server, token):
-    headers = bearer(token)
-    event = requests.post(f"{server.url}/api/events", json=EVENT, headers=headers).json()
-    base = f"{server.url}/api/events/{event['id']}"
-    for n, theme in enumerate(THEMES, start=1):
-        requests.post(f"{base}/themes", json=theme, headers=headers)
-        requests.post(f"{base}/groups", headers=headers, json={
-            "name": f"WG{n}", "theme": theme["key"], "room": f"R{n}", "capacity": 200})
-    return base
+from tests.support.gunicorn import setup_event
 
 
 def test_sixteen_desks_register_at_once(start_server, tokens):

@@ -8,7 +8,7 @@ import threading
 import requests
 
 from tests.conftest import bearer
-from tests.prod.test_gunicorn import setup_event
+from tests.support.gunicorn import setup_event
 
 
 def test_editors_at_once_never_overwrite_each_other_and_every_saved_edit_is_kept(

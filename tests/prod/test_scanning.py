@@ -11,7 +11,7 @@ import uuid
 import requests
 
 from tests.conftest import bearer, person
-from tests.prod.test_gunicorn import setup_event
+from tests.support.gunicorn import setup_event
 
 
 def test_sixteen_desks_scan_at_once_and_each_person_is_checked_in_once(

@@ -6,15 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from allocator.services.tokens import revoke_token
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, token):
-    page = client.get("/sign-in").get_data(as_text=True)
-    return client.post("/sign-in", data={"token": token, "csrf_token": csrf(page)})
+from tests.support.http import csrf, sign_in
 
 
 def test_sign_in_sets_a_strict_cookie_and_wrong_tokens_are_refused(client, demo):

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from allocator.extensions import db
 from allocator.models import WebSession
 from allocator.services.tokens import revoke_token
-from tests.web.test_pages import csrf, sign_in
+from tests.support.http import csrf, sign_in
 
 COOKIE = "allocator_session"
 
