@@ -25,6 +25,12 @@ SAID = {"sent": "Sent. If the code is theirs and they accept, you will see each 
         "declined": "Declined. They are not told."}
 
 
+# The choice's checkboxes, worded apart from the answer form's fields on the same page
+SHARE_WORDS = {"organization": "Show my organisation", "sector": "Show my sector",
+               "country": "Show my country", "email": "Show my e-mail address",
+               "themes": "Show the themes I chose"}
+
+
 def _visit(secret: str) -> personal.Visit:
     visit = personal.find(secret)
     if visit is None:
@@ -48,6 +54,7 @@ def section(visit: personal.Visit) -> dict[str, Any] | None:
     except DomainError:
         return None
     return {**shown, "code": code, "field_words": networking.FIELD_WORDS,
+            "share_words": SHARE_WORDS,
             "shareable": networking.SHAREABLE, "said": SAID.get(request.args.get("said", "")),
             "error": request.args.get("error") == "code",
             "meet_svg": codes.qr_svg(code, scale=5, title="Meet code QR")}

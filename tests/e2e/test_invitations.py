@@ -80,7 +80,9 @@ def test_an_invitee_accepts_changes_and_declines_on_their_own_page(
 
     # Coming back: the answers are there; declining is one click.
     page.goto(links[name])
-    expect(page.get_by_label("Organisation")).to_have_value("Safe Homes Network")
+    # (the page now also offers "Show my organisation" to contacts: the answer's field)
+    expect(page.get_by_role("textbox", name="Organisation")).to_have_value(
+        "Safe Homes Network")
     expect(page.get_by_label("1st choice")).to_have_value("information-sharing")
     page.get_by_label("No, I cannot take part").check()
     page.get_by_role("button", name="Send my answer").click()

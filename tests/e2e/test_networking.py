@@ -59,8 +59,8 @@ def test_two_participants_exchange_contacts_by_their_meet_codes(app, browser, se
     shot = section.locator(".meet-code svg").screenshot()
     assert _decode(shot) == [paula_code]
     # Paula shares her organisation and e-mail with the contacts she accepts.
-    section.get_by_label(re.compile("^Organisation")).check()
-    section.get_by_label(re.compile("^E-mail")).check()
+    section.get_by_label(re.compile("^Show my organisation")).check()
+    section.get_by_label(re.compile("^Show my e-mail")).check()
     section.get_by_role("button", name="Save my choice").click()
     expect(paula_phone.get_by_text("You are not listed in the directory.")).to_be_visible()
     check(paula_phone, "networking-own-page-390")
