@@ -94,13 +94,21 @@ mail-tools:
 		echo "  sudo apt-get install -y --no-install-recommends spamassassin"; exit 1; \
 	fi
 
+# In two processes: what runs in the test's own process (the app in Flask's test client).
+# One at a time: what drives gunicorn's workers and Chromium, whose timings need the cores.
+PARALLEL_TESTS := tests/unit tests/solver tests/api tests/web
+SERIAL_TESTS := tests/prod tests/e2e
+
 ## Everything on SQLite, the browser tests included (they drive Chromium against gunicorn)
 test-sqlite: $(VENV)/.installed-dev chromium mail-tools
-	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q $(PYTEST_ARGS)
+	ALLOCATOR_ENV=testing $(BIN)/pytest -q -n 2 $(PARALLEL_TESTS) $(PYTEST_ARGS)
+	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q $(SERIAL_TESTS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-dev
 	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
-		$(BIN)/pytest -q -m "db and not e2e" $(PYTEST_ARGS)
+		$(BIN)/pytest -q -n 2 -m "db and not e2e" $(PARALLEL_TESTS) $(PYTEST_ARGS)
+	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
+		$(BIN)/pytest -q -m "db and not e2e" $(SERIAL_TESTS) $(PYTEST_ARGS)
 
 ## A few minutes' check while working: lint, then everything but the browser and the slow
 ## tests, on SQLite, in two processes
