@@ -85,9 +85,13 @@ def test_two_participants_exchange_contacts_by_their_meet_codes(app, browser, se
     expect(mine).to_contain_text("Women's shelter network (Colombia)")
     expect(mine.get_by_role("link", name=re.compile("@"))).to_have_count(1)
     check(anna_phone, "networking-contacts-390")
+    anna_phone.set_viewport_size({"width": 1280, "height": 800})
+    check(anna_phone, "networking-contacts-1280")
 
     anna_phone.goto(links["Anna Przykładowa"] + "/directory")
     expect(anna_phone.get_by_role("status")).to_have_text(re.compile("^0 people listed"))
+    check(anna_phone, "networking-directory-1280")
+    anna_phone.set_viewport_size(PHONE)
     check(anna_phone, "networking-directory-390")
     anna_phone.context.close()
     paula_phone.context.close()
