@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections import Counter
 from typing import Any
 
+from flask import abort, request
+
 from allocator.errors import DomainError, sentences
 from allocator.models import Participant
+from allocator.services import personal
 from allocator.validation import fold
 
 
@@ -99,3 +103,22 @@ def sentence(errors: dict[str, list[str]]) -> str:
         text = " ".join(messages)
         parts.append(text if name == "_form" else f"{LABELS.get(name, name)}: {text}")
     return " ".join(parts)
+
+
+def personal_visit(secret: str) -> personal.Visit:
+    """The visit a personal link opens, or a 404 page: one answer for unknown, revoked,
+    erased and expired links (nothing to tell apart)."""
+    visit = personal.find(secret)
+    if visit is None:
+        abort(404, description="This link does not work (any more). If you were invited, "
+                               "ask the organisers for a new one.")
+    return visit
+
+
+def check_personal_form(visit: personal.Visit) -> None:
+    """400 unless the posted form carries the personal page's CSRF token (bound to the
+    link, no session needed)."""
+    if not hmac.compare_digest(request.form.get("csrf_token", ""),
+                               personal.form_token(visit)):
+        abort(400, description="The form expired or did not come from this page; reload "
+                               "the page and try again.")

@@ -3,7 +3,6 @@ the organisers' page of who was invited, what was sent and where each answer sta
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 import marshmallow as ma
@@ -22,20 +21,11 @@ from allocator.services.taxonomy import for_event, using
 from allocator.validation import whole_number
 from allocator.web.blueprint import bp
 from allocator.web.desk import country_choices
-from allocator.web.forms import field_errors
+from allocator.web.forms import check_personal_form, field_errors, personal_visit
 from allocator.web.networking import section as networking_section
 from allocator.web.session import page, render
 
 ANSWER_LABELS = {"answer": "Your answer", "preferences": "Themes"}
-
-
-def _visit_or_404(secret: str) -> personal.Visit:
-    visit = personal.find(secret)
-    if visit is None:
-        # One answer for unknown, revoked, erased and expired links: nothing to tell apart.
-        abort(404, description="This link does not work (any more). If you were invited, "
-                               "ask the organisers for a new one.")
-    return visit
 
 
 def _answer_form(person: Participant, themes: int) -> dict[str, str]:
@@ -77,17 +67,14 @@ def _form_to_answer(form: Any, count: int) -> tuple[dict[str, Any], dict[str, li
 def personal_page(secret: str):
     """An invitee's own page: the event, the consent text, and their answer (no account,
     no JavaScript needed); read-only after the registration deadline."""
-    visit = _visit_or_404(secret)
+    visit = personal_visit(secret)
     event, person = visit.event, visit.person
     themes = list(event.themes)
     errors: dict[str, list[str]] = {}
     form: Any = _answer_form(person, len(themes))
     status = 200
     if request.method == "POST":
-        sent = request.form.get("csrf_token", "")
-        if not hmac.compare_digest(sent, personal.form_token(visit)):
-            abort(400, description="The form expired or did not come from this page; "
-                                   "reload the page and try again.")
+        check_personal_form(visit)
         form = request.form
         if not visit.open_for_answers:
             errors = {"_form": ["Answers are closed for this event."]}

@@ -6,16 +6,17 @@ in the address (``?said=…``), never a name."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, url_for
 
 from allocator.errors import DomainError
+from allocator.problems import status_of
 from allocator.services import codes, networking, personal
 from allocator.services.exports import country_name
 from allocator.services.taxonomy import for_event
 from allocator.web.blueprint import bp
+from allocator.web.forms import check_personal_form, personal_visit
 
 SAID = {"sent": "Sent. If the code is theirs and they accept, you will see each other's "
                 "contact details here.",
@@ -29,21 +30,6 @@ SAID = {"sent": "Sent. If the code is theirs and they accept, you will see each 
 SHARE_WORDS = {"organization": "Show my organisation", "sector": "Show my sector",
                "country": "Show my country", "email": "Show my e-mail address",
                "themes": "Show the themes I chose"}
-
-
-def _visit(secret: str) -> personal.Visit:
-    visit = personal.find(secret)
-    if visit is None:
-        abort(404, description="This link does not work (any more). If you were invited, "
-                               "ask the organisers for a new one.")
-    return visit
-
-
-def _checked(visit: personal.Visit) -> None:
-    if not hmac.compare_digest(request.form.get("csrf_token", ""),
-                               personal.form_token(visit)):
-        abort(400, description="The form expired or did not come from this page; reload "
-                               "the page and try again.")
 
 
 def section(visit: personal.Visit) -> dict[str, Any] | None:
@@ -69,8 +55,8 @@ def _back(secret: str, said: str = "", error: str = "") -> Response:
 @bp.route("/i/<secret>/networking/directory", methods=["POST"])
 def directory_choice(secret: str):
     """Store whether the person is listed, and what they share."""
-    visit = _visit(secret)
-    _checked(visit)
+    visit = personal_visit(secret)
+    check_personal_form(visit)
     listed = request.form.get("listed") == "yes"
     try:
         networking.set_directory(visit.person, visit.event, {
@@ -84,8 +70,8 @@ def directory_choice(secret: str):
 @bp.route("/i/<secret>/networking/contacts", methods=["POST"])
 def send_contact_request(secret: str):
     """Send a contact request to the owner of a typed or scanned meet code."""
-    visit = _visit(secret)
-    _checked(visit)
+    visit = personal_visit(secret)
+    check_personal_form(visit)
     try:
         networking.request_contact(visit.person, visit.event, request.form.get("code", ""))
     except DomainError:
@@ -97,8 +83,8 @@ def send_contact_request(secret: str):
           methods=["POST"])
 def answer_contact_request(secret: str, request_id: int, answer: str):
     """Accept or decline a request made to the person."""
-    visit = _visit(secret)
-    _checked(visit)
+    visit = personal_visit(secret)
+    check_personal_form(visit)
     try:
         networking.answer_request(visit.person, visit.event, request_id, answer == "accept")
     except DomainError:
@@ -109,7 +95,7 @@ def answer_contact_request(secret: str, request_id: int, answer: str):
 @bp.route("/i/<secret>/directory")
 def directory_page(secret: str):
     """The event's directory, as the person may see it: only those who chose to be listed."""
-    visit = _visit(secret)
+    visit = personal_visit(secret)
     args = {name: request.args.get(name, "").strip()[:100]
             for name in ("q", "sector", "country", "theme", "page")}
     if args["page"] and not args["page"].isdigit():
@@ -118,8 +104,7 @@ def directory_page(secret: str):
         found = networking.directory(visit.person, visit.event, visit.link.secret_hash,
                                      {**args, "page": int(args["page"] or 1)})
     except DomainError as problem:
-        status = 429 if "Too many" in problem.detail else 403
-        abort(status, description=problem.detail)
+        abort(status_of(problem), description=problem.detail)
     return render_template(
         "networking/directory.html", event=visit.event, person=visit.person, user=None,
         found=found, args=args, secret=secret, taxonomy=for_event(visit.event),
@@ -130,7 +115,7 @@ def directory_page(secret: str):
 @bp.route("/i/<secret>/contacts.vcf")
 def contacts_vcf(secret: str):
     """The person's accepted contacts as a vCard file."""
-    visit = _visit(secret)
+    visit = personal_visit(secret)
     try:
         people = networking.accepted(visit.person, visit.event)
     except DomainError:
@@ -143,7 +128,7 @@ def contacts_vcf(secret: str):
 @bp.route("/i/<secret>/meet.png")
 def meet_png(secret: str):
     """The person's meet code as a QR image (for the JSON surface and printing)."""
-    visit = _visit(secret)
+    visit = personal_visit(secret)
     try:
         code = networking.meet_code(visit.person, visit.event)
     except DomainError:
