@@ -12,7 +12,7 @@ RQ_QUEUE ?= allocator
 PYTEST_ARGS ?=
 
 .PHONY: run run-postgres worker test test-sqlite test-postgres lint migrate seed venv clean \
-	chromium flaskenv mail-tools test-quick
+	chromium flaskenv mail-tools test-quick translations extract-messages update-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,13 +28,33 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
+## Languages: gettext catalogues (.po, committed) compiled to .mo (built here, never committed)
+TRANSLATIONS := allocator/translations
+CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po \
+		$(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l $* -i $< -o $@
+
+translations: $(CATALOGUES:.po=.mo)
+
+## After changing marked text: the template (.pot), then every catalogue updated from it
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --sort-by-file --no-wrap \
+		--project allocator --copyright-holder "allocator contributors" \
+		-o $(TRANSLATIONS)/messages.pot allocator
+
+update-messages: extract-messages
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot \
+		-d $(TRANSLATIONS)
+
 ## `flask --app wsgi …` (and plain `flask …`) in this checkout run the development settings
 .flaskenv:
 	printf 'FLASK_APP=wsgi\nALLOCATOR_ENV=development\n' > $@
 
 flaskenv: .flaskenv
 
-migrate: $(VENV)/.installed .flaskenv
+migrate: $(VENV)/.installed .flaskenv translations
 	$(FLASK) db upgrade
 
 seed: migrate
@@ -45,7 +65,7 @@ run: seed
 	$(BIN)/gunicorn --config config/gunicorn.conf.py wsgi:app
 
 ## The same app on PostgreSQL (DATABASE_URL overrides; the database is created if missing)
-run-postgres: $(VENV)/.installed
+run-postgres: $(VENV)/.installed translations
 	DATABASE_URL=$(POSTGRES_URL) $(FLASK) create-database
 	DATABASE_URL=$(POSTGRES_URL) $(FLASK) db upgrade
 	DATABASE_URL=$(POSTGRES_URL) $(FLASK) seed-demo --if-empty
@@ -100,11 +120,11 @@ PARALLEL_TESTS := tests/unit tests/solver tests/api tests/web
 SERIAL_TESTS := tests/prod tests/e2e
 
 ## Everything on SQLite, the browser tests included (they drive Chromium against gunicorn)
-test-sqlite: $(VENV)/.installed-dev chromium mail-tools
+test-sqlite: $(VENV)/.installed-dev translations chromium mail-tools
 	ALLOCATOR_ENV=testing $(BIN)/pytest -q -n 2 $(PARALLEL_TESTS) $(PYTEST_ARGS)
 	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q $(SERIAL_TESTS) $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed-dev
+test-postgres: $(VENV)/.installed-dev translations
 	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/pytest -q -n 2 -m "db and not e2e" $(PARALLEL_TESTS) $(PYTEST_ARGS)
 	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
@@ -112,7 +132,7 @@ test-postgres: $(VENV)/.installed-dev
 
 ## A few minutes' check while working: lint, then everything but the browser and the slow
 ## tests, on SQLite, in two processes
-test-quick: $(VENV)/.installed-dev
+test-quick: $(VENV)/.installed-dev translations
 	$(BIN)/ruff check .
 	ALLOCATOR_ENV=testing $(BIN)/pytest -q -n 2 -m "not e2e and not slow" \
 		tests/unit tests/solver tests/web tests/api $(PYTEST_ARGS)

@@ -208,6 +208,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             sa_event.listen(Engine, "connect", _sqlite_pragmas)
     register_api(app)
     _domain_errors(app)
+    from allocator import i18n
+
+    i18n.init_app(app)
     from allocator.web import register as register_web
 
     register_web(app)

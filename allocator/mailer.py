@@ -106,6 +106,8 @@ def build(message: Message, sender: Address, ticket_png: bytes | None = None,
     mail["Message-ID"] = message.message_id
     mail["Date"] = format_datetime(message.created_at or utcnow())
     mail["Auto-Submitted"] = "auto-generated"
+    if getattr(message, "language", None):
+        mail["Content-Language"] = message.language
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")

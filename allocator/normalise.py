@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from allocator.validation import COUNTRY_CODES
@@ -140,17 +140,23 @@ class Taxonomy:
     sectors: list[str]
     sector_labels: dict[str, str] = field(default_factory=dict)
     themes: dict[str, str] = field(default_factory=dict)  # key -> title, in order
+    # Our own default labels in the reader's language (the event's own labels stay as written)
+    translate: Callable[[str], str] = field(default=str, repr=False, compare=False)
 
     def label(self, sector: str) -> str:
-        """How a sector reads: its label, else the key made readable."""
-        return self.sector_labels.get(sector) or DEFAULT_SECTOR_LABELS.get(sector) \
-            or humanise(sector)
+        """How a sector reads: its label, else the default label in the reader's language,
+        else the key made readable."""
+        if self.sector_labels.get(sector):
+            return self.sector_labels[sector]
+        default = DEFAULT_SECTOR_LABELS.get(sector)
+        return self.translate(default) if default else humanise(sector)
 
     def sector(self, value: str) -> str:
-        """A sector key from its key or label, however it is spelt."""
+        """A sector key from its key or label (translated or not), however it is spelt."""
         wanted = fold(value)
         for key in self.sectors:
-            if wanted in (fold(key), fold(self.label(key))):
+            if wanted in (fold(key), fold(self.label(key)),
+                          fold(DEFAULT_SECTOR_LABELS.get(key, key))):
                 return key
         raise ValueError(f"'{value.strip()}' is not one of this event's sectors. Use one of: "
                          f"{', '.join(self.label(s) for s in self.sectors)}.")

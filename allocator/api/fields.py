@@ -98,6 +98,20 @@ class Choice(ma.fields.String):
             raise ma.ValidationError(str(exc)) from exc
 
 
+class Language(Choice):
+    """One of the six UN languages by code or name ("fr", "French", "français"); stored as
+    its ISO 639-1 code; null: not chosen."""
+
+    def __init__(self, **kwargs: Any):
+        from allocator.i18n import PARTICIPANT_LANGUAGES, language_code
+
+        kwargs.setdefault("allow_none", True)
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "The language the person reads: " + ", ".join(PARTICIPANT_LANGUAGES)
+            + " (a name such as 'French' is read too); null: not chosen")
+        super().__init__(language_code, PARTICIPANT_LANGUAGES, **kwargs)
+
+
 class Sector(ma.fields.String):
     """One of the event's sectors, by key or label, however it is spelt; stored as the key."""
 

@@ -81,6 +81,8 @@ class Message(db.Model):
     calendar: Mapped[str | None] = mapped_column(Text, nullable=True)
     # the contacts' vCards of a 'contacts' message (cleared once sent, as the bodies are)
     vcard: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The language it is written in (sent as Content-Language).
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     # The personal link in the message, shown to organisers while it is unsent (no SMTP).
     link: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The group a "groups" or "change" message told the person (what a change compares to).

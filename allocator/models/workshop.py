@@ -204,6 +204,9 @@ class Participant(TimestampMixin, db.Model):
     ticket_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # Whether the person agreed to show their organisation on their badge.
     badge_shows_organization: Mapped[bool] = mapped_column(default=False)
+    # The language they read (ISO 639-1, one of the six UN languages); None: not chosen,
+    # so their pages follow their browser and their e-mail the event's language.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Case- and accent-folded name, organisation and e-mail: "nguyen" finds "Nguyễn".

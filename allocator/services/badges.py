@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from allocator.access import PUBLIC, person_view
 from allocator.extensions import db
+from allocator.i18n import direction, person_language, speaking
 from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGroup
 from allocator.services import documents, tickets
 from allocator.services.allocation import published_run_id
@@ -39,6 +40,12 @@ class Badge:
     room: str
     code: str
     duty: str = ""  # "Rapporteur": what they do in the programme (a public role)
+    language: str = "en"  # the language the person reads: their badge speaks it
+
+    @property
+    def direction(self) -> str:
+        """The badge's writing direction ("rtl" for Arabic)."""
+        return direction(self.language)
 
     @property
     def qr_svg(self) -> str:
@@ -89,9 +96,12 @@ def badges(event: Event, group_id: int | None = None) -> list[Badge]:
             continue
         group = placed.get(person.id)
         shown = _shown(person)
+        language = person_language(person, event)
+        with speaking(language):
+            duty = duty_words(person.duties)
         out.append(Badge(name=shown["full_name"], organization=shown["organization"],
                          group=group.name if group else "", room=group.room if group else "",
-                         code=codes[person.id], duty=duty_words(person.duties)))
+                         code=codes[person.id], duty=duty, language=language))
     return out
 
 

@@ -40,6 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from allocator.errors import Busy
 from allocator.extensions import db
+from allocator.i18n import DEFAULT_LANGUAGE, current_language
 from allocator.models import Document, UTCDateTime, utcnow
 from allocator.services import audit
 
@@ -85,7 +86,11 @@ def obtain(event_id: int, key: str, content: Any, render: Callable[[], bytes]) -
     """The bytes of document ``key`` of the event showing ``content``: the stored build
     when its digest matches, else built now by ``render`` (and kept). Busy (with the
     seconds to wait) while it, or every builder's worth of other documents, is being
-    built elsewhere."""
+    built elsewhere. Each language the reader reads has its own build (a German
+    organiser's badges do not replace the English ones)."""
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        key = f"{key}.{language}"
     digest = content_digest(key, content)
     row = db.session.execute(select(Document.digest, Document.state, Document.body,
                                     Document.build_s).where(

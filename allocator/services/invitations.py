@@ -11,11 +11,11 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from allocator import i18n
 from allocator.access import hash_secret
 from allocator.extensions import db
 from allocator.models import ACTIVE, Event, Message, Participant, PersonalLink, utcnow
@@ -52,24 +52,30 @@ def new_link(person: Participant) -> str:
     return personal_url(secret)
 
 
-def local_time(event: Event, at: dt.datetime, fmt: str = "%A %d %B %Y, %H:%M") -> str:
-    """An instant as people at the event read it, in the event's time zone."""
-    return at.astimezone(ZoneInfo(event.timezone or "UTC")).strftime(fmt)
+def local_time(event: Event, at: dt.datetime) -> str:
+    """An instant as people at the event read it, in the event's time zone and the
+    reader's language: "Friday 15 February 2008, 09:00"."""
+    return i18n.date_time(event, at)
 
 
 def when(event: Event) -> str:
-    """The event's day and hours in words: "Friday 15 February 2008, 09:00–17:00 (Vienna)"."""
-    starts, ends = local_time(event, event.starts_at), local_time(event, event.ends_at)
-    same_day = starts[:-7] == ends[:-7]
-    span = f"{starts}–{ends[-5:]}" if same_day else f"{starts} to {ends}"
-    return f"{span} ({event.timezone or 'UTC'} time)"
+    """The event's day and hours in the reader's words: "Friday 15 February 2008,
+    09:00–17:00 (Central European Standard Time)"."""
+    return i18n.day_and_hours(event, event.starts_at, event.ends_at)
+
+
+def closes_words(event: Event) -> str:
+    """The answers' deadline with its time zone, in the reader's words."""
+    closes = closes_at(event)
+    return i18n.in_zone(event, local_time(event, closes), closes)
 
 
 def message_context(event: Event) -> dict[str, Any]:
     """What every message about ``event`` may show: the event, its themes, when it is,
-    the deadline for answers, whom to contact."""
-    return {"event": event, "themes": list(event.themes), "when": when(event),
-            "closes": local_time(event, closes_at(event)) + f" ({event.timezone} time)",
+    the deadline for answers, whom to contact (dates are worded when each message is
+    written, in its reader's language)."""
+    return {"event": event, "themes": list(event.themes), "when": i18n.lazy(when, event),
+            "closes": i18n.lazy(closes_words, event),
             "taxonomy": for_event(event), "contact": event.contact_email}
 
 

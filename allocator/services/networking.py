@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -59,12 +60,12 @@ MEET_PREFIX = "MEET"
 MEET_LENGTH = 16  # base-32 characters: 80 bits
 PER_PAGE = 20  # the directory's page; there is no bulk export
 # What people agree to when they list themselves (kept with its version on their profile)
-CONSENT_TEXT = ("I agree that the people taking part in this workshop may find me in its "
-                "directory, with my name and the details I ticked, until the event's "
-                "personal data is deleted. I can switch this off at any time.")
+CONSENT_TEXT = _l("I agree that the people taking part in this workshop may find me in its "
+                  "directory, with my name and the details I ticked, until the event's "
+                  "personal data is deleted. I can switch this off at any time.")
 CONSENT_VERSION = "n1"
-FIELD_WORDS = {"organization": "Organisation", "sector": "Sector", "country": "Country",
-               "email": "E-mail", "themes": "Themes I chose"}
+FIELD_WORDS = {"organization": _l("Organisation"), "sector": _l("Sector"),
+               "country": _l("Country"), "email": _l("E-mail"), "themes": _l("Themes I chose")}
 SHAREABLE = (*SHARED_FIELDS, "themes")
 
 

@@ -5,14 +5,17 @@ updates the entry people already have instead of adding a second one."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import func, select
 
-from allocator import mailer
+from allocator import i18n, mailer
 from allocator.access import PUBLIC, person_view
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
@@ -24,8 +27,8 @@ from allocator.services.invitations import message_context
 
 def calendar_entry(event: Event, person: Participant, group: WorkingGroup,
                    facilitators: list[str], sequence: int) -> str:
-    """One VEVENT as iCalendar text: the working groups' slot of the programme if there is
-    one, else the event's times; the group's room at the venue."""
+    """One VEVENT as iCalendar text in the reader's language: the working groups' slot of
+    the programme if there is one, else the event's times; the group's room at the venue."""
     slot = programme.working_groups_slot(event)
     domain = mailer.sender_address(current_app.config["MAIL_FROM"]).domain
     cal = Calendar()
@@ -40,9 +43,11 @@ def calendar_entry(event: Event, person: Participant, group: WorkingGroup,
     entry.add("dtend", slot.ends_at if slot else event.ends_at)
     entry.add("summary", f"{event.name}: {group.name}")
     entry.add("location", ", ".join(part for part in (group.room, event.venue) if part))
-    lines = [f"Working group: {group.name}", f"Theme: {group.theme.title}"]
+    lines = [_("Working group: %(name)s", name=group.name),
+             _("Theme: %(title)s", title=group.theme.title)]
     if facilitators:
-        lines.append(f"Facilitator: {', '.join(facilitators)}")
+        lines.append(ngettext("Facilitator: %(names)s", "Facilitators: %(names)s",
+                              len(facilitators), names=", ".join(facilitators)))
     entry.add("description", "\n".join(lines))
     cal.add_component(entry)
     return cal.to_ical().decode()
@@ -91,15 +96,16 @@ def notify(event: Event, kind: str, *, again: bool = False) -> dict[str, Any]:
     context = message_context(event)
     slot = programme.working_groups_slot(event)
     if slot is not None:  # "When" in the message: the groups' own slot of the morning
-        context["slot"] = f"{programme.span(event, slot)} ({event.timezone} time)"
+        context["slot"] = i18n.lazy(
+            lambda: i18n.in_zone(event, programme.span(event, slot), slot.starts_at))
     queued: list[int] = []
     for person, group in placements:
         if told.get(person.id) == group.id and not again:
             continue  # told this very group already
         moved = person.id in told and told[person.id] != group.id
         others = [name for name in facilitators.get(group.id, []) if name != person.full_name]
-        ics = calendar_entry(event, person, group, facilitators.get(group.id, []),
-                             sent_before.get(person.id, 0))
+        ics = functools.partial(calendar_entry, event, person, group,
+                                facilitators.get(group.id, []), sent_before.get(person.id, 0))
         tickets.ensure(person)  # the message shows it; sending writes nothing
         # a facilitator's announcement carries their group's sign-in link (the team)
         link = team.for_facilitator(event, person, group) \

@@ -24,7 +24,8 @@ from sqlalchemy import delete, or_, select, update
 
 from allocator import mailer
 from allocator.extensions import db
-from allocator.models import Message, Participant, PersonalLink, TeamMember, utcnow
+from allocator.i18n import event_language, person_language, speaking
+from allocator.models import Event, Message, Participant, PersonalLink, TeamMember, utcnow
 from allocator.services import audit, codes
 
 log = logging.getLogger(__name__)
@@ -45,23 +46,31 @@ def new_message_id() -> str:
 
 
 def queue(person: Participant | TeamMember, kind: str, context: dict[str, Any], *,
-          link: str | None = None, calendar: str | None = None,
+          link: str | None = None, calendar: str | Callable[[], str] | None = None,
           group_id: int | None = None, vcard: str | None = None) -> Message:
     """Add one message to ``person`` (a participant, or a member of the event's team) to
     the caller's transaction (the caller commits).
 
     Subject and bodies come from ``mail/<kind>.subject.txt``, ``.txt`` and ``.html``,
-    rendered with ``context`` plus ``person`` and ``link``; they name nobody else.
+    rendered with ``context`` plus ``person`` and ``link`` in the person's language (a
+    member of the team: the event's), as is ``calendar`` when it is a function; they name
+    nobody else.
     """
     context = {**context, "person": person, "link": link}
-    subject = " ".join(render_template(f"mail/{kind}.subject.txt", **context).split())
     member = isinstance(person, TeamMember)
+    event = context.get("event") or db.session.get(Event, person.event_id)
+    language = event_language(event) if member else person_language(person, event)
+    with speaking(language):
+        subject = " ".join(render_template(f"mail/{kind}.subject.txt", **context).split())
+        body_text = render_template(f"mail/{kind}.txt", **context)
+        body_html = render_template(f"mail/{kind}.html", **context)
+        if callable(calendar):
+            calendar = calendar()
     message = Message(
         event_id=person.event_id, participant_id=None if member else person.id,
         member_id=person.id if member else None, kind=kind,
         recipient=person.email, subject=subject[:300],
-        body_text=render_template(f"mail/{kind}.txt", **context),
-        body_html=render_template(f"mail/{kind}.html", **context),
+        body_text=body_text, body_html=body_html, language=language,
         calendar=calendar, link=link, group_id=group_id, vcard=vcard,
         message_id=new_message_id(),
         status="queued", attempts=0, next_attempt_at=utcnow())

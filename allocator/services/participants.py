@@ -40,7 +40,7 @@ from allocator.services.taxonomy import for_event
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role",
-            "duties", "badge_shows_organization")
+            "duties", "badge_shows_organization", "language")
 
 
 def participant_url(event_id: int, participant_id: int) -> str:
@@ -206,6 +206,7 @@ def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime,
         "role": data.get("role", "participant"),
         "duties": list(data.get("duties") or []),
         "badge_shows_organization": bool(data.get("badge_shows_organization", False)),
+        "language": data.get("language"),
         "status": "invited" if invited else "registered",
         "consent": not invited,
         "consent_at": None if invited else now,

@@ -89,7 +89,7 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
     now = utcnow()
     if data["answer"] == "accept":
         for name in ("full_name", "organization", "sector", "country",
-                     "badge_shows_organization"):
+                     "badge_shows_organization", "language"):
             if name in data:
                 setattr(person, name, data[name])
         set_preferences(person, data.get("preferences") or [], event_themes(event))
@@ -99,6 +99,8 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
         person.consent_version = consent_of(event.consent_text)[1]
         refresh_search_key(person)
     else:
+        if data.get("language") and not person.language:
+            person.language = data["language"]
         person.status = "declined"
         person.checked_in_at = None
         person.ticket_salt = None  # the ticket ends; a scan of it says they declined
@@ -117,4 +119,17 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
                      link=new_link(person))
     commit_change(person)
     outbox.kick()
+    return person
+
+
+def choose_language(visit: Visit, code: str) -> Participant:
+    """Store the language the person reads (one of the six UN languages, checked by the
+    caller's schema): their pages and messages speak it from now on."""
+    person = visit.person
+    if person.language != code:
+        person.language = code
+        audit.record("participant.language", event_id=visit.event.id,
+                     subject=("participant", person.id), actor="invitee",
+                     details={"language": code})
+        db.session.commit()
     return person

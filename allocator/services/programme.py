@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from allocator import i18n
 from allocator.access import PUBLIC, person_view
 from allocator.errors import Invalid
 from allocator.extensions import db
@@ -38,10 +39,9 @@ def get_item(event: Event, item_id: int) -> ProgrammeItem:
 
 
 def span(event: Event, item: ProgrammeItem) -> str:
-    """An item's times as people at the event read them: "10:45–11:45"."""
-    zone = ZoneInfo(event.timezone or "UTC")
-    return (f"{item.starts_at.astimezone(zone):%H:%M}–"
-            f"{item.ends_at.astimezone(zone):%H:%M}")
+    """An item's times as people at the event read them, in the reader's language:
+    "10:45–11:45"."""
+    return i18n.hours(event, item.starts_at, item.ends_at)
 
 
 def _check(event: Event, item: ProgrammeItem) -> None:

@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import g, has_request_context, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
 from allocator.extensions import db
@@ -60,7 +62,7 @@ def facts(event_id: int) -> EventFacts | None:
     themes = [(r.id, r.key, r.title) for r in rows if r.id is not None]
     found = EventFacts(
         taxonomy=Taxonomy(list(first.sectors), dict(first.sector_labels or {}),
-                          {key: title for _, key, title in themes}),
+                          {key: title for _, key, title in themes}, translate=gettext),
         theme_ids={key: tid for tid, key, _ in themes},
         ends_at=first.ends_at, retention_days=first.retention_days, purged_at=first.purged_at,
         consent_text=first.consent_text)
@@ -77,7 +79,12 @@ def forget(event_id: int) -> None:
 def for_event(event: Event) -> Taxonomy:
     """The taxonomy of an event loaded as an object."""
     return Taxonomy(list(event.sectors), dict(event.sector_labels or {}),
-                    {t.key: t.title for t in event.themes})
+                    {t.key: t.title for t in event.themes}, translate=gettext)
+
+
+# The default sector labels (allocator.normalise), for the catalogues
+SECTOR_WORDS = (_l("Government"), _l("Parliament"), _l("Private sector"), _l("Civil society"),
+                _l("Media"), _l("Academia"), _l("International organisation"))
 
 
 @contextmanager

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from allocator import i18n
 from allocator.access import hash_secret
 from allocator.errors import Invalid
 from allocator.extensions import db
@@ -33,8 +35,8 @@ from allocator.services.sessions import end_sessions_of_token
 from allocator.services.tokens import create_token, issue_token, revoke_token
 
 LINK_DAYS = 14
-ROLE_WORDS = {"organizer": "organiser", "desk": "registration desk", "viewer": "viewer",
-              "facilitator": "facilitator"}
+ROLE_WORDS = {"organizer": _l("organiser"), "desk": _l("registration desk"),
+              "viewer": _l("viewer"), "facilitator": _l("facilitator")}
 
 
 def get_member(event: Event, member_id: int) -> TeamMember:
@@ -94,7 +96,8 @@ def _send_link(event: Event, member: TeamMember, url: str) -> None:
     group = db.session.get(WorkingGroup, member.group_id) if member.group_id else None
     outbox.queue(member, "team", {
         **message_context(event), "role": ROLE_WORDS[member.role], "group": group,
-        "until_words": local_time(event, member.link_expires_at) + f" ({event.timezone} time)"},
+        "until_words": i18n.lazy(lambda: i18n.in_zone(
+            event, local_time(event, member.link_expires_at), member.link_expires_at))},
         link=url)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from allocator.extensions import db
@@ -124,6 +125,11 @@ def reason_message(entry: dict[str, Any], words: Words, back: bool = False) -> s
     return " ".join(parts)
 
 
+DUTY_WORDS = {"moderator": _l("Moderator"), "chair": _l("Chair"),
+              "rapporteur": _l("Rapporteur"), "speaker": _l("Speaker")}
+
+
 def duty_words(duties: list[str]) -> str:
-    """Programme duties as people read them: ["chair", "speaker"] -> "Chair, Speaker"."""
-    return ", ".join(DUTY_LABELS.get(duty, duty) for duty in duties)
+    """Programme duties as people read them, in the reader's language: ["chair",
+    "speaker"] -> "Chair, Speaker"."""
+    return ", ".join(str(DUTY_WORDS.get(duty, DUTY_LABELS.get(duty, duty))) for duty in duties)

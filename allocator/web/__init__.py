@@ -7,7 +7,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach the pages to ``app``."""
+    from allocator.i18n import STAFF_LANGUAGES
     from allocator.problems import HTML_ERRORS
+    from allocator.services.team import ROLE_WORDS
     from allocator.web import (  # noqa: F401  (each module adds its pages to bp)
         desk,
         events,
@@ -28,6 +30,11 @@ def register(app: Flask) -> None:
     )
     from allocator.web.blueprint import bp
     from allocator.web.store import DatabaseSessionInterface
+
+    @app.context_processor
+    def words() -> dict[str, object]:
+        return {"role_word": lambda role: ROLE_WORDS.get(role, role),
+                "staff_languages": STAFF_LANGUAGES}
 
     app.session_interface = DatabaseSessionInterface()
     app.register_blueprint(bp)

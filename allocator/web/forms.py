@@ -8,18 +8,35 @@ from collections import Counter
 from typing import Any
 
 from flask import abort, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from allocator.errors import DomainError, sentences
+from allocator.i18n import page_language_for, use_language
 from allocator.models import Participant
 from allocator.services import personal
 from allocator.validation import fold
 
+# What validation says most often, in the catalogues: a page shows it in its reader's
+# language (a sentence not listed here stays as the schema wrote it).
+KNOWN_SENTENCES = (
+    _l("Missing data for required field."), _l("Consent to processing is required."),
+    _l("Not a valid string."), _l("Field may not be null."), _l("Choose each theme once."),
+    _l("Not a valid email address."), _l("May not be blank."), _l("Unknown field."),
+    _l("Answers are closed for this event."),
+)
+
+
+def _said(sentence: str) -> str:
+    return _(sentence) if sentence else sentence
+
 
 def field_errors(messages: Any) -> dict[str, list[str]]:
-    """Marshmallow's or a problem's messages as {field: [sentences]} (nested ones flat)."""
+    """Marshmallow's or a problem's messages as {field: [sentences]} (nested ones flat), in
+    the page's language where the catalogue knows them."""
     if not isinstance(messages, dict):
-        return {"_form": sentences(messages)}
-    return {str(key): sentences(value) for key, value in messages.items()}
+        return {"_form": [_said(m) for m in sentences(messages)]}
+    return {str(key): [_said(m) for m in sentences(value)] for key, value in messages.items()}
 
 
 def person_choice(person: Participant) -> str:
@@ -110,8 +127,9 @@ def personal_visit(secret: str) -> personal.Visit:
     erased and expired links (nothing to tell apart)."""
     visit = personal.find(secret)
     if visit is None:
-        abort(404, description="This link does not work (any more). If you were invited, "
-                               "ask the organisers for a new one.")
+        abort(404, description=_("This link does not work (any more). If you were invited, "
+                                 "ask the organisers for a new one."))
+    use_language(page_language_for(visit.person, visit.event))
     return visit
 
 
@@ -120,5 +138,5 @@ def check_personal_form(visit: personal.Visit) -> None:
     link, no session needed)."""
     if not hmac.compare_digest(request.form.get("csrf_token", ""),
                                personal.form_token(visit)):
-        abort(400, description="The form expired or did not come from this page; reload "
-                               "the page and try again.")
+        abort(400, description=_("The form expired or did not come from this page; "
+                                 "reload the page and try again."))

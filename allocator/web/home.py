@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from allocator.access import Principal
 from allocator.auth import sign_in_attempt
+from allocator.i18n import STAFF_LANGUAGES
 from allocator.normalise import fold, humanise
 from allocator.services import wording
 from allocator.services.events import list_events
@@ -125,6 +126,19 @@ def sign_out():
     # A shared desk PC keeps nothing of this session: caches and the desk's offline data.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+@bp.route("/language", methods=["POST"])
+def staff_language():
+    """Choose the language of the staff pages for this browser's session (English or
+    German); back to the page it was chosen on."""
+    check_csrf()
+    code = request.form.get("language", "")
+    if code in STAFF_LANGUAGES:
+        session["language"] = code
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//")
+                    else url_for("web.index"), code=303)
 
 
 @bp.errorhandler(HTTPException)

@@ -7,10 +7,12 @@ from typing import Any
 
 import marshmallow as ma
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from allocator.api.schemas import ParticipantIn
 from allocator.api.schemas.invitations import AnswerIn
 from allocator.errors import DomainError
+from allocator.i18n import PARTICIPANT_LANGUAGES, current_language, language_code
 from allocator.models import Participant
 from allocator.normalise import counted
 from allocator.services import invitations, notifications, participants, personal, programme
@@ -80,6 +82,8 @@ def personal_page(secret: str):
             errors = {"_form": ["Answers are closed for this event."]}
         else:
             data, errors = _form_to_answer(form, len(themes))
+            if not person.language:  # they answered reading this page: they read this
+                data["language"] = current_language()
             with using(for_event(event)):
                 try:
                     loaded = AnswerIn().load(data)
@@ -108,8 +112,21 @@ def personal_page(secret: str):
         when=invitations.when(event), consent_text=consent[0], consent_version=consent[1],
         countries=country_choices(), ticket_svg=_ticket(person),
         taxonomy=for_event(event), programme_items=shown, secret=secret,
-        net=networking_section(visit),
+        net=networking_section(visit), languages=PARTICIPANT_LANGUAGES,
         programme_spans={item.id: programme.span(event, item) for item in shown}), status
+
+
+@bp.route("/i/<secret>/language", methods=["POST"])
+def personal_language(secret: str):
+    """The person chooses the language they read: stored, then their page again in it."""
+    visit = personal_visit(secret)
+    check_personal_form(visit)
+    try:
+        code = language_code(request.form.get("language", ""))
+    except ValueError:
+        abort(400, description=_("Choose one of the languages offered."))
+    personal.choose_language(visit, code)
+    return redirect(url_for("web.personal_page", secret=secret), code=303)
 
 
 def _ticket(person: Participant) -> str | None:

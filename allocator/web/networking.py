@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from allocator.errors import DomainError
 from allocator.problems import status_of
@@ -18,18 +20,18 @@ from allocator.services.taxonomy import for_event
 from allocator.web.blueprint import bp
 from allocator.web.forms import check_personal_form, personal_visit
 
-SAID = {"sent": "Sent. If the code is theirs and they accept, you will see each other's "
-                "contact details here.",
-        "listed": "You are listed in the directory, with your name and what you ticked.",
-        "unlisted": "You are not listed in the directory.",
-        "accepted": "Accepted: you now see each other's contact details.",
-        "declined": "Declined. They are not told."}
+SAID = {"sent": _l("Sent. If the code is theirs and they accept, you will see each other's "
+                   "contact details here."),
+        "listed": _l("You are listed in the directory, with your name and what you ticked."),
+        "unlisted": _l("You are not listed in the directory."),
+        "accepted": _l("Accepted: you now see each other's contact details."),
+        "declined": _l("Declined. They are not told.")}
 
 
 # The choice's checkboxes, worded apart from the answer form's fields on the same page
-SHARE_WORDS = {"organization": "Show my organisation", "sector": "Show my sector",
-               "country": "Show my country", "email": "Show my e-mail address",
-               "themes": "Show the themes I chose"}
+SHARE_WORDS = {"organization": _l("Show my organisation"), "sector": _l("Show my sector"),
+               "country": _l("Show my country"), "email": _l("Show my e-mail address"),
+               "themes": _l("Show the themes I chose")}
 
 
 def section(visit: personal.Visit) -> dict[str, Any] | None:
@@ -43,7 +45,7 @@ def section(visit: personal.Visit) -> dict[str, Any] | None:
             "share_words": SHARE_WORDS,
             "shareable": networking.SHAREABLE, "said": SAID.get(request.args.get("said", "")),
             "error": request.args.get("error") == "code",
-            "meet_svg": codes.qr_svg(code, scale=5, title="Meet code QR")}
+            "meet_svg": codes.qr_svg(code, scale=5, title=_("Meet code QR"))}
 
 
 def _back(secret: str, said: str = "", error: str = "") -> Response:
@@ -63,7 +65,7 @@ def directory_choice(secret: str):
             "listed": listed, "fields": request.form.getlist("fields"),
             "about": request.form.get("about", "")})
     except DomainError:
-        abort(422, description="That choice cannot be stored; reload the page.")
+        abort(422, description=_("That choice cannot be stored; reload the page."))
     return _back(secret, "listed" if listed else "unlisted")
 
 
@@ -88,7 +90,7 @@ def answer_contact_request(secret: str, request_id: int, answer: str):
     try:
         networking.answer_request(visit.person, visit.event, request_id, answer == "accept")
     except DomainError:
-        abort(404, description="No such request waits for your answer.")
+        abort(404, description=_("No such request waits for your answer."))
     return _back(secret, "accepted" if answer == "accept" else "declined")
 
 

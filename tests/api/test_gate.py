@@ -34,6 +34,8 @@ CALLERS = ["organizer", "organizer_of_b", "desk", "viewer", "facilitator_of_grou
 PUBLIC = {
     "web.index": "sends people to sign in, or to their event",
     "web.sign_in": "the sign-in form", "web.sign_out": "ends the caller's own session",
+    "web.staff_language": "the language of the caller's own session's pages",
+    "web.personal_language": "personal link",
     "web.personal_page": "the link's secret is the key (a wrong one is a 404)",
     "web.sign_in_by_link": "a staff member's sign-in link: the secret is the key",
     # networking: the personal link's secret is the key (tests/api/test_networking.py)

@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from allocator.api.fields import Country, Sector, StrictBoolean, Text, Themes
+from allocator.api.fields import Country, Language, Sector, StrictBoolean, Text, Themes
 from allocator.api.schemas.common import ID_RANGE, StrictSchema, distinct
 from allocator.models import MESSAGE_KINDS, MESSAGE_STATES
 
@@ -117,6 +117,8 @@ class AnswerIn(StrictSchema):
     sector = Sector()
     country = Country(load_default=None, allow_none=True)
     preferences = Themes(validate=validate.Length(max=50))
+    language = Language(metadata={"description": "The language you read (en, fr, es, ru, "
+                                                "ar, zh): your page and e-mail speak it"})
     consent = fields.Boolean()
     badge_shows_organization = fields.Boolean(metadata={
         "description": "Show my organisation on my name badge"})

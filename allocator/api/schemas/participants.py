@@ -13,6 +13,7 @@ from allocator.api.fields import (
     Country,
     Duties,
     Email,
+    Language,
     Sector,
     Text,
     ThemeKey,
@@ -48,6 +49,7 @@ class ParticipantIn(StrictSchema):
         "description": "The person agreed to show their organisation on their badge "
                        "(some must not: off unless they say so)"})
     preferences = Themes(load_default=list, validate=validate.Length(max=50))
+    language = Language()
     consent = fields.Boolean(
         validate=validate.Equal(True, error="Consent to processing is required."),
         metadata={"description": "The person agreed to the processing of their data "
@@ -104,6 +106,10 @@ class ParticipantOut(ma.Schema):
     consent_version = fields.String()
     checked_in_at = fields.DateTime(allow_none=True)
     badge_shows_organization = fields.Boolean()
+    language = fields.String(allow_none=True, metadata={
+        "description": "The language they read (en, fr, es, ru, ar, zh); null: not chosen "
+                       "(their e-mail is in the event's language, their page follows their "
+                       "browser)"})
     withdrawn_at = fields.DateTime(allow_none=True)
     group = fields.Nested(PublishedGroup, allow_none=True, attribute="published_group",
                           metadata={"description": "Group in the published allocation"})

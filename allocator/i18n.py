@@ -1,0 +1,250 @@
+"""Languages: which one a page or a message speaks, and dates and times in it.
+
+Participants read the six UN languages (:data:`PARTICIPANT_LANGUAGES`); staff pages are in
+English and German (:data:`STAFF_LANGUAGES`). Catalogues are gettext files under
+``allocator/translations`` (Flask-Babel); ``make translations`` compiles them. Dates and
+times are formatted by Babel (CLDR) in the reader's locale and the event's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import (
+    format_date,
+    format_interval,
+    format_time,
+    get_datetime_format,
+    get_timezone_name,
+)
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, LazyString, force_locale, get_locale, refresh
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+PARTICIPANT_LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
+STAFF_LANGUAGES = ("en", "de")
+DEFAULT_LANGUAGE = "en"
+RTL = frozenset({"ar"})
+# How dates read in each language: English the way the United Nations write it (British).
+FORMAT_LOCALE = {"en": "en_GB"}
+
+babel = Babel()
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself, as a switch offers it: "fr" -> "Français"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def _names() -> dict[str, str]:
+    """Every spelling of a supported language an event may hold -> its code."""
+    names: dict[str, str] = {}
+    for code in (*PARTICIPANT_LANGUAGES, *STAFF_LANGUAGES):
+        names[code] = code
+        for reader in ("en", code):
+            names[Locale.parse(code).get_display_name(reader).casefold()] = code
+    return names
+
+
+_BY_NAME = _names()
+
+
+def code_of(language: str | None) -> str | None:
+    """A supported language's ISO 639-1 code from its code or its name ("French",
+    "français", "fr-FR" -> "fr"), or None."""
+    if not language:
+        return None
+    text = language.strip().casefold().replace("_", "-")
+    return _BY_NAME.get(text) or _BY_NAME.get(text.split("-")[0])
+
+
+def event_language(event: Any) -> str:
+    """The event's language as a participant language code (its ``language`` may be a
+    code or a name, "English" by default); English when it is none of the six."""
+    code = code_of(getattr(event, "language", None))
+    return code if code in PARTICIPANT_LANGUAGES else DEFAULT_LANGUAGE
+
+
+def person_language(person: Any, event: Any = None) -> str:
+    """The language a participant's messages are written in: their own choice, else the
+    event's."""
+    own = getattr(person, "language", None)
+    if own in PARTICIPANT_LANGUAGES:
+        return own
+    return event_language(event if event is not None else getattr(person, "event", None))
+
+
+def page_language_for(person: Any, event: Any) -> str:
+    """The language of a participant's own pages: their stored choice, else what their
+    browser asks for (``Accept-Language``) among the six, else the event's."""
+    own = getattr(person, "language", None)
+    if own in PARTICIPANT_LANGUAGES:
+        return own
+    if has_request_context():
+        best = request.accept_languages.best_match(PARTICIPANT_LANGUAGES)
+        if best:
+            return best
+    return event_language(event)
+
+
+def use_language(code: str) -> None:
+    """Speak ``code`` for the rest of this request (a participant's page)."""
+    g.language = code
+    refresh()
+
+
+def _select_locale() -> str:
+    """Flask-Babel's choice for the request: what a view set (participant pages), else
+    the staff session's choice, else the browser's among the staff languages."""
+    chosen = g.get("language")
+    if chosen:
+        return chosen
+    if not has_request_context() or request.path.startswith("/api/"):
+        return DEFAULT_LANGUAGE  # the API speaks English (problem documents, schemas)
+    if request.path.startswith("/i/"):  # a participant's link that opened nothing
+        return request.accept_languages.best_match(PARTICIPANT_LANGUAGES) or DEFAULT_LANGUAGE
+    stored = session.get("language")
+    if stored in STAFF_LANGUAGES:
+        return stored
+    return request.accept_languages.best_match(STAFF_LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language code this request or block speaks ("en" outside any)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def direction(code: str | None = None) -> str:
+    """"rtl" for right-to-left languages, else "ltr"."""
+    return "rtl" if (code or current_language()) in RTL else "ltr"
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Render what is inside in ``code`` (a message for one person), then go back."""
+    with force_locale(code):
+        yield
+
+
+def _format_locale() -> str:
+    code = current_language()
+    return FORMAT_LOCALE.get(code, code)
+
+
+def local(event: Any, at: dt.datetime) -> dt.datetime:
+    """An instant in the event's time zone."""
+    return at.astimezone(ZoneInfo(getattr(event, "timezone", None) or "UTC"))
+
+
+def date_time(event: Any, at: dt.datetime) -> str:
+    """A day and time in the reader's language, in the event's time zone:
+    "Friday 15 February 2008, 09:00" (en), "vendredi 15 février 2008, 09:00" (fr)."""
+    loc = _format_locale()
+    moment = local(event, at)
+    pattern = get_datetime_format("medium", locale=loc).replace("'", "")
+    return pattern.format(format_time(moment, "HH:mm", locale=loc),
+                          format_date(moment, "full", locale=loc))
+
+
+def day(event: Any, at: dt.datetime) -> str:
+    """A day in the reader's language: "15 February 2008" (en), "15 février 2008" (fr)."""
+    return format_date(local(event, at), "long", locale=_format_locale())
+
+
+def hours(event: Any, starts: dt.datetime, ends: dt.datetime) -> str:
+    """Two times of one day as a span in the reader's language: "09:00–17:00"."""
+    loc = _format_locale()
+    return format_interval(local(event, starts).time(), local(event, ends).time(), "Hm",
+                           locale=loc)
+
+
+def day_and_hours(event: Any, starts: dt.datetime, ends: dt.datetime) -> str:
+    """A span of time in the reader's language and the event's zone, named:
+    "Friday 15 February 2008, 09:00–17:00 (Central European Standard Time)"."""
+    loc = _format_locale()
+    if local(event, starts).date() == local(event, ends).date():
+        pattern = get_datetime_format("medium", locale=loc).replace("'", "")
+        span = pattern.format(hours(event, starts, ends),
+                              format_date(local(event, starts), "full", locale=loc))
+    else:
+        span = _("%(start)s to %(end)s", start=date_time(event, starts),
+                 end=date_time(event, ends))
+    return _("%(time)s (%(zone)s)", time=span, zone=zone_name(event, starts))
+
+
+def in_zone(event: Any, text: str, at: dt.datetime) -> str:
+    """A time followed by the event's zone as the reader calls it."""
+    return _("%(time)s (%(zone)s)", time=text, zone=zone_name(event, at))
+
+
+def lazy(function: Any, *args: Any) -> LazyString:
+    """Text made when it is shown, in the language of that moment (one context, many
+    readers: a message to each in their own language)."""
+    return LazyString(function, *args)
+
+
+def zone_name(event: Any, at: dt.datetime) -> str:
+    """The event's time zone as the reader calls it: "Central European Standard Time"."""
+    return get_timezone_name(local(event, at), "long", locale=_format_locale())
+
+
+def country_name(code: str | None) -> str:
+    """A country's name in the reader's language from its ISO 3166 code ("AT" ->
+    "Autriche" in French); the code itself when CLDR does not know it."""
+    if not code:
+        return ""
+    return Locale.parse(_format_locale()).territories.get(code.upper(), code)
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel with our catalogues and locale choice; ``page_lang``/``page_dir`` and
+    the language helpers in every template."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    @app.context_processor
+    def languages() -> dict[str, Any]:
+        code = current_language()
+        return {"page_lang": code, "page_dir": direction(code),
+                "language_name": language_name}
+
+    @app.template_filter("strong")
+    def strong(text: Any) -> Markup:
+        """Text in <strong>, to pass into a translated sentence."""
+        return Markup("<strong>{}</strong>").format(text)
+
+    @app.template_global("mail_link")
+    def mail_link(address: str) -> Markup:
+        """A mailto link to pass into a translated sentence."""
+        return Markup('<a href="mailto:{0}">{0}</a>').format(address)
+
+    @app.template_global("link_to")
+    def link_to(url: str) -> Markup:
+        """A link showing its own address, to pass into a translated sentence."""
+        return Markup('<a href="{0}">{0}</a>').format(url)
+
+    app.add_template_global(country_name, "country_name")
+
+    @app.template_filter("bdi")
+    def isolate(text: Any) -> Markup:
+        """A name in its own direction inside text of another (Latin in Arabic)."""
+        return Markup("<bdi>{}</bdi>").format(text if text is not None else "")
+
+
+def language_code(value: str) -> str:
+    """A participant language's code from what someone typed ("French" -> "fr"); raises
+    ValueError naming the six when it is none of them."""
+    code = code_of(value)
+    if code not in PARTICIPANT_LANGUAGES:
+        raise ValueError("Must be one of " + ", ".join(PARTICIPANT_LANGUAGES)
+                         + " (or the language's name).")
+    return code
