@@ -45,7 +45,7 @@ extract-messages: $(VENV)/.installed
 		-o $(TRANSLATIONS)/messages.pot allocator
 
 update-messages: extract-messages
-	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot \
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot \
 		-d $(TRANSLATIONS)
 
 ## `flask --app wsgi …` (and plain `flask …`) in this checkout run the development settings

@@ -18,6 +18,7 @@ from babel import Locale
 from babel.dates import (
     format_date,
     format_interval,
+    format_skeleton,
     format_time,
     get_datetime_format,
     get_timezone_name,
@@ -25,6 +26,7 @@ from babel.dates import (
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, LazyString, force_locale, get_locale, refresh
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 PARTICIPANT_LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
@@ -33,6 +35,16 @@ DEFAULT_LANGUAGE = "en"
 RTL = frozenset({"ar"})
 # How dates read in each language: English the way the United Nations write it (British).
 FORMAT_LOCALE = {"en": "en_GB"}
+
+# Where the text participants read is written: every message of these files is translated
+# into all six languages (tests/unit/test_catalogues.py); the rest (staff pages) into German.
+PARTICIPANT_SOURCES = (
+    "i18n.py", "services/networking.py", "services/notifications.py", "services/taxonomy.py",
+    "services/team.py", "services/wording.py", "web/forms.py", "web/networking.py",
+    "web/templates/base.html", "web/templates/error.html", "web/templates/_form.html",
+    "web/templates/invitations/personal.html", "web/templates/networking/",
+    "web/templates/mail/", "web/templates/badges/badges.html",
+)
 
 babel = Babel()
 
@@ -204,6 +216,47 @@ def country_name(code: str | None) -> str:
     return Locale.parse(_format_locale()).territories.get(code.upper(), code)
 
 
+def short_time(event: Any, at: dt.datetime | None) -> str:
+    """A day and time, short, in the reader's language and the event's zone: "7 Dec 14:30"."""
+    if at is None:
+        return ""
+    loc = _format_locale()
+    moment = local(event, at)
+    return (f"{format_skeleton('MMMd', moment, locale=loc, fuzzy=True)} "
+            f"{format_time(moment, 'HH:mm', locale=loc)}")
+
+
+def short_day(event: Any, at: dt.datetime | None) -> str:
+    """A day, short, in the reader's language and the event's zone: "7 Dec"."""
+    if at is None:
+        return ""
+    return format_skeleton("MMMd", local(event, at), locale=_format_locale(), fuzzy=True)
+
+
+def full_day(event: Any, at: dt.datetime) -> str:
+    """A day in full in the reader's language: "Friday 15 February 2008"."""
+    return format_date(local(event, at), "full", locale=_format_locale())
+
+
+# The titles of the error pages people meet (HTTP's names, in the page's language)
+HTTP_WORDS = {400: _l("Bad Request"), 403: _l("Forbidden"), 404: _l("Not Found"),
+              405: _l("Method Not Allowed"), 409: _l("Conflict"), 410: _l("Gone"),
+              413: _l("Request Entity Too Large"), 422: _l("Unprocessable Entity"),
+              429: _l("Too Many Requests"), 500: _l("Internal Server Error"),
+              503: _l("Service Unavailable")}
+
+
+def http_title(status: int) -> str | None:
+    """An error page's title in the reader's language ("Not Found"), or None."""
+    title = HTTP_WORDS.get(status)
+    return str(title) if title is not None else None
+
+
+def room_phrase(room: str) -> str:
+    """A room as a sentence names it, in the reader's language: "room M1"."""
+    return _("room %(room)s", room=room)
+
+
 def init_app(app: Flask) -> None:
     """Flask-Babel with our catalogues and locale choice; ``page_lang``/``page_dir`` and
     the language helpers in every template."""
@@ -214,8 +267,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def languages() -> dict[str, Any]:
         code = current_language()
-        return {"page_lang": code, "page_dir": direction(code),
-                "language_name": language_name}
+        return {"page_lang": code, "page_dir": direction(code)}
 
     @app.template_filter("strong")
     def strong(text: Any) -> Markup:
@@ -233,6 +285,28 @@ def init_app(app: Flask) -> None:
         return Markup('<a href="{0}">{0}</a>').format(url)
 
     app.add_template_global(country_name, "country_name")
+    for helper in (short_time, short_day, full_day, day, zone_name):
+        app.add_template_global(helper)
+    app.add_template_global(day, "long_day")
+    app.add_template_global(zone_name, "zone_words")
+    app.add_template_global(language_name, "language_name")
+    app.add_template_global(event_language, "event_language")
+    app.add_template_global(PARTICIPANT_LANGUAGES, "participant_languages")
+
+    @app.template_filter("code")
+    def code(text: Any) -> Markup:
+        """Text in <code>, to pass into a translated sentence."""
+        return Markup("<code>{}</code>").format(text)
+
+    @app.template_filter("kbd")
+    def kbd(text: Any) -> Markup:
+        """Text in <kbd>, to pass into a translated sentence."""
+        return Markup("<kbd>{}</kbd>").format(text)
+
+    @app.template_global("link_text")
+    def link_text(url: str, text: Any) -> Markup:
+        """A link with its words, to pass into a translated sentence."""
+        return Markup('<a href="{}">{}</a>').format(url, text)
 
     @app.template_filter("bdi")
     def isolate(text: Any) -> Markup:

@@ -30,7 +30,7 @@ from allocator.services.participants import (
 from allocator.services.taxonomy import for_event
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
-           "duties", "preferences", "consent", "status")
+           "duties", "preferences", "consent", "status", "language")
 REQUIRED = ("full_name", "email", "organization", "sector", "consent")
 # With a status column, rows of invitees ("invited") need only a name and an e-mail; the
 # schema asks each registered row for the rest.
@@ -40,12 +40,13 @@ ALIASES = {
     "e-mail": "email", "mail": "email", "email address": "email",
     "organisation": "organization", "org": "organization",
     "theme preferences": "preferences", "themes": "preferences",
-    "duty": "duties", "programme duties": "duties",
+    "duty": "duties", "programme duties": "duties", "lang": "language",
 }
 HEADINGS = {"full_name": "Full name", "email": "E-mail", "organization": "Organisation",
             "sector": "Sector", "country": "Country", "gender": "Gender", "role": "Role",
             "duties": "Duties",
-            "preferences": "Theme preferences", "consent": "Consent", "status": "Status"}
+            "preferences": "Theme preferences", "consent": "Consent", "status": "Status",
+            "language": "Language"}
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "ja", "oui", "si", "sí"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
 MAX_REPORTED = 500
@@ -141,7 +142,7 @@ def _row_data(values: dict[str, str]) -> dict[str, Any]:
         elif name == "consent":
             word = value.lower()
             data[name] = True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
-        elif name in ("country", "gender") and not value:
+        elif name in ("country", "gender", "language") and not value:
             data[name] = None
         elif name in ("role", "status") and not value:
             continue
@@ -202,7 +203,7 @@ def _errors_for(messages: Any, number: int) -> list[dict[str, Any]]:
 
 # What an update of an existing registration may change (e-mail is how it is found).
 UPDATABLE = ("full_name", "organization", "sector", "country", "gender", "role", "duties",
-             "preferences")
+             "preferences", "language")
 
 
 def _changes(person: Participant, data: dict[str, Any], header: list[str]) -> list[str]:

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import flash, g, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from allocator.api.schemas import ParticipantIn
@@ -23,7 +25,7 @@ from allocator.web.forms import field_errors
 from allocator.web.home import room_label
 from allocator.web.session import page, render
 
-RANK_LABELS = {1: "1st", 2: "2nd", 3: "3rd"}
+RANK_LABELS = {1: _l("1st"), 2: _l("2nd"), 3: _l("3rd")}
 
 
 def counters(event_id: int) -> dict[str, Any]:
@@ -94,13 +96,14 @@ def check_in(event_id: int, participant_id: int):
     try:
         if request.form.get("undo"):
             person = participants.undo_check_in(g.event, participant_id)
-            flash(f"Check-in of {person.full_name} undone.")
+            flash(_("Check-in of %(name)s undone.", name=person.full_name))
         else:
             person = participants.check_in(g.event, participant_id)
             where = person.published_group
-            flash(f"{person.full_name} is checked in." + (
-                f" Group: {where['name']}" + (f", {room_label(where['room'])}" if where["room"]
-                                              else "") + "." if where else ""))
+            flash(_("%(name)s is checked in.", name=person.full_name) + (
+                " " + _("Group: %(group)s.", group=where["name"] + (
+                    f", {room_label(where['room'])}" if where["room"] else ""))
+                if where else ""))
     except DomainError as problem:
         flash(problem.detail, "error")
     return redirect(url_for("web.desk", event_id=event_id))
@@ -120,9 +123,9 @@ def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str
     errors: dict[str, list[str]] = {}
     ranks = [v for k, v in form.items() if k.startswith("rank-") and v]
     if len(ranks) != len(set(ranks)):
-        errors["preferences"] = ["Give each theme a different rank."]
+        errors["preferences"] = [_("Give each theme a different rank.")]
     if any(whole_number(v) is None for v in ranks):
-        errors["preferences"] = ["Choose each rank from the list (1st, 2nd, …)."]
+        errors["preferences"] = [_("Choose each rank from the list (1st, 2nd, …).")]
     ranked = []
     for key in themes:
         number = whole_number(form.get(f"rank-{key}"))
@@ -139,7 +142,7 @@ def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str
         "consent": form.get("consent") == "yes",
         "badge_shows_organization": form.get("badge_shows_organization") == "yes",
     }
-    for name in ("country", "gender"):
+    for name in ("country", "gender", "language"):
         if form.get(name, "").strip():
             data[name] = form[name]
     return data, errors
@@ -196,14 +199,14 @@ def register(event_id: int):
                     errors.update(field_errors(problem.errors))
                 elif problem.extra.get("existing_id"):
                     existing = problem.extra["existing_id"]
-                    errors["email"] = ["Someone is already registered with this e-mail."]
+                    errors["email"] = [_("Someone is already registered with this e-mail.")]
                 else:
                     errors["_form"] = [problem.detail]
             else:
-                flash(f"{person['full_name']} is registered.")
+                flash(_("%(name)s is registered.", name=person["full_name"]))
                 if form.get("check_in"):
                     participants.check_in(g.event, person["id"])
-                    flash(f"{person['full_name']} is checked in.")
+                    flash(_("%(name)s is checked in.", name=person["full_name"]))
                 return redirect(url_for("web.person", event_id=event_id,
                                         participant_id=person["id"]))
     status = 422 if errors else 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from allocator.api.schemas import EventIn
 from allocator.errors import DomainError
@@ -34,7 +35,7 @@ def new_event():
         except DomainError as problem:
             errors = problem.field_errors()
         else:
-            flash(f"{event.name} is created. Add its themes and working groups.")
+            flash(_("%(event)s is created. Add its themes and working groups.", event=event.name))
             return redirect(url_for("web.setup", event_id=event.id))
     return render("events/new.html", form=form, errors=errors,
                   zones=["Europe/Vienna", "UTC", "Europe/Brussels", "Europe/London",

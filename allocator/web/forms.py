@@ -23,8 +23,10 @@ KNOWN_SENTENCES = (
     _l("Missing data for required field."), _l("Consent to processing is required."),
     _l("Not a valid string."), _l("Field may not be null."), _l("Choose each theme once."),
     _l("Not a valid email address."), _l("May not be blank."), _l("Unknown field."),
-    _l("Answers are closed for this event."),
+    _l("Answers are closed for this event."), _l("Choose one of the languages offered."),
 )
+# The personal page's own fields, as its error summary names them
+ANSWER_LABELS = {"answer": _l("Your answer"), "preferences": _l("Themes")}
 
 
 def _said(sentence: str) -> str:
@@ -89,20 +91,24 @@ def namesakes(names: list[str]) -> set[str]:
 
 # How a form field is called where people read about it (problem sentences, summaries).
 LABELS = {
-    "name": "Name", "venue": "Venue", "starts_at": "Starts", "ends_at": "Ends",
-    "timezone": "Time zone", "language": "Working language",
-    "registration_closes_at": "Registration deadline", "contact_email": "Contact e-mail",
-    "consent_text": "Consent text", "report_summary": "Summary",
-    "retention_days": "Keep personal data (days)", "key": "Key", "title": "Title",
-    "description": "Description", "theme": "Theme", "room": "Room", "capacity": "Capacity",
-    "min_size": "Minimum size", "sectors": "Sectors", "sector_labels": "Sector names",
-    "participant_id": "Person", "other_id": "Second person", "group_id": "Group",
-    "kind": "Kind of rule", "note": "Note", "full_name": "Full name", "email": "E-mail",
-    "organization": "Organisation", "sector": "Sector", "country": "Country",
-    "gender": "Gender", "role": "Role", "preferences": "Theme preferences",
-    "consent": "Consent", "duties": "Programme duties", "token-name": "Who holds it",
-    "token-role": "Role", "token-group": "Working group", "speaker_ids": "Speakers",
+    "name": _l("Name"), "venue": _l("Venue"), "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"), "timezone": _l("Time zone"), "language": _l("Working language"),
+    "registration_closes_at": _l("Registration deadline"),
+    "contact_email": _l("Contact e-mail"), "consent_text": _l("Consent text"),
+    "report_summary": _l("Summary"), "retention_days": _l("Keep personal data (days)"),
+    "key": _l("Key"), "title": _l("Title"), "description": _l("Description"),
+    "theme": _l("Theme"), "room": _l("Room"), "capacity": _l("Capacity"),
+    "min_size": _l("Minimum size"), "sectors": _l("Sectors"),
+    "sector_labels": _l("Sector names"), "participant_id": _l("Person"),
+    "other_id": _l("Second person"), "group_id": _l("Group"), "kind": _l("Kind of rule"),
+    "note": _l("Note"), "full_name": _l("Full name"), "email": _l("E-mail"),
+    "organization": _l("Organisation"), "sector": _l("Sector"), "country": _l("Country"),
+    "gender": _l("Gender"), "role": _l("Role"), "preferences": _l("Theme preferences"),
+    "consent": _l("Consent"), "duties": _l("Programme duties"),
+    "token-name": _l("Who holds it"), "token-role": _l("Role"),
+    "token-group": _l("Working group"), "speaker_ids": _l("Speakers"),
 }
+
 
 
 def said(error: DomainError) -> str:

@@ -7,11 +7,12 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from allocator.access import Principal
 from allocator.auth import sign_in_attempt
-from allocator.i18n import STAFF_LANGUAGES
+from allocator.i18n import STAFF_LANGUAGES, http_title, room_phrase
 from allocator.normalise import fold, humanise
 from allocator.services import wording
 from allocator.services.events import list_events
@@ -58,7 +59,7 @@ def duty_words(duties: list[str]) -> str:
 def room_label(room: str) -> str:
     """A room as a sentence names it: "room M1", but "Room C06" or "Board Room C" (already
     said) as it is."""
-    return room if ROOM_WORDS & set(fold(room).split()) else f"room {room}"
+    return room if ROOM_WORDS & set(fold(room).split()) else room_phrase(room)
 
 
 @bp.app_template_global()
@@ -121,7 +122,7 @@ def sign_out():
     """Forget the token on this device."""
     check_csrf()
     session.clear()
-    flash("Signed out.")
+    flash(_("Signed out."))
     response = redirect(url_for("web.sign_in"))
     # A shared desk PC keeps nothing of this session: caches and the desk's offline data.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
@@ -136,9 +137,7 @@ def staff_language():
     code = request.form.get("language", "")
     if code in STAFF_LANGUAGES:
         session["language"] = code
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//")
-                    else url_for("web.index"), code=303)
+    return redirect(safe_next(request.form.get("next", "")) or url_for("web.index"), code=303)
 
 
 @bp.errorhandler(HTTPException)
@@ -150,6 +149,8 @@ def error_page(error: HTTPException):
     # "Being prepared" (503 with Retry-After): the browser asks again by itself.
     retry = dict(error.get_headers()).get("Retry-After") or getattr(
         error, "extra_headers", {}).get("Retry-After")
+    title = getattr(error, "title", None)
+    error.title = _(title) if title else http_title(error.code or 500) or error.name
     response = render_template("error.html", error=error, user=user, event=None,
                                csrf_token=csrf_token() if user else "",
                                refresh=retry if error.code == 503 else None)

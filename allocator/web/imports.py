@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from allocator.api.schemas import ParticipantIn
 from allocator.errors import DomainError
@@ -44,8 +45,10 @@ def import_people(event_id: int):
                 status = status_of(exc)
             else:
                 if not dry_run:
-                    flash(f"Imported: {result.created} created, {result.updated} updated, "
-                          f"{result.unchanged} unchanged, {result.skipped} skipped.")
+                    flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d "
+                            "unchanged, %(skipped)d skipped.", created=result.created,
+                            updated=result.updated, unchanged=result.unchanged,
+                            skipped=result.skipped))
                     return redirect(url_for("web.desk", event_id=event_id))
     headings = imports.HEADINGS
     return render("imports/import.html", result=result, problem=problem,

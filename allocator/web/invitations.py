@@ -8,13 +8,13 @@ from typing import Any
 import marshmallow as ma
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from allocator.api.schemas import ParticipantIn
 from allocator.api.schemas.invitations import AnswerIn
 from allocator.errors import DomainError
 from allocator.i18n import PARTICIPANT_LANGUAGES, current_language, language_code
 from allocator.models import Participant
-from allocator.normalise import counted
 from allocator.services import invitations, notifications, participants, personal, programme
 from allocator.services.events import consent_of
 from allocator.services.exports import country_name
@@ -23,11 +23,9 @@ from allocator.services.taxonomy import for_event, using
 from allocator.validation import whole_number
 from allocator.web.blueprint import bp
 from allocator.web.desk import country_choices
-from allocator.web.forms import check_personal_form, field_errors, personal_visit
+from allocator.web.forms import ANSWER_LABELS, check_personal_form, field_errors, personal_visit
 from allocator.web.networking import section as networking_section
 from allocator.web.session import page, render
-
-ANSWER_LABELS = {"answer": "Your answer", "preferences": "Themes"}
 
 
 def _answer_form(person: Participant, themes: int) -> dict[str, str]:
@@ -49,7 +47,7 @@ def _form_to_answer(form: Any, count: int) -> tuple[dict[str, Any], dict[str, li
     chosen = [form.get(f"preference_{n}", "").strip() for n in range(1, count + 1)]
     chosen = [key for key in chosen if key]
     if len(chosen) != len(set(chosen)):
-        errors["preferences"] = ["Choose each theme once."]
+        errors["preferences"] = [_("Choose each theme once.")]
     data: dict[str, Any] = {"answer": form.get("answer", "")}
     if data["answer"] == "accept":
         data.update(full_name=form.get("full_name", ""),
@@ -175,8 +173,8 @@ def add_invitee(event_id: int):
         except DomainError as problem:
             errors = field_errors(problem.errors or {"email": [problem.detail]})
         else:
-            flash(f"{loaded['full_name']} is on the list; send the invitation below.",
-                  "ok@invitees")
+            flash(_("%(name)s is on the list; send the invitation below.",
+                    name=loaded["full_name"]), "ok@invitees")
             return redirect(url_for("web.invitations_page", event_id=event_id) + "#invitees")
     return _organiser_page(request.form, errors), 422
 
@@ -195,9 +193,10 @@ def send_invitations(event_id: int):
         flash(problem.detail, "error@invitations")
     else:
         if done["queued"]:
-            flash(f"{done['queued']} invitation(s) queued.", "ok@invitations")
+            flash(ngettext("%(num)d invitation queued.", "%(num)d invitations queued.",
+                          done["queued"]), "ok@invitations")
         else:
-            flash("Everyone on the list has been sent an invitation already.",
+            flash(_("Everyone on the list has been sent an invitation already."),
                   "ok@invitations")
     return redirect(url_for("web.invitations_page", event_id=event_id) + "#invitations")
 
@@ -207,7 +206,7 @@ def send_invitations(event_id: int):
 def revoke_links(event_id: int, participant_id: int):
     """End every link of one person."""
     person = invitations.revoke(g.event, participant_id)
-    flash(f"{person.full_name}'s links no longer work.", "ok@invitations")
+    flash(_("%(name)s's links no longer work.", name=person.full_name), "ok@invitations")
     return redirect(url_for("web.invitations_page", event_id=event_id) + "#invitations")
 
 
@@ -217,13 +216,13 @@ def send_notifications(event_id: int):
     """Queue group announcements or change notices."""
     kind = request.form.get("kind", "")
     if kind not in ("groups", "changes"):
-        abort(400, description="Choose what to send.")
+        abort(400, description=_("Choose what to send."))
     try:
         done = notifications.notify(g.event, kind, again=bool(request.form.get("again")))
     except DomainError as problem:
         flash(problem.detail, "error@notifications")
     else:
-        flash(f"{counted(done['queued'], 'message')} queued"
-              + ("." if done["queued"] else ": everyone knows their current group already."),
-              "ok@notifications")
+        flash(ngettext("%(num)d message queued.", "%(num)d messages queued.", done["queued"])
+              if done["queued"] else _("No message queued: everyone knows their current "
+                                       "group already."), "ok@notifications")
     return redirect(url_for("web.invitations_page", event_id=event_id) + "#notifications")

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from allocator.api.schemas import ParticipantPatch
 from allocator.errors import DomainError
@@ -20,6 +21,7 @@ def _as_form(person: Any) -> dict[str, str]:
     form = {"full_name": person.full_name, "email": person.email,
             "organization": person.organization, "sector": person.sector,
             "country": person.country or "", "gender": person.gender or "",
+            "language": person.language or "",
             "role": person.role, "duties": list(person.duties),
             "badge_shows_organization": "yes" if person.badge_shows_organization else ""}
     for rank, key in enumerate(person.preference_keys, start=1):
@@ -38,7 +40,7 @@ def edit_person(event_id: int, participant_id: int):
         form = request.form
         data, errors = form_to_data(form, [t.key for t in g.event.themes])
         data.pop("consent", None)  # consent was given at registration, not here
-        for name in ("country", "gender"):
+        for name in ("country", "gender", "language"):
             data.setdefault(name, None)
         try:
             loaded = ParticipantPatch().load(data)
@@ -51,7 +53,8 @@ def edit_person(event_id: int, participant_id: int):
             except DomainError as problem:
                 errors = problem.field_errors()
             else:
-                flash(f"{loaded.get('full_name', person.full_name)}'s registration is saved.")
+                flash(_("%(name)s's registration is saved.",
+                        name=loaded.get("full_name", person.full_name)))
                 return redirect(url_for("web.person", event_id=event_id,
                                         participant_id=participant_id))
     return render("people/edit.html", person=person, form=form, errors=errors,
@@ -65,7 +68,8 @@ def withdraw_person(event_id: int, participant_id: int):
     participants.get_participant(g.event, participant_id)  # another event's: a 404 page
     try:
         person = participants.withdraw(g.event, participant_id)
-        flash(f"{person.full_name} is withdrawn. Register them again if they come back.")
+        flash(_("%(name)s is withdrawn. Register them again if they come back.",
+                name=person.full_name))
     except DomainError as problem:
         flash(problem.detail, "error")
     return redirect(url_for("web.person", event_id=event_id, participant_id=participant_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from allocator.errors import DomainError
 from allocator.models import RECOMMENDATION_STATES
@@ -49,7 +50,7 @@ def move_recommendation(event_id: int, recommendation_id: int):
     except DomainError as problem:
         flash(problem.detail, "error@plenary")
     else:
-        flash(f"Moved {'up' if offset < 0 else 'down'}.", f"ok@r{recommendation_id}")
+        flash(_("Moved up.") if offset < 0 else _("Moved down."), f"ok@r{recommendation_id}")
     return redirect(url_for("web.plenary", event_id=event_id) + f"#r{recommendation_id}")
 
 
@@ -64,8 +65,9 @@ def lock_recommendations(event_id: int, group_id: int):
     except DomainError as problem:
         flash(problem.detail, "error@groups")
     else:
-        flash(f"{group.name}: " + ("locked; only the organisers change its recommendations "
-                                   "now." if locked else "open again to its facilitators."),
+        flash(_("%(group)s: locked; only the organisers change its recommendations now.",
+                group=group.name) if locked else
+              _("%(group)s: open again to its facilitators.", group=group.name),
               "ok@groups")
     return redirect(url_for("web.plenary", event_id=event_id) + "#groups")
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from allocator.api.schemas.programme import ProgrammeItemIn, ProgrammeItemPatch
 from allocator.errors import DomainError, NotFound
@@ -98,7 +99,7 @@ def add_programme_item(event_id: int):
         except DomainError as error:
             errors = error.field_errors()
         else:
-            flash(f"“{item.title}” is on the programme.", "ok@programme")
+            flash(_("“%(title)s” is on the programme.", title=item.title), "ok@programme")
             return redirect(url_for("web.programme_page", event_id=event_id) + "#programme")
     return _page(form=request.form, errors=errors, status=422)
 
@@ -116,7 +117,7 @@ def change_programme_item(event_id: int, item_id: int):
         except DomainError as error:
             errors = error.field_errors()
         else:
-            flash(f"“{item.title}” is saved.", "ok@programme")
+            flash(_("“%(title)s” is saved.", title=item.title), "ok@programme")
             return redirect(url_for("web.programme_page", event_id=event_id) + "#programme")
     # an item's form has fields of its own: its errors go beside them
     prefix = f"item-{item_id}-"
@@ -134,7 +135,7 @@ def delete_programme_item(event_id: int, item_id: int):
     except DomainError as error:
         flash(said(error), "error@programme")
     else:
-        flash("The item is off the programme.", "ok@programme")
+        flash(_("The item is off the programme."), "ok@programme")
     return redirect(url_for("web.programme_page", event_id=event_id) + "#programme")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import flash, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from allocator.api.schemas.recommendations import (
@@ -104,7 +105,7 @@ def add_recommendation(event_id: int, group_id: int):
         except DomainError as problem:
             errors = problem.field_errors()
         else:
-            flash(f"“{data['title']}” is saved.", "ok@recommendations")
+            flash(_("“%(title)s” is saved.", title=data["title"]), "ok@recommendations")
             return redirect(url_for("web.recommendations_page", event_id=event_id,
                                     group_id=group_id) + "#recommendations")
     return _page(group_id, errors, request.form, status=422)
@@ -146,9 +147,12 @@ def change_recommendation(event_id: int, recommendation_id: int):
         else:
             if wants_json():
                 return _json(200, version=saved.version, status=saved.status)
-            said = {"adopted": "adopted", "dropped": "dropped", "merged": "merged",
-                    "amended": "saved as amended"}.get(data.get("status", ""), "saved")
-            flash(f"“{saved.title}” is {said}.",
+            said = {"adopted": _("“%(title)s” is adopted."),
+                    "dropped": _("“%(title)s” is dropped."),
+                    "merged": _("“%(title)s” is merged."),
+                    "amended": _("“%(title)s” is saved as amended.")}.get(
+                data.get("status", ""), _("“%(title)s” is saved."))
+            flash(said % {"title": saved.title},
                   f"ok@r{saved.id}" if back_to_plenary else "ok@recommendations")
             if back_to_plenary:
                 return redirect(url_for("web.plenary", event_id=event_id)
@@ -194,7 +198,7 @@ def write_summary(event_id: int, group_id: int):
     else:
         if wants_json():
             return _json(200, version=saved.version)
-        flash("The summary is saved.", "ok@summary")
+        flash(_("The summary is saved."), "ok@summary")
     return redirect(url_for("web.recommendations_page", event_id=event_id,
                             group_id=group_id) + "#summary")
 

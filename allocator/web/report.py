@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from allocator.api.schemas.events import EventPatch
 from allocator.errors import DomainError
@@ -39,7 +40,7 @@ def report_summary(event_id: int):
     except DomainError as problem:
         flash(problem.detail, "error@report")
     else:
-        flash("The summary is saved.", "ok@report")
+        flash(_("The summary is saved."), "ok@report")
     return redirect(url_for("web.plenary", event_id=event_id) + "#report")
 
 
@@ -53,6 +54,6 @@ def report_release(event_id: int):
     except DomainError as problem:
         flash(problem.detail, "error@report")
     else:
-        flash("The facilitators can download the report now." if released else
-              "The report is withdrawn: only the organisers download it.", "ok@report")
+        flash(_("The facilitators can download the report now.") if released else
+              _("The report is withdrawn: only the organisers download it."), "ok@report")
     return redirect(url_for("web.plenary", event_id=event_id) + "#report")

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from allocator.api.schemas import RuleIn
@@ -68,7 +69,7 @@ def add_rule(event_id: int):
     if which == "pin":
         number = whole_number(form.get("group_id"))
         if number is None:
-            errors["group_id"] = ["Choose a group."]
+            errors["group_id"] = [_("Choose a group.")]
         else:
             data["group_id"] = number
     if not errors:
@@ -79,7 +80,7 @@ def add_rule(event_id: int):
         except DomainError as problem:
             errors = problem.field_errors()
         else:
-            flash("Rule added.", "ok@rules")
+            flash(_("Rule added."), "ok@rules")
             return redirect(url_for("web.rules_page", event_id=event_id) + "#rules")
     return _page(people, form, errors, which, 422)
 
@@ -89,5 +90,5 @@ def add_rule(event_id: int):
 def delete_rule(event_id: int, rule_id: int):
     """Delete a rule."""
     rules.delete_rule(g.event, rule_id)
-    flash("Rule deleted.", "ok@rules")
+    flash(_("Rule deleted."), "ok@rules")
     return redirect(url_for("web.rules_page", event_id=event_id) + "#rules")

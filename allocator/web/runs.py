@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from allocator.errors import DomainError
@@ -110,7 +111,7 @@ def move(event_id: int, run_id: int):
     chosen, why = pick_person(request.form.get("participant_id", ""), people)
     group_id = request.form.get("group_id", "")
     if why or whole_number(group_id) is None:
-        flash(why or "Choose a group.", "error@move")
+        flash(why or _("Choose a group."), "error@move")
         return redirect(back)
     try:
         result = reports.move_person(g.event, run, chosen, whole_number(group_id))
@@ -120,10 +121,11 @@ def move(event_id: int, run_id: int):
     person = next(p for p in people if p.id == chosen)
     target = next((grp.name for grp in g.event.groups if grp.id == result["group_id"]), "")
     if result["from_group_id"] == result["group_id"]:
-        flash(f"{person.full_name} is in {target} already.", "ok@move")
+        flash(_("%(name)s is in %(group)s already.", name=person.full_name, group=target),
+              "ok@move")
     else:
-        flash(f"Moved {person.full_name} to {target}." +
-              (" Check the warnings below." if result["warnings"] else ""), "ok@move")
+        flash(_("Moved %(name)s to %(group)s.", name=person.full_name, group=target) +
+              (" " + _("Check the warnings below.") if result["warnings"] else ""), "ok@move")
     for warning in result["warnings"]:
         flash(warning, "warn@move")
     return redirect(back)
@@ -135,7 +137,7 @@ def publish(event_id: int, run_id: int):
     """Publish the run: the desk and facilitators see it."""
     try:
         allocation.publish(g.event, run_id)
-        flash("Published: the desk now tells people their group and room.")
+        flash(_("Published: the desk now tells people their group and room."))
     except DomainError as problem:
         flash(problem.detail, "error")
     return redirect(url_for("web.run_page", event_id=event_id, run_id=run_id))
@@ -153,8 +155,9 @@ def place_late_arrival(event_id: int, participant_id: int):
     except DomainError as problem:
         flash(problem.detail, "error@late")
     else:
-        flash(f"{placed['full_name']} is placed in {placed['group']}" +
-              (f", {placed['room']}" if placed["room"] else "") + ".", "ok@late")
+        flash(_("%(name)s is placed in %(group)s.", name=placed["full_name"],
+                group=placed["group"] + (f", {placed['room']}" if placed["room"] else "")),
+              "ok@late")
     if request.form.get("back") == "person":
         return redirect(url_for("web.person", event_id=event_id,
                                 participant_id=participant_id))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from allocator.access import Principal
@@ -31,8 +32,8 @@ def check_csrf() -> None:
     """Refuse a state-changing request without the session's CSRF token."""
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="The form expired or did not come from this site; reload "
-                               "the page and try again.")
+        abort(400, description=_("The form expired or did not come from this site; "
+                                 "reload the page and try again."))
 
 
 def current_user() -> Principal | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from allocator.api.schemas.team import MemberIn, TokenIn
 from allocator.errors import DomainError
@@ -63,7 +64,8 @@ def add_member(event_id: int):
         except DomainError as error:
             errors = error.field_errors()
         else:
-            flash(f"{member.name} is in the team; their sign-in link is on its way.",
+            flash(_("%(name)s is in the team; their sign-in link is on its way.",
+                    name=member.name),
                   "ok@members")
             return redirect(url_for("web.team_page", event_id=event_id) + "#members")
     return _page(form=request.form, errors=errors, status=422)
@@ -78,8 +80,8 @@ def send_link(event_id: int, member_id: int):
     except DomainError as error:
         flash(said(error), "error@members")
     else:
-        flash(f"A new sign-in link for {member.name} is on its way; the old one no longer "
-              "works.", "ok@members")
+        flash(_("A new sign-in link for %(name)s is on its way; the old one no longer works.",
+                name=member.name), "ok@members")
     return redirect(url_for("web.team_page", event_id=event_id) + "#members")
 
 
@@ -88,7 +90,8 @@ def send_link(event_id: int, member_id: int):
 def remove_member(event_id: int, member_id: int):
     """End a member's access at once (their link and every session it started)."""
     member = team.remove_member(g.event, member_id)
-    flash(f"{member.name} no longer has access; any page they had open is signed out.",
+    flash(_("%(name)s no longer has access; any page they had open is signed out.",
+            name=member.name),
           "ok@members")
     return redirect(url_for("web.team_page", event_id=event_id) + "#members")
 
@@ -120,7 +123,7 @@ def revoke_token(event_id: int, token_id: int):
     except DomainError as error:
         flash(said(error), "error@tokens")
     else:
-        flash(f"The token {token.name} no longer works.", "ok@tokens")
+        flash(_("The token %(name)s no longer works.", name=token.name), "ok@tokens")
     return redirect(url_for("web.team_page", event_id=event_id) + "#tokens")
 
 
@@ -133,8 +136,8 @@ def sign_in_by_link(secret: str):
     visit = team.by_link(secret)
     if visit is None:
         # One answer for unknown, replaced, expired and ended links.
-        abort(404, description="This sign-in link does not work (any more). Ask the "
-                               "organisers to send you a new one.")
+        abort(404, description=_("This sign-in link does not work (any more). Ask the "
+                                 "organisers to send you a new one."))
     if request.method == "POST":
         check_csrf()
         token_id = team.signed_in(visit)

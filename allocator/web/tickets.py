@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, flash, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 
 from allocator.errors import DomainError
 from allocator.idempotency import run_idempotent
@@ -68,8 +69,9 @@ def desk_scan(event_id: int):
               "error")
     else:
         text = said(scan)
-        flash((f"{text['full_name']} was already checked in." if scan.already_checked_in_at
-               else f"{text['full_name']} is checked in.") + f" {text['where']}.",
+        flash((_("%(name)s was already checked in.", name=text["full_name"])
+               if scan.already_checked_in_at
+               else _("%(name)s is checked in.", name=text["full_name"])) + f" {text['where']}.",
               "warn" if scan.already_checked_in_at else "ok")
     return redirect(url_for("web.desk", event_id=event_id))
 
@@ -100,7 +102,8 @@ def desk_replace_ticket(event_id: int, participant_id: int):
     except DomainError as problem:
         flash(problem.detail, "error")
     else:
-        flash(f"{person.full_name} has a new ticket; the old one no longer works.",
+        flash(_("%(name)s has a new ticket; the old one no longer works.",
+                name=person.full_name),
               "ok@ticket")
     return redirect(url_for("web.person", event_id=event_id, participant_id=participant_id)
                     + "#ticket")
