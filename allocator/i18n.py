@@ -49,6 +49,26 @@ PARTICIPANT_SOURCES = (
 babel = Babel()
 
 
+def N_(english: str) -> str:  # noqa: N802  (gettext's name for "mark, translate later")
+    """Mark ``english`` for the catalogues; it is translated where it is shown."""
+    return english
+
+
+# The server's own consent text (config.CONSENT_TEXT's default, the same words): shown in
+# the reader's language; one version whatever the language. A text an operator or an
+# organiser writes is shown as written.
+DEFAULT_CONSENT_TEXT = N_(
+    "The organisers keep your name, e-mail, organisation, sector, country and theme "
+    "preferences to run this workshop: to place you in a working group and to tell you "
+    "where to go. Nobody else sees them. They are erased when the event's retention "
+    "period ends, or earlier if you ask the organisers.")
+
+
+def consent_words(text: str) -> str:
+    """A consent text in the reader's language when it is the server's default."""
+    return _(text) if text == DEFAULT_CONSENT_TEXT else text
+
+
 def language_name(code: str) -> str:
     """A language's name in itself, as a switch offers it: "fr" -> "Français"."""
     name = Locale.parse(code).get_display_name(code) or code
@@ -99,11 +119,19 @@ def page_language_for(person: Any, event: Any) -> str:
     own = getattr(person, "language", None)
     if own in PARTICIPANT_LANGUAGES:
         return own
-    if has_request_context():
-        best = request.accept_languages.best_match(PARTICIPANT_LANGUAGES)
-        if best:
-            return best
-    return event_language(event)
+    return browser_language(PARTICIPANT_LANGUAGES) or event_language(event)
+
+
+def browser_language(supported: tuple[str, ...]) -> str | None:
+    """The first of ``supported`` the browser's ``Accept-Language`` asks for, by quality
+    ("ru-RU, en;q=0.5" -> "ru": a regional tag counts for its language), or None."""
+    if not has_request_context():
+        return None
+    for value, quality in request.accept_languages:  # highest quality first
+        primary = value.replace("_", "-").split("-")[0].casefold()
+        if quality > 0 and primary in supported:
+            return primary
+    return None
 
 
 def use_language(code: str) -> None:
@@ -121,11 +149,11 @@ def _select_locale() -> str:
     if not has_request_context() or request.path.startswith("/api/"):
         return DEFAULT_LANGUAGE  # the API speaks English (problem documents, schemas)
     if request.path.startswith("/i/"):  # a participant's link that opened nothing
-        return request.accept_languages.best_match(PARTICIPANT_LANGUAGES) or DEFAULT_LANGUAGE
+        return browser_language(PARTICIPANT_LANGUAGES) or DEFAULT_LANGUAGE
     stored = session.get("language")
     if stored in STAFF_LANGUAGES:
         return stored
-    return request.accept_languages.best_match(STAFF_LANGUAGES) or DEFAULT_LANGUAGE
+    return browser_language(STAFF_LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
@@ -297,6 +325,11 @@ def init_app(app: Flask) -> None:
     def code(text: Any) -> Markup:
         """Text in <code>, to pass into a translated sentence."""
         return Markup("<code>{}</code>").format(text)
+
+    @app.template_global("columns")
+    def columns(names: Any) -> Markup:
+        """Column headings a file must carry, as literal code (they are not translated)."""
+        return Markup(", ").join(Markup("<code>{}</code>").format(name) for name in names)
 
     @app.template_filter("kbd")
     def kbd(text: Any) -> Markup:

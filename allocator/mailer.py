@@ -106,8 +106,6 @@ def build(message: Message, sender: Address, ticket_png: bytes | None = None,
     mail["Message-ID"] = message.message_id
     mail["Date"] = format_datetime(message.created_at or utcnow())
     mail["Auto-Submitted"] = "auto-generated"
-    if getattr(message, "language", None):
-        mail["Content-Language"] = message.language
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
@@ -118,6 +116,8 @@ def build(message: Message, sender: Address, ticket_png: bytes | None = None,
         mail.add_attachment(message.vcard, subtype="vcard", charset="utf-8",
                             filename="contacts.vcf")
     if message.calendar:
-        mail.add_attachment(message.calendar.encode(), maintype="text", subtype="calendar",
+        mail.add_attachment(message.calendar, subtype="calendar", charset="utf-8",
                             filename="working-group.ics", params={"method": "PUBLISH"})
+    if getattr(message, "language", None):  # last: building the parts drops Content-* headers
+        mail["Content-Language"] = message.language
     return mail

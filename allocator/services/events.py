@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from allocator.access import Principal
 from allocator.extensions import db
+from allocator.i18n import consent_words
 from allocator.models import (
     ACTIVE,
     DEFAULT_SECTORS,
@@ -56,11 +57,11 @@ def get_event(event_id: int) -> Event:
 def consent_of(text: str | None) -> tuple[str, str]:
     """(the consent text people agree to, its version): an event's own text, versioned by
     its SHA-256 (a change of wording is a new version), or the server's CONSENT_TEXT and
-    CONSENT_TEXT_VERSION."""
+    CONSENT_TEXT_VERSION (the default one in the reader's language)."""
     if text and text.strip():
         return text, "event-" + hashlib.sha256(text.encode()).hexdigest()[:12]
     config = current_app.config
-    return config["CONSENT_TEXT"], config["CONSENT_TEXT_VERSION"]
+    return consent_words(config["CONSENT_TEXT"]), config["CONSENT_TEXT_VERSION"]
 
 
 def retention_ends(ends_at: dt.datetime, retention_days: int) -> dt.datetime:

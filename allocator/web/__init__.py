@@ -36,10 +36,11 @@ def register(app: Flask) -> None:
         return {"role_word": lambda role: ROLE_WORDS.get(role, role),
                 "staff_languages": STAFF_LANGUAGES}
 
-    from allocator.web.words import message_kind, state_words
+    from allocator.web.words import message_kind, page_words, state_words
 
     app.add_template_global(message_kind)
     app.add_template_global(state_words)
+    app.add_template_global(page_words)
 
     app.session_interface = DatabaseSessionInterface()
     app.register_blueprint(bp)

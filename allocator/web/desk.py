@@ -16,9 +16,9 @@ from allocator.api.schemas import ParticipantIn
 from allocator.errors import DomainError
 from allocator.extensions import db
 from allocator.models import ACTIVE, GENDERS, Participant, utcnow
-from allocator.normalise import DUTY_LABELS
 from allocator.services import participants
 from allocator.services.allocation import published_run_id
+from allocator.services.wording import DUTY_WORDS
 from allocator.validation import COUNTRY_CODES, whole_number
 from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors
@@ -168,7 +168,7 @@ def country_choices() -> list[tuple[str, str]]:
 def form_context() -> dict[str, Any]:
     """What the registration and edit forms need besides the person."""
     return {"genders": GENDERS, "countries": country_choices(), "rank_labels": RANK_LABELS,
-            "duty_labels": DUTY_LABELS}
+            "duty_labels": DUTY_WORDS}
 
 
 @bp.route("/events/<int:event_id>/desk/register", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from allocator.errors import DomainError
+from allocator.i18n import N_
 from allocator.problems import status_of
 from allocator.services import codes, networking, personal
 from allocator.services.exports import country_name
@@ -27,6 +28,12 @@ SAID = {"sent": _l("Sent. If the code is theirs and they accept, you will see ea
         "accepted": _l("Accepted: you now see each other's contact details."),
         "declined": _l("Declined. They are not told.")}
 
+
+# What the personal page's scripts say (meet.js, qrcamera.js), by their English
+SCRIPT_WORDS = (
+    N_("That is not a meet code: ask them to open “Meet people” on their page."),
+    N_("The camera could not start: type the code instead."), N_("Stop the camera"),
+)
 
 # The choice's checkboxes, worded apart from the answer form's fields on the same page
 SHARE_WORDS = {"organization": _l("Show my organisation"), "sector": _l("Show my sector"),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from allocator.api.schemas.programme import ProgrammeItemIn, ProgrammeItemPatch
 from allocator.errors import DomainError, NotFound
@@ -21,8 +22,9 @@ from allocator.web.forms import field_errors, said
 from allocator.web.home import field_label
 from allocator.web.session import page, render
 
-KIND_WORDS = {"talk": "Talk", "questions": "Questions", "working_groups": "Working groups",
-              "plenary": "Plenary", "break": "Break", "other": "Other"}
+KIND_WORDS = {"talk": _l("Talk"), "questions": _l("Questions"),
+              "working_groups": _l("Working groups"), "plenary": _l("Plenary"),
+              "break": _l("Break"), "other": _l("Other")}
 
 
 def _speakers_to_choose() -> list[Participant]:

@@ -8,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from allocator.api.schemas.team import MemberIn, TokenIn
 from allocator.errors import DomainError
@@ -17,9 +18,9 @@ from allocator.web.blueprint import bp
 from allocator.web.forms import field_errors, said
 from allocator.web.session import check_csrf, csrf_token, page, render
 
-ROLE_CHOICES = [("facilitator", "Facilitator (their group's list and recommendations)"),
-                ("desk", "Registration desk"), ("viewer", "Viewer (published lists)"),
-                ("organizer", "Organiser (everything)")]
+ROLE_CHOICES = [("facilitator", _l("Facilitator (their group's list and recommendations)")),
+                ("desk", _l("Registration desk")), ("viewer", _l("Viewer (published lists)")),
+                ("organizer", _l("Organiser (everything)"))]
 
 
 def _page(form: Any = None, errors: dict[str, list[str]] | None = None,

@@ -128,7 +128,7 @@ def test_the_organisers_see_answers_messages_and_the_links_to_hand_over(app, bro
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_text("Jane Doe is on the list")).to_be_visible()
     page.get_by_role("button", name="Send invitations to everyone not invited yet").click()
-    expect(page.get_by_text("1 invitation(s) queued.")).to_be_visible()
+    expect(page.get_by_text("1 invitation queued.")).to_be_visible()
     expect(page.locator("#count-invited")).to_have_text("7")
     page.get_by_role("button", name="Tell people their group").click()
     expect(page.get_by_text("Nothing is published yet")).to_be_visible()

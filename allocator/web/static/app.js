@@ -1,6 +1,24 @@
 // Progressive enhancement only: every page works without this file.
+
+// What the scripts say, in the page's language: the page carries the translations
+// (a JSON block, not a script), keyed by the English words; a missing one reads as English.
+window.pageWords = (function () {
+  "use strict";
+  var words = {};
+  var block = document.getElementById("page-words");
+  try { words = block ? JSON.parse(block.textContent) : {}; } catch (e) { words = {}; }
+  return function (english, values) {
+    var text = words[english] || english;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(String(values[key]));
+    });
+    return text;
+  };
+}());
+
 (function () {
   "use strict";
+  var t = window.pageWords;
 
   // This file runs after the page is parsed (defer): someone quick, or a test, may have
   // typed already. Such a field is treated as just typed into.
@@ -116,18 +134,18 @@
           return (json ? r.json() : Promise.resolve(null)).then(function (body) {
             if (r.ok && body) {
               version.value = body.version;
-              say("Saved", "saved");
+              say(t("Saved"), "saved");
             } else if (r.status === 409) {
               stopped = true;
-              say("Someone else changed this — press Save to compare.", "conflict");
+              say(t("Someone else changed this — press Save to compare."), "conflict");
             } else if (body && body.detail) {
-              say("Not saved: " + body.detail, "failed");
+              say(t("Not saved: %(reason)s", {reason: body.detail}), "failed");
             } else {
-              say("Not saved — sign in again, then press Save.", "failed");
+              say(t("Not saved — sign in again, then press Save."), "failed");
             }
           });
         })
-        .catch(function () { say("Not saved — offline? Press Save when you are back.", "failed"); })
+        .catch(function () { say(t("Not saved — offline? Press Save when you are back."), "failed"); })
         .then(function () {
           sending = false;
           if (again) { again = false; save(); }
@@ -135,7 +153,7 @@
     }
     var pending = false;
     function soon() {
-      clearTimeout(timer); pending = true; say("Not saved yet", "");
+      clearTimeout(timer); pending = true; say(t("Not saved yet"), "");
       timer = setTimeout(function () { pending = false; save(); }, 1200);
     }
     f.addEventListener("input", soon);

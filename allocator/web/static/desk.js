@@ -8,6 +8,7 @@
 //    list cached when the page opened (no e-mails), and that list is deleted at sign-out.
 (function () {
   "use strict";
+  var t = window.pageWords || function (english) { return english; };
   var form = document.querySelector("form[data-scan]");
   if (!form) { return; }
   var input = form.querySelector("input[name=code]");
@@ -93,14 +94,14 @@
       }
       return;
     }
-    show("refused", "Not checked in", [(body && body.detail) || "This ticket cannot be used (" + status + ")."]);
+    show("refused", t("Not checked in"), [(body && body.detail) || t("This ticket cannot be used (%(status)s).", {status: status})]);
   }
   function counter() {
     return queued().then(function (all) {
       waiting.hidden = all.length === 0;
       waiting.textContent = signedOut
-        ? all.length + " scans waiting — sign in again to send them"
-        : "Offline — " + all.length + " waiting";
+        ? t("%(num)s scans waiting — sign in again to send them", {num: all.length})
+        : t("Offline — %(num)s waiting", {num: all.length});
       document.body.setAttribute("data-waiting", String(all.length));
       return all;
     }).catch(function () { waiting.hidden = true; return []; });
@@ -136,7 +137,7 @@
       var person = both[0], waitingNow = both[1];
       var twice = waitingNow.some(function (w) { return w.code === item.code; });
       if (twice) {
-        show("again", (person ? person.name : "This ticket") + " — already waiting to be checked in", []);
+        show("again", person ? t("%(name)s — already waiting to be checked in", {name: person.name}) : t("This ticket — already waiting to be checked in"), []);
         return counter();
       }
       if (person && person.status === "checked_in") {
@@ -145,15 +146,15 @@
       }
       return store(QUEUE, "readwrite", function (s) { return s.put(item); }).then(function () {
         if (needsSignIn) {
-          show("queued", "Saved — sign in again to check it in", ["Your session ended; the scan waits on this device."]);
+          show("queued", t("Saved — sign in again to check it in"), [t("Your session ended; the scan waits on this device.")]);
         } else if (person) {
           show("queued", person.name + " — saved, will check in when the network is back",
                [person.group ? person.group + (person.room ? ", " + person.room : "") : ""]);
         } else if (person === null && rosterKnown) {
-          show("refused", "Not on this desk's list",
-               ["Offline, this ticket matches nobody registered when the page opened: check who it is. The scan is kept and tried when the network is back."]);
+          show("refused", t("Not on this desk's list"),
+               [t("Offline, this ticket matches nobody registered when the page opened: check who it is. The scan is kept and tried when the network is back.")]);
         } else {
-          show("queued", "Ticket saved — will check in when the network is back", []);
+          show("queued", t("Ticket saved — will check in when the network is back"), []);
         }
         return counter();
       });
@@ -172,7 +173,7 @@
         if (!isJson(r)) { signedOut = true; throw new Error("signed out"); }
         return r.json().then(function (body) {
           if (!body.ok) {
-            report(item, body.detail || "Not checked in.");
+            report(item, body.detail || t("Not checked in."));
           }
           return store(QUEUE, "readwrite", function (s) { return s.delete(item.key); });
         });
@@ -289,7 +290,7 @@
   // The camera (qrcamera.js): each code read is scanned as if typed.
   window.allocatorQrCamera(document.getElementById("scan-camera"),
     document.getElementById("scan-video"), function (text) { scan(text); }, function () {
-      show("refused", "The camera could not start", ["Allow the camera for this page, or find the person by name below."]);
+      show("refused", t("The camera could not start"), [t("Allow the camera for this page, or find the person by name below.")]);
     });
 
   window.addEventListener("online", sync);
@@ -303,6 +304,7 @@
 // scan, and every 15 s while the page is visible, the numbers (never names) are fetched.
 (function () {
   "use strict";
+  var t = window.pageWords || function (english) { return english; };
   var aside = document.querySelector("aside[data-counts]");
   if (!aside || !window.fetch) { return; }
   function put(id, value) {

@@ -2,6 +2,7 @@
 // the code fills the field and the request is sent. Without JavaScript, typing works.
 (function () {
   "use strict";
+  var t = window.pageWords || function (english) { return english; };
   var input = document.querySelector("[data-meet-input]");
   if (!input || !window.allocatorQrCamera) { return; }
   var form = input.form;
@@ -9,13 +10,13 @@
   window.allocatorQrCamera(form.querySelector("[data-meet-camera]"),
     form.querySelector(".meet-video"), function (text, stop) {
       if (!/^MEET:/i.test(text)) {
-        said.textContent = "That is not a meet code: ask them to open “Meet people” on their page.";
+        said.textContent = t("That is not a meet code: ask them to open “Meet people” on their page.");
         return;
       }
       stop();
       input.value = text;
       form.submit();
     }, function () {
-      said.textContent = "The camera could not start: type the code instead.";
+      said.textContent = t("The camera could not start: type the code instead.");
     });
 })();

@@ -5,6 +5,7 @@
 //   camera; onText(text) gets each code read (the same one again only after 3 s).
 (function () {
   "use strict";
+  var t = window.pageWords || function (english) { return english; };
   function decoder(source) {
     if ("BarcodeDetector" in window) {
       var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
@@ -54,7 +55,7 @@
           var decode = both[1];
           video.srcObject = stream;
           video.hidden = false;
-          button.textContent = "Stop the camera";
+          button.textContent = t("Stop the camera");
           return video.play().then(function () {
             var last = "";
             (function look() {
