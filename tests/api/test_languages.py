@@ -62,7 +62,7 @@ def test_each_invitee_reads_their_invitation_page_and_confirmation_in_their_lang
     base = f"/api/events/{event['id']}"
     assert client.post(f"{base}/invitations", headers=org, json={}).json["queued"] == 6
     send_mail(runner)
-    for language, (pid, address) in invitees.items():
+    for language, (_, address) in invitees.items():
         invitation = _mail_to(smtp, address)
         _check_message(invitation, language)
         assert ANSWER_BUTTON[language] in invitation.html()
