@@ -92,7 +92,7 @@ def personal_page(secret: str):
                 try:
                     personal.answer(visit, loaded)
                 except DomainError as problem:
-                    errors = problem.field_errors()
+                    errors = field_errors(problem.field_errors())
                 else:
                     return redirect(url_for("web.personal_page", secret=secret,
                                             saved=loaded["answer"]), code=303)
