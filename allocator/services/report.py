@@ -14,6 +14,8 @@ import io
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from allocator.access import PUBLIC, Principal, person_view
@@ -247,47 +249,47 @@ def docx(report: Report) -> bytes:
         document.add_paragraph(report.venue)
     document.add_paragraph(report.shape)
     if report.summary:
-        document.add_heading("Summary", level=1)
+        document.add_heading(_("Summary"), level=1)
         for paragraph in report.summary.split("\n\n"):
             document.add_paragraph(paragraph.strip())
-    document.add_heading("Recommendations", level=1)
+    document.add_heading(_("Recommendations"), level=1)
     for section in report.themes:
         document.add_heading(section.title, level=2)
         if section.question:
             document.add_paragraph(section.question, style="Quote")
         if not section.recommendations:
-            document.add_paragraph("No recommendation was adopted on this theme.")
+            document.add_paragraph(_("No recommendation was adopted on this theme."))
         numbering = _new_list(document, "List Number")  # 1, 2, … again in each theme
         for index, (title, text) in enumerate(section.recommendations):
             _numbered(document.add_paragraph(title, style="List Number"), numbering)
             _markdown(document, text)
             for merged_title, group_name, merged_text in (
                     section.merged[index] if index < len(section.merged) else []):
-                document.add_paragraph(f"Merged into it: {merged_title}"
+                document.add_paragraph(_("Merged into it:") + f" {merged_title}"
                                        + (f" ({group_name})" if group_name else ""))
                 _markdown(document, merged_text)
         for group_name, text in section.summaries:
-            document.add_heading(f"Discussion in {group_name}", level=3)
+            document.add_heading(_("Discussion in %(group)s", group=group_name), level=3)
             _markdown(document, text)
     if report.credits:
-        document.add_heading("Credits", level=1)
+        document.add_heading(_("Credits"), level=1)
         for duties, name, organisation in report.credits:
             document.add_paragraph(f"{duties}: {name}" + (f", {organisation}"
                                                           if organisation else ""))
-    document.add_heading("Participation", level=1)
+    document.add_heading(_("Participation"), level=1)
     document.add_paragraph(report.participation)
     if report.networking_line:
-        document.add_heading("Networking", level=2)
+        document.add_heading(_("Networking"), level=2)
         document.add_paragraph(report.networking_line)
     if report.participants:
         from docx.shared import Cm
 
         document.add_picture(io.BytesIO(chart_png(report)), width=Cm(15))
-        document.add_paragraph(CHART_CAPTION, style="Caption")
-    _table(document, ["Sector", "Participants"], report.by_sector)
+        document.add_paragraph(str(CHART_CAPTION), style="Caption")
+    _table(document, [_("Sector"), _("Participants")], report.by_sector)
     if report.by_group:
         document.add_paragraph("")
-        _table(document, ["Working group", "Theme", "Participants"], report.by_group)
+        _table(document, [_("Working group"), _("Theme"), _("Participants")], report.by_group)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -338,7 +340,7 @@ class ReportUnavailable(Unavailable):
                          "also available as DOCX.", title="Service Unavailable")
 
 
-CHART_CAPTION = "Participants by sector"
+CHART_CAPTION = _l("Participants by sector")
 LIST_STYLES = {"bullet": ("List Bullet 2", "List Bullet 3"),
                "number": ("List Number 2", "List Number 3")}
 
