@@ -435,12 +435,12 @@ class CountModel:
 
     def solve(self, objective: Any, clock: Clock, stage: str,
               hint: dict | None = None, node_limit: int = NODE_LIMIT,
-              backend: str = "highs") -> Outcome:
+              backend: str = "highs", deterministic_s: float = SPREAD_DETERMINISTIC_S
+              ) -> Outcome:
         """Minimise ``objective`` within a work budget that decides the answer: ``node_limit``
-        HiGHS nodes, or with ``backend="cp-sat"`` one CP-SAT worker for
-        ``budget.SPREAD_DETERMINISTIC_S`` deterministic seconds. The clock's time left is
-        only a safety net, and cutting with it is recorded on the clock as a cut of
-        ``stage``."""
+        HiGHS nodes, or with ``backend="cp-sat"`` one CP-SAT worker for ``deterministic_s``
+        deterministic seconds. The clock's time left is only a safety net, and cutting
+        with it is recorded on the clock as a cut of ``stage``."""
         mathopt = self.mathopt
         start = time.monotonic()
         self.model.minimize(objective if objective is not None else 0)
@@ -458,7 +458,7 @@ class CountModel:
 
             params = mathopt.SolveParameters(**common, threads=1, cp_sat=(
                 sat_parameters_pb2.SatParameters(
-                    max_deterministic_time=SPREAD_DETERMINISTIC_S, num_workers=1)))
+                    max_deterministic_time=deterministic_s, num_workers=1)))
             solver = mathopt.SolverType.CP_SAT
         else:
             params = mathopt.SolveParameters(**common, node_limit=node_limit)

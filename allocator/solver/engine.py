@@ -23,8 +23,10 @@ from allocator.solver.assign import apportion, extract_fine
 from allocator.solver.budget import (
     ROOT_S_PER_VARIABLE,
     RULES_DETERMINISTIC_S,
+    SPREAD_DETERMINISTIC_S,
     SPREAD_S_PER_PERSON,
     Clock,
+    mix_budget,
 )
 from allocator.solver.construct import first_answer, plan_sizes, seats_allow
 from allocator.solver.countmodel import CountModel, Outcome, backends_imported, make_classes
@@ -41,9 +43,13 @@ from allocator.solver.spread import spread_by_flow
 # preference stages (see _stayers): the exact model stalls HiGHS at 10,000 people.
 STABLE_EXACT_LIMIT = 3_000
 
-# A fine model with more class variables than this is not tried: on 2 cores HiGHS proves
-# ~1,100 in half a second and needs seconds, or fails, beyond (benchmarks/fine_model.py).
+# A fine model with more class variables than this is not tried even when the organiser
+# grants work for it (``mix_s``): building it alone takes a large part of a second.
 FINE_GLOBAL_LIMIT = 1_500
+# Without ``mix_s`` the exact spread model is solved only when it has at most this many
+# class variables: there it costs less than the preference stages before it; beyond, the
+# min-cost flows and swaps (a few milliseconds) decide the spread (docs/benchmarks.md).
+FINE_DEFAULT_LIMIT = 120
 
 # Building a count model costs at most about this much per variable the estimate counts:
 # at 10,000 people the model took 0.89 s on an idle 2-core machine and 1.42-1.49 s beside
@@ -397,19 +403,23 @@ class _Stages:
         walls = {"organization": flow_wall / 2, "diversity": flow_wall / 2}
         detail = ("organisations spread by min-cost flow and genders and countries by swaps, "
                   "within the group sizes and sector counts of the preference stages")
-        fine = self._fine_model(best_where, fixed, anonymous) if coarse is not None else None
+        work = 0.0
+        fine = None
+        if coarse is not None:
+            fine, work = self._fine_model(best_where, fixed, anonymous)
         if fine is not None:
             for stage in self.stages:
                 if stage.name in ("balance", "moves", "rank_sum", "evenness"):
                     fine.cap(getattr(fine, stage.name), stage.objective, stage.name)
             hint = fine.values_from(best_where)
-            org = _fine_solve(fine, fine.org_excess, clock, "organization", hint)
+            org = _fine_solve(fine, fine.org_excess, clock, "organization", hint, work / 2)
             walls["organization"] += org.wall_s
             if org.status in ("optimal", "feasible"):
                 bounds["organization"] = org.bound
                 proven["organization"] = org.status == "optimal"
                 fine.cap(fine.org_excess, org.objective, "organization")
-                div = _fine_solve(fine, fine.div_excess, clock, "diversity", org.values)
+                div = _fine_solve(fine, fine.div_excess, clock, "diversity", org.values,
+                                  work / 2)
                 walls["diversity"] += div.wall_s
                 values = div.values if div.status in ("optimal", "feasible") else org.values
                 if div.status in ("optimal", "feasible"):
@@ -435,44 +445,36 @@ class _Stages:
         self.where = best_where
 
     def _fine_model(self, where: list[int], fixed: dict[int, int],
-                    anonymous: list[int]) -> CountModel | None:
-        """The exact spread model around ``where``, if small enough and built in time."""
+                    anonymous: list[int]) -> tuple[CountModel | None, float]:
+        """The exact spread model around ``where`` and the deterministic seconds its two
+        stages may spend together, when it is worth building: tiny (its default budget), or
+        granted work by the organiser (``mix_s``) and not too large; built in time."""
         prep = self.prep
         worst = max(prep.ranks[i][prep.group_theme[where[i]]] for i in range(prep.n_people))
         classes = make_classes(prep, anonymous, True, worst)
         groups = list(range(len(prep.problem.groups)))
         estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst)
                        for k in classes)
-        if estimate > FINE_GLOBAL_LIMIT:
-            return None
+        granted = mix_budget(prep.problem.mix_s, prep.problem.time_limit_s)
+        if granted > 0 and estimate <= FINE_GLOBAL_LIMIT:
+            work = granted
+        elif estimate <= FINE_DEFAULT_LIMIT:
+            work = 2 * SPREAD_DETERMINISTIC_S
+        else:
+            return None, 0.0
         fine = self._model(classes, fixed, worst, [[g] for g in groups], spread=True)
         if fine is None:
             self.clock.cut("the exact spread model")
-        return fine
+        return fine, work
 
 
-def _fine_solve(fine: CountModel, expr, clock: Clock, stage: str, hint: dict) -> Outcome:
-    """One exact spread stage: CP-SAT first (its propagation finds good answers at once),
-    then HiGHS from CP-SAT's best when CP-SAT did not prove it (its relaxation proves
-    bounds CP-SAT's search may not reach). The better answer and the higher bound."""
-    first = fine.solve(expr, clock, stage, hint=hint, backend="cp-sat")
-    if first.status in ("optimal", "infeasible"):
-        return first
-    if clock.working_left() <= 0.01:
-        clock.cut_stage(stage)  # HiGHS would have gone on with more time
-        return first
-    found = first.status == "feasible"
-    second = fine.solve(expr, clock, stage, hint=first.values if found else hint)
-    if not found:
-        return second
-    if second.status not in ("optimal", "feasible"):
-        return first
-    best = second if second.objective <= first.objective else first
-    bounds = [b for b in (first.bound, second.bound) if b is not None]
-    bound = max(bounds) if bounds else None
-    status = "optimal" if bound is not None and bound >= best.objective else "feasible"
-    return Outcome(status, best.objective, bound, best.values, first.wall_s + second.wall_s,
-                   first.cut_by_clock or second.cut_by_clock)
+def _fine_solve(fine: CountModel, expr, clock: Clock, stage: str, hint: dict,
+                work: float) -> Outcome:
+    """One exact spread stage: CP-SAT on one worker from the hint, for ``work``
+    deterministic seconds (its propagation finds good answers at once). No HiGHS after
+    it: HiGHS's nodes have no fixed cost, and a node budget ran into the wall clock
+    (issue 28), so its answer depended on the machine's load."""
+    return fine.solve(expr, clock, stage, hint=hint, backend="cp-sat", deterministic_s=work)
 
 
 def _why(out: Outcome) -> str:

@@ -23,7 +23,12 @@ def answer(problem):
 def test_workshop_is_balanced_and_everyone_is_placed():
     problem = make_instance(83, 3, 3, seed=3)
     result = answer(problem)
-    assert result["status"] == "optimal"
+    # the spread stages are heuristic unless the organiser grants them work (mix_s)
+    assert all(s["status"] == "optimal" for s in result["stages"]
+               if s["name"] not in ("organization", "diversity"))
+    granted = answer(dict(problem, mix_s=1))
+    assert granted["status"] == "optimal"
+    assert granted["objective"]["organization"] <= result["objective"]["organization"]
     assert violations(problem, result["assignments"]) == []
     for group in result["metrics"]["groups"].values():
         assert len(group["facilitators"]) == 1
