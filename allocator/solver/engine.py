@@ -2,8 +2,8 @@
 
 0. hard rules and a first answer (:mod:`construct`): always, in a fraction of the limit
 1. hard rules hold throughout                  2. sector balance excess
-3. moves against ``previous`` (when given)     4. worst rank, then 5. rank sum
-6. evenness of group sizes within a theme      7. organisation excess, then
+3. moves against ``previous`` (when given)     4. evenness of group sizes within a theme
+5. worst rank, then 6. rank sum                7. organisation excess, then
 8. gender and country excess
 
 Stages 2-6 run on one coarse count model, built once; 7-8 on the fine model when it is
@@ -60,7 +60,8 @@ BUILD_S_PER_VARIABLE = 60e-6
 # benchmarks/solver.py prints it).
 IMPORT_BACKENDS_S = 0.6
 
-PREFERENCE_STAGES = ("worst_rank", "rank_sum", "evenness")
+# the stages of the preference model after balance (and moves), in their order
+PREFERENCE_STAGES = ("evenness", "worst_rank", "rank_sum")
 
 # Above this many variables the joint evenness model is not tried after the theme-by-
 # theme one (at 10,000 people HiGHS needed minutes for it; benchmarks/solver.py).
@@ -97,7 +98,7 @@ def solve(problem: Problem) -> Solution:
         return _infeasible(found, clock)
     if not problem.people:
         nothing = [Stage(name, 0, 0, "optimal") for name in
-                   ("balance", "worst_rank", "rank_sum", "evenness", "organization",
+                   ("balance", "evenness", "worst_rank", "rank_sum", "organization",
                     "diversity")]
         return Solution(status="optimal", assignments={}, stages=nothing,
                         metrics=measure(prep, []), wall_s=clock.elapsed())
@@ -255,8 +256,11 @@ class _Stages:
                 fixed.update(stayers)
                 anonymous = [i for i in anonymous if i not in stayers]
         # Nobody needs a rank worse than the first answer's worst: options beyond it are
-        # left out, and people who differ only there share a class (a smaller model).
-        level = max(scores(prep, self.where).worst_rank, 1)
+        # left out, and people who differ only there share a class (a smaller model). That
+        # holds only where the first answer is already even (evenness ranks before the
+        # preferences): otherwise an even split may need the options left out.
+        first = scores(prep, self.where)
+        level = max(first.worst_rank, 1) if first.evenness == 0 else self.worst_possible
         classes = make_classes(prep, anonymous, False, level)
         start = time.monotonic()
         model = self._model(classes, fixed, level, pools, spread=False)
@@ -272,9 +276,9 @@ class _Stages:
         else:
             for name, value in caps.items():
                 model.cap(getattr(model, name), value, name)
+        incumbent = self._evenness(model, incumbent)
         incumbent = self._preferences(model, incumbent, fixed, built)
         self.timeline["preferences"] = self.clock.elapsed()
-        incumbent = self._evenness(model, incumbent)
         if prep.problem.previous and prep.n_people > STABLE_EXACT_LIMIT:
             for stage in self.stages:
                 if stage.name in PREFERENCE_STAGES:
@@ -302,7 +306,7 @@ class _Stages:
 
     def _preferences(self, model: CountModel, incumbent: dict, fixed: dict[int, int],
                      built: float) -> dict:
-        """Stages 4-5: the smallest worst rank, then the smallest rank sum under it.
+        """Stages 5-6: the smallest worst rank, then the smallest rank sum under it.
 
         Levels are tried from the lowest possible upwards by bounding the options of the
         one model; a level too low is usually refuted at once by the LP relaxation, and
@@ -347,8 +351,9 @@ class _Stages:
         return incumbent
 
     def _evenness(self, model: CountModel, incumbent: dict) -> dict:
-        """Stage 6: theme by theme first (quick at any size, see ``evenness``), then the
-        joint model where it is small enough to be worth a proof."""
+        """Stage 4, even rooms within each theme (part of balance, so before preferences):
+        theme by theme first (quick at any size, see ``evenness``), then the joint model
+        where it is small enough to be worth a proof."""
         start = time.monotonic()
         expr = model.evenness
         incumbent = model.complete(incumbent)
@@ -365,7 +370,7 @@ class _Stages:
         self.stages.append(Stage("evenness", value, None, "feasible",
                                  time.monotonic() - start,
                                  "each theme's people re-split over its groups, with who goes "
-                                 "to which theme kept as the preference stages left it"))
+                                 "to which theme kept as the first answer had it"))
         model.cap(expr, value, "evenness")
         return incumbent
 
