@@ -359,6 +359,7 @@ class CountModel:
             self.org_excess = mathopt.fast_sum(parts[0])
             self.div_excess = mathopt.fast_sum(parts[1] + parts[2])
         self._upper = {v: v.upper_bound for v, _ in self.ranked}
+        self.caps: dict[str, Any] = {}  # stage -> the row holding its value
         self.variables = (len(self.ranked) + len(self.zvars) + len(self.excesses)
                           + sum(map(len, self.sized.values())) + 2 * len(groups))
 
@@ -431,7 +432,13 @@ class CountModel:
 
     def cap(self, expr: Any, value: float, name: str) -> None:
         """Keep an earlier stage's objective at the value it reached."""
-        self.model.add_linear_constraint(expr <= value)
+        self.caps[name] = self.model.add_linear_constraint(expr <= value)
+
+    def release(self, name: str) -> None:
+        """Drop the cap of stage ``name`` (if any): its value is no longer held."""
+        row = self.caps.pop(name, None)
+        if row is not None:
+            self.model.delete_linear_constraint(row)
 
     def solve(self, objective: Any, clock: Clock, stage: str,
               hint: dict | None = None, node_limit: int = NODE_LIMIT,
