@@ -32,6 +32,10 @@ SPREAD_DETERMINISTIC_S = 0.5
 MIX_SHARE = 0.05
 # Swap passes of the organisation/gender/country improvement (spread.py).
 SPREAD_PASSES = 3
+# Pairs of interchangeable people (same sector, ranks and previous group) the class swaps
+# of the spread stages look at, at most, in one solve: about 0.3 s of Python at 10,000
+# people on 2 cores; a count, so the answer does not depend on the machine.
+CLASS_SWAP_PAIRS = 150_000
 # Kept back from the time limit for the final checks, figures and reasons: a share of
 # the limit, and at least this long per person (0.13-0.26 s at 10,000 people on 2 cores
 # idle, 0.20-0.35 s beside two CPU hogs: benchmarks/limits.py's "after s").

@@ -37,7 +37,7 @@ from allocator.solver.explain import explain, explain_moves, measure
 from allocator.solver.prepare import Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
 from allocator.solver.rules import Placement, UnitModel
-from allocator.solver.spread import spread_by_flow
+from allocator.solver.spread import spread_by_flow, swap_within_classes
 
 # Stable re-runs of events larger than this fix the people who stay before the
 # preference stages (see _stayers): the exact model stalls HiGHS at 10,000 people.
@@ -440,6 +440,9 @@ class _Stages:
         keep = None if coarse is not None else dict(enumerate(self.where))
         best = spread_by_flow(prep, placed, movers, dict(plan.slots), clock, keep=keep)
         best_where = [best[i] for i in range(prep.n_people)]
+        if coarse is not None:  # with a model, classes are what its stages could not tell apart
+            best_where = swap_within_classes(
+                prep, best_where, [k.members for k in coarse.classes if k.size > 1], clock)
         best_scores = scores(prep, best_where)
         flow_wall = time.monotonic() - start
         clock.mark("swaps_done")
