@@ -30,6 +30,10 @@ from allocator.solver.budget import (
 from allocator.solver.evaluate import ceil_div, fair_cap
 from allocator.solver.prepare import Prepared
 
+# HiGHS solves count models of more than the first and at most the second number of
+# variables without its presolve (see ``solve``): measured, not derived.
+PRESOLVE_OFF = (2_000, 20_000)
+
 
 def backends_imported() -> bool:
     """True once this process has imported MathOpt (and with it HiGHS)."""
@@ -468,7 +472,14 @@ class CountModel:
                     max_deterministic_time=deterministic_s, num_workers=1)))
             solver = mathopt.SolverType.CP_SAT
         else:
-            params = mathopt.SolveParameters(**common, node_limit=node_limit)
+            # HiGHS's presolve took 7-9 s to refute each worst-rank level of the 1,200-person
+            # stable re-run (10,865 variables; 1.2 s without it) and turned the 1,200-person
+            # rank sum into 9,911 simplex iterations (1,743 without); at 10,000 people
+            # (40,992 variables) it pays for itself (5.5 s with, 25 s without), and at 240
+            # with rules (831) it was as quick or quicker (benchmarks.md, issue 28).
+            presolve = {} if not PRESOLVE_OFF[0] < self.variables <= PRESOLVE_OFF[1] else {
+                "presolve": mathopt.Emphasis.OFF}
+            params = mathopt.SolveParameters(**common, node_limit=node_limit, **presolve)
             solver = mathopt.SolverType.HIGHS
         model_params = None
         if hint:
