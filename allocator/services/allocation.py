@@ -43,7 +43,8 @@ from allocator.solver.budget import shortest_limit
 from allocator.solver.problem import problem_to_dict
 
 log = logging.getLogger(__name__)
-SOLVER_VERSION = "2"  # 2: the exact spread stages on CP-SAT, then HiGHS
+SOLVER_VERSION = "3"  # 2: the exact spread stages on CP-SAT, then HiGHS; 3: even rooms before
+# the preferences, the spread stages by flows and swaps unless mix_s grants more (issue 28)
 HOST = socket.gethostname()
 
 

@@ -290,7 +290,7 @@ def _dupes(ids: list[str]) -> set[str]:
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
     """The JSON form of a problem (what ``parse_problem`` reads)."""
-    return {
+    out: dict[str, Any] = {
         "groups": [{"id": g.id, "theme": g.theme, "capacity": g.capacity,
                     "min_size": g.min_size, "name": g.name} for g in problem.groups],
         "participants": [{"id": p.id, "sector": p.sector, "organization": p.organization,
@@ -298,8 +298,11 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                           "preferences": list(p.preferences)} for p in problem.people],
         "pins": dict(problem.pins), "apart": [list(x) for x in problem.apart],
         "together": [list(x) for x in problem.together], "previous": dict(problem.previous),
-        "time_limit_s": problem.time_limit_s, "seed": problem.seed, "mix_s": problem.mix_s,
+        "time_limit_s": problem.time_limit_s, "seed": problem.seed,
     }
+    if problem.mix_s:  # left out at its default, so that earlier problems keep their form
+        out["mix_s"] = problem.mix_s
+    return out
 
 
 def solution_to_dict(solution: Solution, *, timings: bool = True) -> dict[str, Any]:
