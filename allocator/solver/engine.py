@@ -261,6 +261,7 @@ class _Stages:
         # preferences, so where the rooms are not even within those options, an even
         # split may need the options left out: the model is built again with all of them.
         level = max(scores(prep, self.where).worst_rank, 1)
+        own_balance = not caps  # else the stability model, with every option, settled it
         while True:
             classes = make_classes(prep, anonymous, False, level)
             start = time.monotonic()
@@ -273,16 +274,20 @@ class _Stages:
                 return self._spread(None, None, fixed, anonymous)
             built = time.monotonic() - start
             incumbent = model.values_from(self.where)
-            if not caps:
+            first = len(self.stages)
+            if own_balance:
                 incumbent, caps["balance"] = self._stage("balance", model, model.balance,
                                                          incumbent)
             else:
                 for name, value in caps.items():
                     model.cap(getattr(model, name), value, name)
             incumbent = self._evenness(model, incumbent)
-            if self.stages[-1].objective == 0 or level >= self.worst_possible:
+            settled = self.stages[-1].objective == 0 and (not own_balance or caps["balance"] == 0)
+            if settled or level >= self.worst_possible:
                 break
-            del self.stages[-1]  # proven only within the options left in: again, with all
+            # balance or evenness proven only within the options left in: again, with all
+            # (brute force found a balance of 2 where a third choice allows 0)
+            del self.stages[first:]
             level = self.worst_possible
         if model.variables <= JOINT_EVENNESS_LIMIT:
             incumbent = self._preferences(model, incumbent, fixed, built)
