@@ -282,11 +282,13 @@ class _Stages:
                 for name, value in caps.items():
                     model.cap(getattr(model, name), value, name)
             incumbent = self._evenness(model, incumbent)
-            settled = self.stages[-1].objective == 0 and (not own_balance or caps["balance"] == 0)
+            # a proof above zero holds only within the options left in: again, with all
+            # (brute force found a balance of 2 where a third choice allows 0); an
+            # unproven value claims nothing, and rebuilding would only cost time
+            settled = all(stage.objective == 0 or stage.status != "optimal"
+                          for stage in self.stages[first:])
             if settled or level >= self.worst_possible:
                 break
-            # balance or evenness proven only within the options left in: again, with all
-            # (brute force found a balance of 2 where a third choice allows 0)
             del self.stages[first:]
             level = self.worst_possible
         if model.variables <= JOINT_EVENNESS_LIMIT:
