@@ -43,7 +43,8 @@ from allocator.solver.budget import shortest_limit
 from allocator.solver.problem import problem_to_dict
 
 log = logging.getLogger(__name__)
-SOLVER_VERSION = "2"  # 2: the exact spread stages on CP-SAT, then HiGHS
+SOLVER_VERSION = "3"  # 2: the exact spread stages on CP-SAT, then HiGHS; 3: even rooms before
+# the preferences, the spread stages by flows and swaps unless mix_s grants more (issue 28)
 HOST = socket.gethostname()
 
 
@@ -127,8 +128,8 @@ def expire_abandoned(event_id: int) -> int:
 
 
 def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: float,
-                  seed: int) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                      list[dict[str, Any]]]:
+                  seed: int, mix_s: float = 0.0) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                         list[dict[str, Any]]]:
     """The solver's problem for this event, the rules left out (who is not included), and
     the organisers' hand moves a stable run keeps.
 
@@ -166,6 +167,8 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
         "time_limit_s": time_limit_s,
         "seed": seed,
     }
+    if mix_s:  # the organiser grants the exact spread model work (solver docs: mix_s)
+        problem["mix_s"] = mix_s
     if stable:
         current = published_run(event)
         if current is None:
@@ -203,7 +206,7 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     expire_abandoned(event.id)
     left_out = needed.check(event, data["include"], data.get("without") or [])
     problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),
-                                           limit, data.get("seed", 0))
+                                           limit, data.get("seed", 0), data.get("mix_s", 0.0))
     people = len(problem["participants"])
     most = current_app.config["ALLOCATION_MAX_PEOPLE"]
     if people > most:

@@ -94,6 +94,7 @@ REASONS = {
     "facilitator_needed": "Their own group would be left without its share of facilitators.",
     "balance": "Moving them would break the sector balance of their group or of that one.",
     "min_size": "Their group would fall below its minimum size.",
+    "even_sizes": "Moving them would make the groups of a theme uneven in size.",
     "none": "No rule kept them out; the search stopped at the time limit first.",
 }
 

@@ -22,10 +22,20 @@ NODE_LIMIT = 20_000
 RULES_DETERMINISTIC_S = 20.0
 CHECK_DETERMINISTIC_S = 2.0
 # CP-SAT's deterministic time (one worker) for each exact spread stage (organisation,
-# then gender and country); HiGHS continues from its best answer when it is unproven.
-SPREAD_DETERMINISTIC_S = 2.0
+# then gender and country) when the model is tiny and the organiser granted no more
+# (``Problem.mix_s``): tiny models are proven in a fraction of it.
+SPREAD_DETERMINISTIC_S = 0.5
+# The share of the time limit the organiser's ``mix_s`` may use at most: one CP-SAT
+# deterministic second of the exact spread model took 1.4-3 s alone and up to 5 s beside
+# three busy processes on 2 cores shared with other work (load average 7; 240 people,
+# issue 28), so a twentieth leaves the wall clock a safety net only.
+MIX_SHARE = 0.05
 # Swap passes of the organisation/gender/country improvement (spread.py).
 SPREAD_PASSES = 3
+# Pairs of interchangeable people (same sector, ranks and previous group) the class swaps
+# of the spread stages look at, at most, in one solve: about 0.3 s of Python at 10,000
+# people on 2 cores; a count, so the answer does not depend on the machine.
+CLASS_SWAP_PAIRS = 150_000
 # Kept back from the time limit for the final checks, figures and reasons: a share of
 # the limit, and at least this long per person (0.13-0.26 s at 10,000 people on 2 cores
 # idle, 0.20-0.35 s beside two CPU hogs: benchmarks/limits.py's "after s").
@@ -45,6 +55,12 @@ SPREAD_S_PER_PERSON = 60e-6
 # 10,000 people); the limit allows for that with room for a loaded machine.
 SHORTEST_S = 0.1
 SHORTEST_S_PER_PERSON = 150e-6
+
+
+def mix_budget(mix_s: float, time_limit_s: float) -> float:
+    """Deterministic seconds the exact spread stages may use together: what the organiser
+    granted, at most ``MIX_SHARE`` of the time limit (both inputs, so deterministic)."""
+    return max(0.0, min(mix_s, MIX_SHARE * time_limit_s))
 
 
 def shortest_limit(people: int) -> float:

@@ -30,6 +30,10 @@ from allocator.solver.budget import (
 from allocator.solver.evaluate import ceil_div, fair_cap
 from allocator.solver.prepare import Prepared
 
+# HiGHS solves count models of more than the first and at most the second number of
+# variables without its presolve (see ``solve``): measured, not derived.
+PRESOLVE_OFF = (2_000, 20_000)
+
 
 def backends_imported() -> bool:
     """True once this process has imported MathOpt (and with it HiGHS)."""
@@ -359,6 +363,7 @@ class CountModel:
             self.org_excess = mathopt.fast_sum(parts[0])
             self.div_excess = mathopt.fast_sum(parts[1] + parts[2])
         self._upper = {v: v.upper_bound for v, _ in self.ranked}
+        self.caps: dict[str, Any] = {}  # stage -> the row holding its value
         self.variables = (len(self.ranked) + len(self.zvars) + len(self.excesses)
                           + sum(map(len, self.sized.values())) + 2 * len(groups))
 
@@ -431,16 +436,22 @@ class CountModel:
 
     def cap(self, expr: Any, value: float, name: str) -> None:
         """Keep an earlier stage's objective at the value it reached."""
-        self.model.add_linear_constraint(expr <= value)
+        self.caps[name] = self.model.add_linear_constraint(expr <= value)
+
+    def release(self, name: str) -> None:
+        """Drop the cap of stage ``name`` (if any): its value is no longer held."""
+        row = self.caps.pop(name, None)
+        if row is not None:
+            self.model.delete_linear_constraint(row)
 
     def solve(self, objective: Any, clock: Clock, stage: str,
               hint: dict | None = None, node_limit: int = NODE_LIMIT,
-              backend: str = "highs") -> Outcome:
+              backend: str = "highs", deterministic_s: float = SPREAD_DETERMINISTIC_S
+              ) -> Outcome:
         """Minimise ``objective`` within a work budget that decides the answer: ``node_limit``
-        HiGHS nodes, or with ``backend="cp-sat"`` one CP-SAT worker for
-        ``budget.SPREAD_DETERMINISTIC_S`` deterministic seconds. The clock's time left is
-        only a safety net, and cutting with it is recorded on the clock as a cut of
-        ``stage``."""
+        HiGHS nodes, or with ``backend="cp-sat"`` one CP-SAT worker for ``deterministic_s``
+        deterministic seconds. The clock's time left is only a safety net, and cutting
+        with it is recorded on the clock as a cut of ``stage``."""
         mathopt = self.mathopt
         start = time.monotonic()
         self.model.minimize(objective if objective is not None else 0)
@@ -458,10 +469,17 @@ class CountModel:
 
             params = mathopt.SolveParameters(**common, threads=1, cp_sat=(
                 sat_parameters_pb2.SatParameters(
-                    max_deterministic_time=SPREAD_DETERMINISTIC_S, num_workers=1)))
+                    max_deterministic_time=deterministic_s, num_workers=1)))
             solver = mathopt.SolverType.CP_SAT
         else:
-            params = mathopt.SolveParameters(**common, node_limit=node_limit)
+            # HiGHS's presolve took 7-9 s to refute each worst-rank level of the 1,200-person
+            # stable re-run (10,865 variables; 1.2 s without it) and turned the 1,200-person
+            # rank sum into 9,911 simplex iterations (1,743 without); at 10,000 people
+            # (40,992 variables) it pays for itself (5.5 s with, 25 s without), and at 240
+            # with rules (831) it was as quick or quicker (benchmarks.md, issue 28).
+            presolve = {} if not PRESOLVE_OFF[0] < self.variables <= PRESOLVE_OFF[1] else {
+                "presolve": mathopt.Emphasis.OFF}
+            params = mathopt.SolveParameters(**common, node_limit=node_limit, **presolve)
             solver = mathopt.SolverType.HIGHS
         model_params = None
         if hint:

@@ -2,8 +2,8 @@
 
 0. hard rules and a first answer (:mod:`construct`): always, in a fraction of the limit
 1. hard rules hold throughout                  2. sector balance excess
-3. moves against ``previous`` (when given)     4. worst rank, then 5. rank sum
-6. evenness of group sizes within a theme      7. organisation excess, then
+3. moves against ``previous`` (when given)     4. evenness of group sizes within a theme
+5. worst rank, then 6. rank sum                7. organisation excess, then
 8. gender and country excess
 
 Stages 2-6 run on one coarse count model, built once; 7-8 on the fine model when it is
@@ -23,8 +23,10 @@ from allocator.solver.assign import apportion, extract_fine
 from allocator.solver.budget import (
     ROOT_S_PER_VARIABLE,
     RULES_DETERMINISTIC_S,
+    SPREAD_DETERMINISTIC_S,
     SPREAD_S_PER_PERSON,
     Clock,
+    mix_budget,
 )
 from allocator.solver.construct import first_answer, plan_sizes, seats_allow
 from allocator.solver.countmodel import CountModel, Outcome, backends_imported, make_classes
@@ -35,15 +37,19 @@ from allocator.solver.explain import explain, explain_moves, measure
 from allocator.solver.prepare import Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
 from allocator.solver.rules import Placement, UnitModel
-from allocator.solver.spread import spread_by_flow
+from allocator.solver.spread import spread_by_flow, swap_within_classes
 
 # Stable re-runs of events larger than this fix the people who stay before the
 # preference stages (see _stayers): the exact model stalls HiGHS at 10,000 people.
 STABLE_EXACT_LIMIT = 3_000
 
-# A fine model with more class variables than this is not tried: on 2 cores HiGHS proves
-# ~1,100 in half a second and needs seconds, or fails, beyond (benchmarks/fine_model.py).
+# A fine model with more class variables than this is not tried even when the organiser
+# grants work for it (``mix_s``): building it alone takes a large part of a second.
 FINE_GLOBAL_LIMIT = 1_500
+# Without ``mix_s`` the exact spread model is solved only when it has at most this many
+# class variables: there it costs less than the preference stages before it; beyond, the
+# min-cost flows and swaps (a few milliseconds) decide the spread (docs/benchmarks.md).
+FINE_DEFAULT_LIMIT = 120
 
 # Building a count model costs at most about this much per variable the estimate counts:
 # at 10,000 people the model took 0.89 s on an idle 2-core machine and 1.42-1.49 s beside
@@ -54,7 +60,8 @@ BUILD_S_PER_VARIABLE = 60e-6
 # benchmarks/solver.py prints it).
 IMPORT_BACKENDS_S = 0.6
 
-PREFERENCE_STAGES = ("worst_rank", "rank_sum", "evenness")
+# the stages of the preference model after balance (and moves), in their order
+PREFERENCE_STAGES = ("evenness", "worst_rank", "rank_sum")
 
 # Above this many variables the joint evenness model is not tried after the theme-by-
 # theme one (at 10,000 people HiGHS needed minutes for it; benchmarks/solver.py).
@@ -91,7 +98,7 @@ def solve(problem: Problem) -> Solution:
         return _infeasible(found, clock)
     if not problem.people:
         nothing = [Stage(name, 0, 0, "optimal") for name in
-                   ("balance", "worst_rank", "rank_sum", "evenness", "organization",
+                   ("balance", "evenness", "worst_rank", "rank_sum", "organization",
                     "diversity")]
         return Solution(status="optimal", assignments={}, stages=nothing,
                         metrics=measure(prep, []), wall_s=clock.elapsed())
@@ -249,26 +256,46 @@ class _Stages:
                 fixed.update(stayers)
                 anonymous = [i for i in anonymous if i not in stayers]
         # Nobody needs a rank worse than the first answer's worst: options beyond it are
-        # left out, and people who differ only there share a class (a smaller model).
+        # left out, and people who differ only there share a class (a smaller model: at
+        # 10,000 people 40,592 variables instead of 142,600). Evenness ranks before the
+        # preferences, so where the rooms are not even within those options, an even
+        # split may need the options left out: the model is built again with all of them.
         level = max(scores(prep, self.where).worst_rank, 1)
-        classes = make_classes(prep, anonymous, False, level)
-        start = time.monotonic()
-        model = self._model(classes, fixed, level, pools, spread=False)
-        if model is None:
-            skipped = [n for n in ("balance",) if not caps] + list(PREFERENCE_STAGES)
-            self._skip(skipped, self.no_model)
-            return self._spread(None, None, fixed, anonymous)
-        built = time.monotonic() - start
-        incumbent = model.values_from(self.where)
-        if not caps:
-            incumbent, caps["balance"] = self._stage("balance", model, model.balance,
-                                                     incumbent)
+        own_balance = not caps  # else the stability model, with every option, settled it
+        while True:
+            classes = make_classes(prep, anonymous, False, level)
+            start = time.monotonic()
+            model = self._model(classes, fixed, level, pools, spread=False)
+            if model is None:
+                done = {s.name for s in self.stages}
+                skipped = [n for n in ("balance", *PREFERENCE_STAGES) if n not in done
+                           and not (n == "balance" and caps)]
+                self._skip(skipped, self.no_model)
+                return self._spread(None, None, fixed, anonymous)
+            built = time.monotonic() - start
+            incumbent = model.values_from(self.where)
+            first = len(self.stages)
+            if own_balance:
+                incumbent, caps["balance"] = self._stage("balance", model, model.balance,
+                                                         incumbent)
+            else:
+                for name, value in caps.items():
+                    model.cap(getattr(model, name), value, name)
+            incumbent = self._evenness(model, incumbent)
+            # a proof above zero holds only within the options left in: again, with all
+            # (brute force found a balance of 2 where a third choice allows 0); an
+            # unproven value claims nothing, and rebuilding would only cost time
+            settled = all(stage.objective == 0 or stage.status != "optimal"
+                          for stage in self.stages[first:])
+            if settled or level >= self.worst_possible:
+                break
+            del self.stages[first:]
+            level = self.worst_possible
+        if model.variables <= JOINT_EVENNESS_LIMIT:
+            incumbent = self._preferences(model, incumbent, fixed, built)
         else:
-            for name, value in caps.items():
-                model.cap(getattr(model, name), value, name)
-        incumbent = self._preferences(model, incumbent, fixed, built)
+            incumbent = self._preferences_then_even(model, incumbent, fixed, built)
         self.timeline["preferences"] = self.clock.elapsed()
-        incumbent = self._evenness(model, incumbent)
         if prep.problem.previous and prep.n_people > STABLE_EXACT_LIMIT:
             for stage in self.stages:
                 if stage.name in PREFERENCE_STAGES:
@@ -294,9 +321,39 @@ class _Stages:
         self.where = stay_where
         return {"balance": balance, "moves": moves}, stay_where
 
+    def _preferences_then_even(self, model: CountModel, incumbent: dict,
+                               fixed: dict[int, int], built: float) -> dict:
+        """Large models: stages 5-6 without the evenness rows, then each theme re-split.
+
+        With the evenness rows held, HiGHS found no allocation at worst rank 2 in 43 s
+        at 10,000 people (benchmarks.md); without them it proves that level in about a
+        second. The re-split keeps every rank, the balance and the moves, so the
+        preference stages stay proven; evenness is then what the re-split reaches, and
+        is proven only where that is zero.
+        """
+        model.release("evenness")
+        found = model.complete(self._preferences(model, incumbent, fixed, built))
+        before = model.value(model.evenness, found)
+        if before > 0:
+            if self.clock.working_left() > 0.01:
+                found = even_out(model, found, self.clock)
+            else:
+                self.clock.cut_stage("evenness")
+        value = model.value(model.evenness, found)
+        stage = next(s for s in self.stages if s.name == "evenness")
+        if value != stage.objective:
+            stage.objective, stage.best_bound = value, 0
+            stage.status = "optimal" if value == 0 else "feasible"
+            stage.detail = "" if value == 0 else (
+                "at this size the preference stages are solved without the evenness rows "
+                "(HiGHS stalls with them); each theme's people were then re-split over its "
+                "groups, keeping every rank")
+        model.cap(model.evenness, value, "evenness")
+        return found
+
     def _preferences(self, model: CountModel, incumbent: dict, fixed: dict[int, int],
                      built: float) -> dict:
-        """Stages 4-5: the smallest worst rank, then the smallest rank sum under it.
+        """Stages 5-6: the smallest worst rank, then the smallest rank sum under it.
 
         Levels are tried from the lowest possible upwards by bounding the options of the
         one model; a level too low is usually refuted at once by the LP relaxation, and
@@ -341,8 +398,9 @@ class _Stages:
         return incumbent
 
     def _evenness(self, model: CountModel, incumbent: dict) -> dict:
-        """Stage 6: theme by theme first (quick at any size, see ``evenness``), then the
-        joint model where it is small enough to be worth a proof."""
+        """Stage 4, even rooms within each theme (part of balance, so before preferences):
+        theme by theme first (quick at any size, see ``evenness``), then the joint model
+        where it is small enough to be worth a proof."""
         start = time.monotonic()
         expr = model.evenness
         incumbent = model.complete(incumbent)
@@ -359,7 +417,7 @@ class _Stages:
         self.stages.append(Stage("evenness", value, None, "feasible",
                                  time.monotonic() - start,
                                  "each theme's people re-split over its groups, with who goes "
-                                 "to which theme kept as the preference stages left it"))
+                                 "to which theme kept as the first answer had it"))
         model.cap(expr, value, "evenness")
         return incumbent
 
@@ -389,6 +447,9 @@ class _Stages:
         keep = None if coarse is not None else dict(enumerate(self.where))
         best = spread_by_flow(prep, placed, movers, dict(plan.slots), clock, keep=keep)
         best_where = [best[i] for i in range(prep.n_people)]
+        if coarse is not None:  # with a model, classes are what its stages could not tell apart
+            best_where = swap_within_classes(
+                prep, best_where, [k.members for k in coarse.classes if k.size > 1], clock)
         best_scores = scores(prep, best_where)
         flow_wall = time.monotonic() - start
         clock.mark("swaps_done")
@@ -397,19 +458,23 @@ class _Stages:
         walls = {"organization": flow_wall / 2, "diversity": flow_wall / 2}
         detail = ("organisations spread by min-cost flow and genders and countries by swaps, "
                   "within the group sizes and sector counts of the preference stages")
-        fine = self._fine_model(best_where, fixed, anonymous) if coarse is not None else None
+        work = 0.0
+        fine = None
+        if coarse is not None:
+            fine, work = self._fine_model(best_where, fixed, anonymous)
         if fine is not None:
             for stage in self.stages:
                 if stage.name in ("balance", "moves", "rank_sum", "evenness"):
                     fine.cap(getattr(fine, stage.name), stage.objective, stage.name)
             hint = fine.values_from(best_where)
-            org = _fine_solve(fine, fine.org_excess, clock, "organization", hint)
+            org = _fine_solve(fine, fine.org_excess, clock, "organization", hint, work / 2)
             walls["organization"] += org.wall_s
             if org.status in ("optimal", "feasible"):
                 bounds["organization"] = org.bound
                 proven["organization"] = org.status == "optimal"
                 fine.cap(fine.org_excess, org.objective, "organization")
-                div = _fine_solve(fine, fine.div_excess, clock, "diversity", org.values)
+                div = _fine_solve(fine, fine.div_excess, clock, "diversity", org.values,
+                                  work / 2)
                 walls["diversity"] += div.wall_s
                 values = div.values if div.status in ("optimal", "feasible") else org.values
                 if div.status in ("optimal", "feasible"):
@@ -435,44 +500,36 @@ class _Stages:
         self.where = best_where
 
     def _fine_model(self, where: list[int], fixed: dict[int, int],
-                    anonymous: list[int]) -> CountModel | None:
-        """The exact spread model around ``where``, if small enough and built in time."""
+                    anonymous: list[int]) -> tuple[CountModel | None, float]:
+        """The exact spread model around ``where`` and the deterministic seconds its two
+        stages may spend together, when it is worth building: tiny (its default budget), or
+        granted work by the organiser (``mix_s``) and not too large; built in time."""
         prep = self.prep
         worst = max(prep.ranks[i][prep.group_theme[where[i]]] for i in range(prep.n_people))
         classes = make_classes(prep, anonymous, True, worst)
         groups = list(range(len(prep.problem.groups)))
         estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst)
                        for k in classes)
-        if estimate > FINE_GLOBAL_LIMIT:
-            return None
+        granted = mix_budget(prep.problem.mix_s, prep.problem.time_limit_s)
+        if granted > 0 and estimate <= FINE_GLOBAL_LIMIT:
+            work = granted
+        elif estimate <= FINE_DEFAULT_LIMIT:
+            work = 2 * SPREAD_DETERMINISTIC_S
+        else:
+            return None, 0.0
         fine = self._model(classes, fixed, worst, [[g] for g in groups], spread=True)
         if fine is None:
             self.clock.cut("the exact spread model")
-        return fine
+        return fine, work
 
 
-def _fine_solve(fine: CountModel, expr, clock: Clock, stage: str, hint: dict) -> Outcome:
-    """One exact spread stage: CP-SAT first (its propagation finds good answers at once),
-    then HiGHS from CP-SAT's best when CP-SAT did not prove it (its relaxation proves
-    bounds CP-SAT's search may not reach). The better answer and the higher bound."""
-    first = fine.solve(expr, clock, stage, hint=hint, backend="cp-sat")
-    if first.status in ("optimal", "infeasible"):
-        return first
-    if clock.working_left() <= 0.01:
-        clock.cut_stage(stage)  # HiGHS would have gone on with more time
-        return first
-    found = first.status == "feasible"
-    second = fine.solve(expr, clock, stage, hint=first.values if found else hint)
-    if not found:
-        return second
-    if second.status not in ("optimal", "feasible"):
-        return first
-    best = second if second.objective <= first.objective else first
-    bounds = [b for b in (first.bound, second.bound) if b is not None]
-    bound = max(bounds) if bounds else None
-    status = "optimal" if bound is not None and bound >= best.objective else "feasible"
-    return Outcome(status, best.objective, bound, best.values, first.wall_s + second.wall_s,
-                   first.cut_by_clock or second.cut_by_clock)
+def _fine_solve(fine: CountModel, expr, clock: Clock, stage: str, hint: dict,
+                work: float) -> Outcome:
+    """One exact spread stage: CP-SAT on one worker from the hint, for ``work``
+    deterministic seconds (its propagation finds good answers at once). No HiGHS after
+    it: HiGHS's nodes have no fixed cost, and a node budget ran into the wall clock
+    (issue 28), so its answer depended on the machine's load."""
+    return fine.solve(expr, clock, stage, hint=hint, backend="cp-sat", deterministic_s=work)
 
 
 def _why(out: Outcome) -> str:

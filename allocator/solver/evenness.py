@@ -1,7 +1,9 @@
-"""Stage 6, theme by theme: even out group sizes without touching who goes to which theme.
+"""Stage 4, theme by theme: even out group sizes without touching who goes to which theme.
 
-After the preference stages, which people go to which theme is settled (that is what
-ranks depend on). What is left is how each theme's people split over its groups. For
+Evenness ranks before the preference stages, so this re-split starts from the answer
+so far (the first answer, or the stability stage's) and keeps who goes to which theme:
+it can only improve that answer, and the joint model (``CountModel.evenness``) may still
+move people between themes. It looks at how each theme's people split over its groups. For
 each theme with several groups a small model re-splits the people who are free to move
 between its groups (not pinned, not staying in an announced group, not in a pair), by
 sector, so that every group's size lies within the floor and ceiling of its share of the

@@ -125,6 +125,7 @@ MESSAGES = {
     "sector_share": "Their sector's share there was reached ({detail}).",
     "balance": "Moving them would break the sector balance of their group or of that one.",
     "min_size": "Their group would fall below its minimum size.",
+    "even_sizes": "Moving them would make the groups of a theme uneven in size.",
     "none": "No rule kept this person out; the search stopped at the time limit first.",
 }
 
@@ -155,6 +156,31 @@ class _Blocks:
             self.apart_of.setdefault(ia, set()).add(ib)
             self.apart_of.setdefault(ib, set()).add(ia)
         self._delta: dict[tuple[int, int, int], int] = {}
+        theme_of = prep.group_theme
+        self.theme_people = Counter()
+        for g, n in enumerate(self.size):
+            self.theme_people[theme_of[g]] += n
+        self.uneven = {t: self._uneven(t, {}) for t in range(len(prep.theme_groups))}
+
+    def _uneven(self, t: int, change: dict[int, int]) -> int:
+        """Theme t's evenness excess with the group sizes changed by ``change``."""
+        groups = self.prep.theme_groups[t]
+        if len(groups) < 2:
+            return 0
+        seats = sum(self.groups[g].capacity for g in groups)
+        people = self.theme_people[t] + sum(change.get(g, 0) for g in groups)
+        total = 0
+        for g in groups:
+            lo, hi = band(seats, self.groups[g].capacity, people)
+            size = self.size[g] + change.get(g, 0)
+            total += max(0, size - hi) + max(0, lo - size)
+        return total
+
+    def _evenness_change(self, g: int, h: int) -> int:
+        """How the evenness excess changes when one person moves from g to h."""
+        themes = {self.prep.group_theme[g], self.prep.group_theme[h]}
+        change = {g: -1, h: 1}
+        return sum(self._uneven(t, change) - self.uneven[t] for t in themes)
 
     def _balance_change(self, g: int, s: int, step: int) -> int:
         key = (g, s, step)
@@ -184,6 +210,8 @@ class _Blocks:
             rules.add("full")
         if self.size[g] - 1 < self.groups[g].min_size:
             rules.add("min_size")
+        if self._evenness_change(g, h) > 0:
+            rules.add("even_sizes")
         s = prep.sector_of[i]
         if s < 0:
             lo, hi = prep.fac_bounds
@@ -249,7 +277,7 @@ def explain_moves(prep: Prepared, where: list[int]) -> dict[str, dict]:
 
 
 ORDER = ["pin", "together", "apart", "stability", "facilitator", "facilitator_needed",
-         "full", "sector_share", "balance", "min_size", "none"]
+         "full", "sector_share", "balance", "min_size", "even_sizes", "none"]
 
 
 def _entry(prep: Prepared, theme: str, position: int, rules: list[str], groups: list[int],

@@ -64,6 +64,9 @@ class Problem:
     previous: dict[str, str] = field(default_factory=dict)
     time_limit_s: float = 30.0
     seed: int = 0
+    # Work the organiser grants the exact spread model (organisations, genders,
+    # countries): CP-SAT deterministic seconds, about seconds of one core (budget.py)
+    mix_s: float = 0.0
 
 
 @dataclass
@@ -186,7 +189,7 @@ def parse_problem(data: Any) -> Problem:
     if not isinstance(data, dict):
         raise InvalidProblem(["the problem must be a JSON object"])
     known = {"groups", "participants", "pins", "apart", "together", "previous",
-             "time_limit_s", "seed"}
+             "time_limit_s", "seed", "mix_s"}
     errors.extend(f"unknown field {key!r}" for key in sorted(set(data) - known))
     raw_groups = data.get("groups")
     raw_people = data.get("participants")
@@ -262,13 +265,18 @@ def parse_problem(data: Any) -> Problem:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
         errors.append("seed must be a whole number from 0 to 2^31-1")
         seed = 0
+    mix = data.get("mix_s", 0)
+    if isinstance(mix, bool) or not isinstance(mix, (int, float)) or not (
+            math.isfinite(mix) and 0 <= mix <= MAX_TIME_LIMIT_S):
+        errors.append(f"mix_s must be a number of seconds in [0, {MAX_TIME_LIMIT_S:g}]")
+        mix = 0
     if errors:
         raise InvalidProblem(errors)
     return Problem(
         groups=tuple(sorted(groups, key=lambda g: g.id)),
         people=tuple(sorted(people, key=lambda p: p.id)),
         pins=pins, apart=apart, together=together, previous=previous,
-        time_limit_s=float(time_limit), seed=seed,
+        time_limit_s=float(time_limit), seed=seed, mix_s=float(mix),
     )
 
 
@@ -282,7 +290,7 @@ def _dupes(ids: list[str]) -> set[str]:
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
     """The JSON form of a problem (what ``parse_problem`` reads)."""
-    return {
+    out: dict[str, Any] = {
         "groups": [{"id": g.id, "theme": g.theme, "capacity": g.capacity,
                     "min_size": g.min_size, "name": g.name} for g in problem.groups],
         "participants": [{"id": p.id, "sector": p.sector, "organization": p.organization,
@@ -292,6 +300,9 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "together": [list(x) for x in problem.together], "previous": dict(problem.previous),
         "time_limit_s": problem.time_limit_s, "seed": problem.seed,
     }
+    if problem.mix_s:  # left out at its default, so that earlier problems keep their form
+        out["mix_s"] = problem.mix_s
+    return out
 
 
 def solution_to_dict(solution: Solution, *, timings: bool = True) -> dict[str, Any]:

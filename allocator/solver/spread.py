@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from allocator.solver.assign import spread_order
-from allocator.solver.budget import SPREAD_PASSES, Clock
+from allocator.solver.budget import CLASS_SWAP_PAIRS, SPREAD_PASSES, Clock
 from allocator.solver.evaluate import fair_cap
 from allocator.solver.prepare import Prepared
 
@@ -196,3 +196,67 @@ def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int
                     counts.add(i, gj)
                     counts.add(j, gi)
                     improved = True
+
+
+def _delta(counts: _Counts, attrs: tuple[int, ...], i: int, j: int, gi: int, gj: int) -> int:
+    """Change in the excess of ``attrs`` (0 organisation, 1 gender, 2 country) if i (in gi)
+    and j (in gj) swap groups."""
+    delta = 0
+    for a in attrs:
+        vi, vj = counts.of[a][i], counts.of[a][j]
+        if vi == vj:
+            continue
+        for value, g_from, g_to in ((vi, gi, gj), (vj, gj, gi)):
+            if value < 0:
+                continue
+            delta -= counts.excess(a, value, g_from) + counts.excess(a, value, g_to)
+            delta += max(0, counts.count[a][g_from, value] - 1 - counts.cap(a, value, g_from))
+            delta += max(0, counts.count[a][g_to, value] + 1 - counts.cap(a, value, g_to))
+    return delta
+
+
+def swap_within_classes(prep: Prepared, where: list[int], classes: list[list[int]],
+                        clock: Clock) -> list[int]:
+    """``where`` improved by swapping interchangeable people between groups.
+
+    People of one class (same role, sector, ranks and previous group) are alike for every
+    stage before the spread, so swapping two of them keeps balance, moves, evenness and
+    every rank; a swap is made when it lowers the organisation excess, or keeps it and
+    lowers the gender and country excess. Passes over every pair until none improves,
+    at most ``SPREAD_PASSES`` of them and ``CLASS_SWAP_PAIRS`` pairs in all (a count of
+    work, so the answer does not depend on the machine); the clock only stops them near
+    the time limit, and says so.
+    """
+    where = list(where)
+    counts = _Counts(prep, Counter(where))
+    for i, g in enumerate(where):
+        counts.add(i, g)
+    budget = CLASS_SWAP_PAIRS
+    for _ in range(SPREAD_PASSES):
+        improved = False
+        for people in classes:
+            for x in range(len(people)):
+                budget -= len(people) - x - 1
+                if budget < 0:
+                    return where
+                if x % 64 == 0 and clock.working_left() <= 0:
+                    clock.cut("the gender and country swaps")
+                    return where
+                i = people[x]
+                for y in range(x + 1, len(people)):
+                    j = people[y]
+                    gi, gj = where[i], where[j]
+                    if gi == gj:
+                        continue
+                    org = _delta(counts, (0,), i, j, gi, gj)
+                    if org > 0 or (org == 0 and _delta(counts, (1, 2), i, j, gi, gj) >= 0):
+                        continue
+                    counts.add(i, gi, -1)
+                    counts.add(j, gj, -1)
+                    where[i], where[j] = gj, gi
+                    counts.add(i, gj)
+                    counts.add(j, gi)
+                    improved = True
+        if not improved:
+            break
+    return where

@@ -547,3 +547,23 @@ def test_a_run_never_leaves_out_in_silence_whom_the_roles_or_rules_need(client, 
     # Everyone included: nobody is left out, nothing to confirm.
     everyone = client.post(f"{base}/allocations", headers=org, json={})
     assert everyone.status_code == 201 and not everyone.json["left_out"]
+
+
+def test_the_organiser_can_grant_work_to_the_mix(app, client, day):
+    """Issue 28: the spread stages cost no more than the preference stages unless the
+    organiser asks; ``mix_s`` grants the exact spread model work (at most a twentieth of
+    the time limit), and the run's problem records it."""
+    from allocator.models import AllocationRun
+
+    base, org = day["base"], day["org"]
+    bad = client.post(f"{base}/allocations", json={"mix_s": -1}, headers=org)
+    assert bad.status_code == 422 and "mix_s" in str(bad.json)
+    r = client.post(f"{base}/allocations", json={"time_limit_s": 20, "mix_s": 1},
+                    headers=org)
+    assert r.status_code == 201, r.json
+    stages = {s["name"]: s for s in r.json["stages"]}
+    organisation = stages["organization"]
+    assert organisation["status"] == "optimal" or "exact" in organisation["detail"]
+    with app.app_context():
+        run = db.session.get(AllocationRun, r.json["id"])
+        assert run.problem["mix_s"] == 1

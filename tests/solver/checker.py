@@ -118,9 +118,10 @@ def stage_values(problem: dict, assignment: dict[str, str]) -> dict[str, int]:
 
 
 def stage_order(problem: dict) -> list[str]:
-    """Stages in priority order (stability before preferences when a previous allocation exists)."""
+    """Stages in priority order (stability before preferences when a previous allocation
+    exists; even rooms, part of balance, before preferences too)."""
     head = ["balance", "moves"] if problem.get("previous") else ["balance"]
-    return head + ["worst_rank", "rank_sum", "evenness", "organization", "diversity"]
+    return head + ["evenness", "worst_rank", "rank_sum", "organization", "diversity"]
 
 
 def brute_force(problem: dict) -> tuple[tuple[int, ...] | None, int]:

@@ -23,7 +23,12 @@ def answer(problem):
 def test_workshop_is_balanced_and_everyone_is_placed():
     problem = make_instance(83, 3, 3, seed=3)
     result = answer(problem)
-    assert result["status"] == "optimal"
+    # the spread stages are heuristic unless the organiser grants them work (mix_s)
+    assert all(s["status"] == "optimal" for s in result["stages"]
+               if s["name"] not in ("organization", "diversity"))
+    granted = answer(dict(problem, mix_s=1))
+    assert granted["status"] == "optimal"
+    assert granted["objective"]["organization"] <= result["objective"]["organization"]
     assert violations(problem, result["assignments"]) == []
     for group in result["metrics"]["groups"].values():
         assert len(group["facilitators"]) == 1
@@ -222,3 +227,83 @@ def test_evenness_when_every_facilitator_is_pinned():
     assert result["status"] in ("optimal", "feasible")
     values = stage_values(problem, result["assignments"])
     assert result["objective"]["evenness"] == values["evenness"]
+
+
+def _rooms(seed: int, capacities: tuple[int, ...], people: int = 82) -> dict:
+    """Issue 28's shape: 76 participants and 6 facilitators, three themes of two rooms
+    (groups g and g+3 share a theme), the given capacities and no minimum sizes."""
+    problem = make_instance(people, len(capacities), 3, seed=seed)
+    for group, capacity in zip(problem["groups"], capacities, strict=True):
+        group["capacity"], group["min_size"] = capacity, 0
+    return problem
+
+
+def _uneven_rooms(problem: dict, result: dict) -> list[str]:
+    """Rooms outside floor/ceil of their capacity share of their theme's people."""
+    from fractions import Fraction
+    from math import ceil, floor
+
+    sizes = {g: m["size"] for g, m in result["metrics"]["groups"].items()}
+    out = []
+    for theme in {g["theme"] for g in problem["groups"]}:
+        rooms = [g for g in problem["groups"] if g["theme"] == theme]
+        seats = sum(g["capacity"] for g in rooms)
+        people = sum(sizes[g["id"]] for g in rooms)
+        for g in rooms:
+            share = Fraction(people * g["capacity"], seats)
+            if not floor(share) <= sizes[g["id"]] <= ceil(share):
+                out.append(f"{g['id']}: {sizes[g['id']]} of {people} on {theme}")
+    return out
+
+
+@pytest.mark.parametrize("seed", [8, 10])
+def test_two_equal_rooms_of_a_theme_differ_by_one_at_most(seed):
+    """Issue 28: 76 participants, 6 facilitators, three themes with two rooms of 16 each
+    came out 15 and 10 (seed 8), 9 and 12 (seed 10): evenness ranked after the
+    preferences, and the sector bands of the theme's members left no even split. Even
+    rooms are part of balance now, ranked before the preferences."""
+    problem = _rooms(seed, (16,) * 6)
+    result = answer(problem)
+    assert violations(problem, result["assignments"]) == []
+    assert _uneven_rooms(problem, result) == []
+    assert result["objective"]["evenness"] == 0 and result["best_bound"]["evenness"] == 0
+    values = stage_values(problem, result["assignments"])
+    assert result["objective"]["rank_sum"] == values["rank_sum"]
+    stages = [s["name"] for s in result["stages"]]
+    assert stages.index("balance") < stages.index("evenness") < stages.index("worst_rank")
+
+
+@pytest.mark.parametrize(("seed", "capacities"), [
+    (8, (20, 16, 12, 12, 16, 20)),   # unequal rooms: sizes follow the capacity shares
+    (10, (24, 10, 16, 8, 22, 16)),
+    (3, (16,) * 6),
+    (5, (14, 18, 15, 18, 14, 17)),
+])
+def test_rooms_of_unequal_size_follow_their_capacity_share(seed, capacities):
+    problem = _rooms(seed, capacities)
+    result = answer(problem)
+    assert violations(problem, result["assignments"]) == []
+    assert _uneven_rooms(problem, result) == []
+    assert result["objective"]["evenness"] == 0
+
+
+@pytest.mark.parametrize("people", [40, 130])
+def test_even_rooms_at_other_sizes(people):
+    """Siblings of the issue's example at other sizes (rooms scaled to about 15% spare)."""
+    capacity = round(people * 1.15 / 6)
+    problem = _rooms(1, (capacity,) * 6, people=people)
+    result = answer(problem)
+    assert violations(problem, result["assignments"]) == []
+    assert _uneven_rooms(problem, result) == []
+
+
+def test_a_stable_re_run_keeps_rooms_even_without_needless_moves():
+    """With a previous allocation, stability still ranks before even rooms (a late
+    registration must not reshuffle announced groups); evenness then before preferences."""
+    problem = _rooms(8, (16,) * 6)
+    first = answer(problem)
+    again = answer(dict(problem, previous=first["assignments"]))
+    assert again["objective"]["moves"] == 0
+    stages = [s["name"] for s in again["stages"]]
+    assert stages.index("moves") < stages.index("evenness") < stages.index("worst_rank")
+    assert _uneven_rooms(problem, again) == []

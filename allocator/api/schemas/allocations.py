@@ -67,6 +67,14 @@ class AllocationIn(StrictSchema):
                            "(120 by default)"})
     seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0,
                                                                             max=2**31 - 1))
+    mix_s = fields.Float(load_default=0.0, validate=validate.Range(
+        min=0, max=3600, error="The work for the mix is a number of seconds from 0, such as "
+                               "1."), metadata={
+            "description": "Spend up to this much work (about seconds of one core) improving "
+                           "the mix of organisations, genders and countries with the exact "
+                           "model, where it is small enough (about 250 people); at most a "
+                           "twentieth of the time limit is used. 0 (default): the quick "
+                           "spread, which never costs more than the preference stages"})
     without = fields.List(fields.Integer(strict=True), load_default=list, validate=[
         validate.Length(max=10_000), distinct], metadata={
         "description": "Participant ids to go ahead without: people whom the roles "
