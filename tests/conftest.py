@@ -67,7 +67,11 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
         if not PG_URL:
             yield Migrated(sqlite_file=folder / "template.db")
         else:
-            yield Migrated(statements=statements)
+            migrated = Migrated(statements=statements, template=schema)
+            try:
+                yield migrated
+            finally:
+                migrated.close(admin)
     finally:
         if PG_URL:
             with admin.connect() as conn:
