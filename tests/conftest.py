@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -228,7 +229,8 @@ def start_server(app, database_url, tmp_path) -> Iterator[Callable[..., Server]]
                        "ALLOCATOR_INSTANCE_PATH": str(tmp_path / "instance"), **env}
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "config/gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=environment, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            cwd=ROOT, env=environment, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True)  # a process group of its own, ended as one (below)
         server = Server(f"http://127.0.0.1:{port}", process, log)
         started.append(server)
         deadline = time.monotonic() + 30
@@ -242,11 +244,13 @@ def start_server(app, database_url, tmp_path) -> Iterator[Callable[..., Server]]
 
     yield start
     for server in started:
-        server.process.terminate()
+        # The test is over: gunicorn, its workers and what they started end at once (a
+        # graceful or quick shutdown waits 1.5 s for the master's loop, in every test)
         try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
+            os.killpg(server.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        server.process.wait(timeout=20)
 
 
 @pytest.fixture
