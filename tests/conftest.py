@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +30,9 @@ from flask.testing import FlaskClient
 from allocator import create_app
 from allocator.extensions import db
 from tests.support.database import PG_URL, Migrated, own_database, pg_schema_url, record
+from tests.support.speed import lazy_url_builders
+
+lazy_url_builders()
 
 DB_FIXTURES = {"app", "client", "runner", "tokens", "event"}
 
@@ -67,7 +71,11 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
         if not PG_URL:
             yield Migrated(sqlite_file=folder / "template.db")
         else:
-            yield Migrated(statements=statements)
+            migrated = Migrated(statements=statements, template=schema)
+            try:
+                yield migrated
+            finally:
+                migrated.close(admin)
     finally:
         if PG_URL:
             with admin.connect() as conn:
@@ -212,7 +220,12 @@ class Server:
 
 @pytest.fixture
 def start_server(app, database_url, tmp_path) -> Iterator[Callable[..., Server]]:
-    """Start gunicorn (4 workers) on the test's migrated database; stopped afterwards."""
+    """Start gunicorn (4 workers) on the test's migrated database; stopped afterwards.
+
+    With ``--preload`` (config/gunicorn.conf.py is read as in production): the app is
+    imported once and the workers forked from it, ready in about a second; four workers
+    each importing it on two cores took 3-6 s before every test could start. The app
+    opens no database connection while it is made, so the workers share none."""
     started: list[Server] = []
 
     def start(**env: str) -> Server:
@@ -220,11 +233,12 @@ def start_server(app, database_url, tmp_path) -> Iterator[Callable[..., Server]]
         log = tmp_path / f"gunicorn-{port}.log"
         environment = {**os.environ, "ALLOCATOR_ENV": "testing", "DATABASE_URL": database_url,
                        "PORT": str(port), "PUBLIC_URL": f"http://127.0.0.1:{port}",
-                       "WEB_CONCURRENCY": "4",
+                       "WEB_CONCURRENCY": "4", "GUNICORN_CMD_ARGS": "--preload",
                        "ALLOCATOR_INSTANCE_PATH": str(tmp_path / "instance"), **env}
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "config/gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=environment, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            cwd=ROOT, env=environment, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True)  # a process group of its own, ended as one (below)
         server = Server(f"http://127.0.0.1:{port}", process, log)
         started.append(server)
         deadline = time.monotonic() + 30
@@ -238,11 +252,13 @@ def start_server(app, database_url, tmp_path) -> Iterator[Callable[..., Server]]
 
     yield start
     for server in started:
-        server.process.terminate()
+        # The test is over: gunicorn, its workers and what they started end at once (a
+        # graceful or quick shutdown waits 1.5 s for the master's loop, in every test)
         try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
+            os.killpg(server.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        server.process.wait(timeout=20)
 
 
 @pytest.fixture

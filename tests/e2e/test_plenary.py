@@ -60,6 +60,9 @@ def test_the_projector_reads_from_the_back_of_the_room_and_moves_on_with_the_arr
                      level=1).wait_for()
     assert page.url.endswith("/plenary/projector/2")
     expect(page.locator(".projector-list em", has_text="only")).to_be_visible()  # Markdown
+    # The heading shows before the page's script listens for the keys; a key pressed in
+    # between went nowhere on a busy machine. "load" comes after the script has run.
+    page.wait_for_load_state("load")
     page.keyboard.press("ArrowLeft")
     page.get_by_role("heading", name="Working group 1 – Structured Cooperation",
                      level=1).wait_for()
