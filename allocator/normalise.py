@@ -83,14 +83,20 @@ def role(value: str) -> str:
     return _choice(value, ROLES, "role")
 
 
+def _country_key(name: str) -> str:
+    """How a country's name is looked up: folded for Latin script, else its own letters,
+    case-folded and spaced once ("Австрия" -> "австрия")."""
+    return fold(name) or " ".join(re.split(r"[\W_]+", name.casefold())).strip()
+
+
 def _country_index() -> dict[str, set[str]]:
     import pycountry
 
     index: dict[str, set[str]] = {}
 
     def add(name: str | None, code: str) -> None:
-        if name:
-            index.setdefault(fold(name), set()).add(code)
+        if name and _country_key(name):
+            index.setdefault(_country_key(name), set()).add(code)
 
     for country in pycountry.countries:
         code = country.alpha_2
@@ -103,6 +109,14 @@ def _country_index() -> dict[str, set[str]]:
                 add(name.split(",")[0], code)
     for alias, code in COUNTRY_ALIASES.items():
         index.setdefault(alias, set()).add(code)
+    # Names as people write them in the languages the pages speak (CLDR, through Babel):
+    # "Autriche", "Österreich", "Австрия", "النمسا", "奥地利".
+    from babel import Locale
+
+    for language in ("en", "fr", "es", "ru", "ar", "zh", "de"):
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                add(name, code)
     return index
 
 
@@ -112,13 +126,14 @@ _COUNTRIES: dict[str, set[str]] | None = None
 def country(value: str) -> str:
     """An ISO 3166-1 alpha-2 code from a code (any case), an alpha-3 code or a name.
 
-    'ua', 'UKR', 'Ukraine', 'Türkiye', 'Russia', 'South Korea' are understood; a name
-    that fits several countries ('Congo', 'Korea') is refused, naming them.
+    'ua', 'UKR', 'Ukraine', 'Türkiye', 'Russia', 'South Korea', and names in the six UN
+    languages and German ('Autriche', 'Австрия'), are understood; a name that fits several
+    countries ('Congo', 'Korea') is refused, naming them.
     """
     global _COUNTRIES
     if _COUNTRIES is None:
         _COUNTRIES = _country_index()
-    key = fold(value)
+    key = _country_key(value)
     codes = _COUNTRIES.get(key)
     if not codes:  # a word or two from the start of exactly one country's name
         codes = {code for name, found in _COUNTRIES.items() if name.startswith(key + " ")

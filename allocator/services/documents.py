@@ -45,6 +45,7 @@ from allocator.models import Document, UTCDateTime, utcnow
 from allocator.services import audit
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 # The templates each kind of document is drawn with: a change to them is a change of content.
 DRAWN_WITH = ("report", "badges")
 LEASE = dt.timedelta(seconds=120)
@@ -54,12 +55,16 @@ CLAIM_LOCK = 7_105_342
 
 @functools.lru_cache(maxsize=1)
 def templates_digest() -> str:
-    """SHA-256 of the templates documents are drawn with (read once per process)."""
+    """SHA-256 of the templates documents are drawn with and of the catalogues that word
+    them (read once per process)."""
     digest = hashlib.sha256()
     for folder in DRAWN_WITH:
         for path in sorted((TEMPLATES / folder).rglob("*")):
             if path.is_file():
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    # their words too: a corrected translation makes new documents
+    for path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        digest.update(path.parent.parent.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -37,6 +37,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from allocator.errors import Forbidden, Invalid, NotFound, TooMany
 from allocator.extensions import db
+from allocator.i18n import country_name, person_language, speaking
 from allocator.models import (
     ACTIVE,
     SHARED_FIELDS,
@@ -51,7 +52,6 @@ from allocator.models import (
 )
 from allocator.services import audit, outbox
 from allocator.services.events import closed_reason
-from allocator.services.exports import country_name
 from allocator.services.invitations import message_context, new_link
 from allocator.services.taxonomy import for_event
 from allocator.validation import fold
@@ -434,13 +434,15 @@ def queue_contact_lists(now: dt.datetime | None = None) -> int:
                     ContactRequest.event_id == event.id,
                     ContactRequest.status == "accepted")))))
         for person in people:
-            found = accepted(person, event)
+            with speaking(person_language(person, event)):  # sector and country words
+                found = accepted(person, event)
+                card = vcards(found)
             if not found:
                 continue
             outbox.queue(person, "contacts",
                          {**message_context(event), "contacts": found,
                           "field_words": FIELD_WORDS}, link=new_link(person),
-                         vcard=vcards(found))
+                         vcard=card)
             queued += 1
         db.session.commit()
     if queued:

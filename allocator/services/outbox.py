@@ -59,7 +59,13 @@ def queue(person: Participant | TeamMember, kind: str, context: dict[str, Any], 
     context = {**context, "person": person, "link": link}
     member = isinstance(person, TeamMember)
     event = context.get("event") or db.session.get(Event, person.event_id)
-    language = event_language(event) if member else person_language(person, event)
+    if member:  # a member who is also a participant (a facilitator) reads their language
+        registered = db.session.get(Participant, person.participant_id) \
+            if person.participant_id else None
+        language = person_language(registered, event) if registered else \
+            event_language(event)
+    else:
+        language = person_language(person, event)
     with speaking(language):
         subject = " ".join(render_template(f"mail/{kind}.subject.txt", **context).split())
         body_text = render_template(f"mail/{kind}.txt", **context)

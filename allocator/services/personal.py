@@ -129,7 +129,6 @@ def choose_language(visit: Visit, code: str) -> Participant:
     if person.language != code:
         person.language = code
         audit.record("participant.language", event_id=visit.event.id,
-                     subject=("participant", person.id), actor="invitee",
-                     details={"language": code})
+                     subject=("participant", person.id), actor="invitee")
         db.session.commit()
     return person

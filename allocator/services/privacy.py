@@ -92,7 +92,8 @@ def _anonymise(now: dt.datetime, *where: Any) -> int:
     return db.session.execute(update(table).where(c.erased_at.is_(None), *where).values(
         full_name=ERASED_NAME, organization=ERASED_ORGANISATION,
         email=literal("erased-") + cast(c.id, String) + literal(f"@{ERASED_EMAIL_DOMAIN}"),
-        country=None, gender=None, search_key="", checked_in_at=None, status="withdrawn",
+        country=None, gender=None, language=None, search_key="", checked_in_at=None,
+        status="withdrawn",
         ticket_salt=None, ticket_hash=None, badge_shows_organization=False, duties=[],
         withdrawn_at=func.coalesce(c.withdrawn_at, now), erased_at=now, updated_at=now,
     )).rowcount or 0

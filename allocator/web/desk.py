@@ -158,8 +158,9 @@ def event_is_today(event: Any) -> bool:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """(code, name) of every country, by name, for a type-ahead list."""
-    from allocator.services.exports import country_name
+    """(code, name) of every country in the reader's language, by name, for a type-ahead
+    list (the country field reads names in every language the pages speak)."""
+    from allocator.i18n import country_name
 
     return sorted(((code, country_name(code)) for code in COUNTRY_CODES),
                   key=lambda pair: pair[1])

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from allocator.errors import DomainError, sentences
-from allocator.i18n import page_language_for, use_language
+from allocator.i18n import current_language, page_language_for, use_language
 from allocator.models import Participant
 from allocator.services import personal
 from allocator.validation import fold
@@ -25,6 +25,40 @@ KNOWN_SENTENCES = (
     _l("Not a valid email address."), _l("May not be blank."), _l("Unknown field."),
     _l("Answers are closed for this event."), _l("Choose one of the languages offered."),
 )
+# What a participant's page says of a field whose problem the catalogues do not word (a
+# sentence the schema built with the value in it), in the page's language
+FIELD_HINTS = {
+    "answer": _l("Choose whether you will take part."),
+    "full_name": _l("Write your full name (at most 200 characters)."),
+    "organization": _l("Write your organisation (at most 200 characters)."),
+    "sector": _l("Choose a sector from the list."),
+    "country": _l("Write the country's name or its ISO code (e.g. AT, CO, TH)."),
+    "preferences": _l("Choose each theme from the list, once."),
+    "consent": _l("Consent to processing is required."),
+    "language": _l("Choose one of the languages offered."),
+}
+
+
+def participant_errors(messages: Any) -> dict[str, list[str]]:
+    """A participant page's field errors in its language: the catalogue's sentence where
+    there is one, else the field's hint (never a sentence left in English)."""
+    raw = messages if isinstance(messages, dict) else {"_form": messages}
+    out: dict[str, list[str]] = {}
+    for name, value in raw.items():
+        worded: list[str] = []
+        for sentence in sentences(value):
+            said_here = _(sentence) if sentence else sentence
+            if said_here == sentence and current_language() != "en":
+                said_here = str(FIELD_HINTS.get(str(name), _l("Please check this field.")))
+            if said_here not in worded:
+                worded.append(said_here)
+        out[str(name)] = worded
+    return out
+
+
+# The ticket's QR code, as a screen reader announces it on the person's page
+TICKET_QR_TITLE = _l("Ticket QR code")
+
 # The personal page's own fields, as its error summary names them
 ANSWER_LABELS = {"answer": _l("Your answer"), "preferences": _l("Themes")}
 

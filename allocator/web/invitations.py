@@ -14,16 +14,23 @@ from allocator.api.schemas import ParticipantIn
 from allocator.api.schemas.invitations import AnswerIn
 from allocator.errors import DomainError
 from allocator.i18n import PARTICIPANT_LANGUAGES, current_language, language_code
+from allocator.i18n import country_name as i18n_country
 from allocator.models import Participant
 from allocator.services import invitations, notifications, participants, personal, programme
 from allocator.services.events import consent_of
-from allocator.services.exports import country_name
 from allocator.services.networking import figures as networking_figures
 from allocator.services.taxonomy import for_event, using
 from allocator.validation import whole_number
 from allocator.web.blueprint import bp
 from allocator.web.desk import country_choices
-from allocator.web.forms import ANSWER_LABELS, check_personal_form, field_errors, personal_visit
+from allocator.web.forms import (
+    ANSWER_LABELS,
+    TICKET_QR_TITLE,
+    check_personal_form,
+    field_errors,
+    participant_errors,
+    personal_visit,
+)
 from allocator.web.networking import section as networking_section
 from allocator.web.session import page, render
 
@@ -33,7 +40,7 @@ def _answer_form(person: Participant, themes: int) -> dict[str, str]:
             ("decline" if person.status == "declined" else "accept"),
             "full_name": person.full_name, "organization": person.organization,
             "sector": person.sector or "",
-            "country": country_name(person.country) if person.country else "",
+            "country": i18n_country(person.country) if person.country else "",
             "consent": "yes" if person.consent else "",
             "badge_shows_organization": "yes" if person.badge_shows_organization else ""}
     for rank, key in enumerate(person.preference_keys[:themes], start=1):
@@ -86,13 +93,13 @@ def personal_page(secret: str):
                 try:
                     loaded = AnswerIn().load(data)
                 except ma.ValidationError as exc:
-                    errors.update(field_errors(exc.messages))
+                    errors.update(participant_errors(exc.messages))
                     loaded = None
             if loaded is not None and not errors:
                 try:
                     personal.answer(visit, loaded)
                 except DomainError as problem:
-                    errors = field_errors(problem.field_errors())
+                    errors = participant_errors(problem.field_errors())
                 else:
                     return redirect(url_for("web.personal_page", secret=secret,
                                             saved=loaded["answer"]), code=303)
@@ -133,7 +140,7 @@ def _ticket(person: Participant) -> str | None:
 
     if person.status not in ("registered", "checked_in"):
         return None
-    return tickets.qr_svg(tickets.payload(person), scale=5)
+    return tickets.qr_svg(tickets.payload(person), scale=5, title=str(TICKET_QR_TITLE))
 
 
 # --- the organisers' page -------------------------------------------------------

@@ -16,7 +16,6 @@ from allocator.errors import DomainError
 from allocator.i18n import N_
 from allocator.problems import status_of
 from allocator.services import codes, networking, personal
-from allocator.services.exports import country_name
 from allocator.services.taxonomy import for_event
 from allocator.web.blueprint import bp
 from allocator.web.forms import check_personal_form, personal_visit
@@ -28,6 +27,13 @@ SAID = {"sent": _l("Sent. If the code is theirs and they accept, you will see ea
         "accepted": _l("Accepted: you now see each other's contact details."),
         "declined": _l("Declined. They are not told.")}
 
+
+# Why the directory is refused, in the reader's language (the service's words are English)
+REFUSALS = {
+    403: _l("Networking is open to the people taking part in the workshop, once they have "
+            "registered."),
+    429: _l("Too many directory searches from this page; wait a minute."),
+}
 
 # What the personal page's scripts say (meet.js, qrcamera.js), by their English
 SCRIPT_WORDS = (
@@ -113,11 +119,12 @@ def directory_page(secret: str):
         found = networking.directory(visit.person, visit.event, visit.link.secret_hash,
                                      {**args, "page": int(args["page"] or 1)})
     except DomainError as problem:
-        abort(status_of(problem), description=problem.detail)
+        status = status_of(problem)
+        abort(status, description=str(REFUSALS.get(status, problem.detail)))
     return render_template(
         "networking/directory.html", event=visit.event, person=visit.person, user=None,
         found=found, args=args, secret=secret, taxonomy=for_event(visit.event),
-        country_name=country_name, themes={t.key: t.title for t in visit.event.themes},
+        themes={t.key: t.title for t in visit.event.themes},
         pages=(found["total"] + found["per_page"] - 1) // found["per_page"])
 
 

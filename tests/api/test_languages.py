@@ -270,3 +270,73 @@ def test_an_unknown_personal_link_answers_in_the_browsers_language(client, langu
     assert page_language(html)[0] == language
     assert untranslated(html, language) == []
     assert re.search(r"<h1>[^<]+</h1>", html)
+
+
+def test_a_participants_own_mistakes_are_told_in_their_language_and_their_words_read(
+        app, client, tokens, event):
+    """The schema's sentences with the typed value in them never reach a French page in
+    English; a country typed in French is understood."""
+    from allocator.extensions import db
+    from allocator.models import Participant
+    from allocator.services.invitations import new_link
+
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    pid = client.post(f"{base}/participants", headers=org, json={
+        "full_name": "Élodie Mercier", "email": "fr@example.org", "status": "invited",
+        "language": "fr"}).json["id"]
+    with app.app_context():
+        link = new_link(db.session.get(Participant, pid)).split("8000", 1)[1]
+        db.session.commit()
+    token = csrf(client.get(link).get_data(as_text=True))
+    nothing = client.post(link, data={"csrf_token": token})
+    assert nothing.status_code == 422
+    assert "Indiquez si vous participerez." in nothing.get_data(as_text=True)
+    wrong = client.post(link, data={"csrf_token": token, "answer": "accept",
+                                    "organization": "Safe Homes", "sector": "nope",
+                                    "country": "Atlantide", "consent": "yes"})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422
+    assert "Choisissez un secteur dans la liste." in html
+    assert "Indiquez le nom du pays ou son code ISO" in html
+    assert "'nope'" not in html and "ISO 3166 knows" not in html
+    assert untranslated(html, "fr") == []
+    ok = client.post(link, data={"csrf_token": token, "answer": "accept",
+                                 "full_name": "Élodie Mercier", "organization": "Safe Homes",
+                                 "sector": "Société civile", "country": "Autriche",
+                                 "preference_1": "information-sharing", "consent": "yes"})
+    assert ok.status_code == 303
+    stored = client.get(f"{base}/participants/{pid}", headers=org).json
+    assert (stored["country"], stored["sector"]) == ("AT", "civil_society")
+    page = client.get(link).get_data(as_text=True)
+    assert 'value="Autriche"' in page  # the country as they read it
+
+
+def test_the_directory_refuses_in_the_readers_language(app, client, tokens, event):
+    from allocator.extensions import db
+    from allocator.models import Participant
+    from allocator.services.invitations import new_link
+
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    pid = client.post(f"{base}/participants", headers=org, json={
+        "full_name": "Пётр Коваленко", "email": "ru@example.org", "status": "invited",
+        "language": "ru"}).json["id"]
+    with app.app_context():
+        link = new_link(db.session.get(Participant, pid)).split("8000", 1)[1]
+        db.session.commit()
+    refused = client.get(f"{link}/directory")
+    assert refused.status_code == 403
+    html = refused.get_data(as_text=True)
+    assert "Раздел знакомств открыт для участников" in html and "Доступ запрещён" in html
+    assert untranslated(html, "ru") == []
+
+
+def test_erasure_forgets_the_language_too(client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    pid = client.post(f"{base}/participants", headers=org, json=person(
+        language="ar")).json["id"]
+    erased = client.post(f"{base}/participants/{pid}/erase", headers=org)
+    assert erased.status_code == 200
+    assert erased.json["language"] is None and erased.json["country"] is None
