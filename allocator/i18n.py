@@ -186,7 +186,7 @@ def local(event: Any, at: dt.datetime) -> dt.datetime:
 
 def date_time(event: Any, at: dt.datetime) -> str:
     """A day and time in the reader's language, in the event's time zone:
-    "Friday 15 February 2008, 09:00" (en), "vendredi 15 février 2008, 09:00" (fr)."""
+    "Friday, 15 February 2008, 09:00" (en), "vendredi 15 février 2008, 09:00" (fr)."""
     loc = _format_locale()
     moment = local(event, at)
     pattern = get_datetime_format("medium", locale=loc).replace("'", "")
@@ -208,7 +208,7 @@ def hours(event: Any, starts: dt.datetime, ends: dt.datetime) -> str:
 
 def day_and_hours(event: Any, starts: dt.datetime, ends: dt.datetime) -> str:
     """A span of time in the reader's language and the event's zone, named:
-    "Friday 15 February 2008, 09:00–17:00 (Central European Standard Time)"."""
+    "Friday, 15 February 2008, 09:00–17:00, Central European Standard Time"."""
     loc = _format_locale()
     if local(event, starts).date() == local(event, ends).date():
         pattern = get_datetime_format("medium", locale=loc).replace("'", "")
@@ -217,12 +217,12 @@ def day_and_hours(event: Any, starts: dt.datetime, ends: dt.datetime) -> str:
     else:
         span = _("%(start)s to %(end)s", start=date_time(event, starts),
                  end=date_time(event, ends))
-    return _("%(time)s (%(zone)s)", time=span, zone=zone_name(event, starts))
+    return _("%(time)s, %(zone)s", time=span, zone=zone_name(event, starts))
 
 
 def in_zone(event: Any, text: str, at: dt.datetime) -> str:
     """A time followed by the event's zone as the reader calls it."""
-    return _("%(time)s (%(zone)s)", time=text, zone=zone_name(event, at))
+    return _("%(time)s, %(zone)s", time=text, zone=zone_name(event, at))
 
 
 def lazy(function: Any, *args: Any) -> LazyString:
@@ -262,7 +262,7 @@ def short_day(event: Any, at: dt.datetime | None) -> str:
 
 
 def full_day(event: Any, at: dt.datetime) -> str:
-    """A day in full in the reader's language: "Friday 15 February 2008"."""
+    """A day in full in the reader's language: "Friday, 15 February 2008"."""
     return format_date(local(event, at), "full", locale=_format_locale())
 
 

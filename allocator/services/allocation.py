@@ -203,6 +203,9 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     if not 0 < limit <= maximum:  # NaN included
         words = f"The time limit is a number of seconds up to {maximum}, such as 30."
         invalid({"time_limit_s": [words]}, words)
+    if not 0 <= data.get("mix_s", 0.0) <= 3600:  # NaN included (the API's schema: the same)
+        words = "The work for the mix is a number of seconds from 0, such as 1."
+        invalid({"mix_s": [words]}, words)
     expire_abandoned(event.id)
     left_out = needed.check(event, data["include"], data.get("without") or [])
     problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),

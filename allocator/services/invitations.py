@@ -54,13 +54,13 @@ def new_link(person: Participant) -> str:
 
 def local_time(event: Event, at: dt.datetime) -> str:
     """An instant as people at the event read it, in the event's time zone and the
-    reader's language: "Friday 15 February 2008, 09:00"."""
+    reader's language: "Friday, 15 February 2008, 09:00"."""
     return i18n.date_time(event, at)
 
 
 def when(event: Event) -> str:
-    """The event's day and hours in the reader's words: "Friday 15 February 2008,
-    09:00–17:00 (Central European Standard Time)"."""
+    """The event's day and hours in the reader's words: "Friday, 15 February 2008,
+    09:00–17:00, Central European Standard Time"."""
     return i18n.day_and_hours(event, event.starts_at, event.ends_at)
 
 

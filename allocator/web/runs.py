@@ -40,9 +40,13 @@ def run_allocation(event_id: int):
         limit = float(form.get("time_limit_s") or 30)
     except ValueError:
         limit = float("nan")  # refused by the service, in the same words as the API's
+    try:
+        mix = float(form.get("mix_s") or 0)
+    except ValueError:
+        mix = float("nan")
     data = {"include": ["checked_in"] if form.get("checked_in_only") else
             ["registered", "checked_in"], "stable": bool(form.get("stable")),
-            "time_limit_s": limit, "seed": 0,
+            "time_limit_s": limit, "seed": 0, "mix_s": mix,
             "without": [int(v) for v in form.getlist("without") if v.isdigit()]}
     try:
         if current_app.config.get("REDIS_URL"):

@@ -131,7 +131,7 @@ def test_the_group_announcement_gives_the_working_groups_own_slot(app, client, w
     entry = next(c for c in Calendar.from_ical(message.calendar).walk("VEVENT"))
     assert entry.decoded("dtstart").astimezone(dt.UTC).hour == 9  # 10:45 in Vienna
     assert entry.decoded("dtend") - entry.decoded("dtstart") == dt.timedelta(hours=1)
-    assert "The working groups meet: 10:45–11:45 (Central European Standard Time)" in \
+    assert "The working groups meet: 10:45–11:45, Central European Standard Time" in \
         message.body_text
 
 

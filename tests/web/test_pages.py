@@ -230,6 +230,31 @@ def test_the_allocate_form_refuses_a_time_limit_in_the_apis_words(client, demo):
     assert "/runs/" in ran.headers["Location"]
 
 
+def test_the_allocate_form_grants_the_mix_work_the_api_takes(app, client, demo):
+    """Issue 28: "spend up to N s improving the mix" is on the page as in the API
+    (``mix_s``), refused in the API's words when it is not a number of seconds."""
+    from sqlalchemy import select
+
+    from allocator.extensions import db
+    from allocator.models import AllocationRun
+
+    sign_in(client, demo["organizer"])
+    page = client.get("/events/1/allocate").get_data(as_text=True)
+    assert 'id="mix_s"' in page
+    for typed in ("abc", "-1"):
+        r = client.post("/events/1/allocate", data={"csrf_token": csrf(page),
+                                                    "time_limit_s": "5", "mix_s": typed})
+        assert r.status_code == 302 and r.headers["Location"].endswith("/allocate#allocate")
+        assert "The work for the mix is a number of seconds from 0" in client.get(
+            r.headers["Location"]).get_data(as_text=True)
+    ran = client.post("/events/1/allocate", data={"csrf_token": csrf(page),
+                                                  "time_limit_s": "20", "mix_s": "0.5"})
+    assert "/runs/" in ran.headers["Location"]
+    with app.app_context():
+        run = db.session.scalar(select(AllocationRun).order_by(AllocationRun.id.desc()))
+        assert run.problem["mix_s"] == 0.5
+
+
 def test_the_allocate_page_names_who_is_needed_and_goes_ahead_without_them(client, demo):
     """The page shows the API's refusal as a list beside "Go ahead without them"; that
     button makes the run, whose page then carries the warning."""
