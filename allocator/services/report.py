@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from allocator.access import PUBLIC, Principal, person_view
@@ -32,7 +33,6 @@ from allocator.models import (
     WorkingGroup,
 )
 from allocator.models.base import utcnow
-from allocator.normalise import counted
 from allocator.services import audit, documents, networking, paper, summaries
 from allocator.services.allocation import published_run_id
 from allocator.services.events import require_open
@@ -84,32 +84,51 @@ class Report:
 
     @property
     def networking_line(self) -> str:
-        """The networking figures as a sentence ("" when nobody used it)."""
+        """The networking figures as a sentence, in the reader's language ("" when nobody
+        used it)."""
         figures = self.networking or {}
         if not any(figures.values()):
             return ""
-        return (f"{counted(figures.get('listed', 0), 'person', 'people')} listed themselves in the "
-                f"workshop's directory; {counted(figures.get('requests', 0), 'contact request')}"
-                f" were sent and {figures.get('accepted', 0)} exchanges accepted.")
+        return _("%(people)s listed themselves in the workshop's directory; %(requests)s were "
+                 "sent and %(accepted)s accepted.",
+                 people=ngettext("%(num)d person", "%(num)d people", figures.get("listed", 0)),
+                 requests=ngettext("%(num)d contact request", "%(num)d contact requests",
+                                   figures.get("requests", 0)),
+                 accepted=ngettext("%(num)d exchange", "%(num)d exchanges",
+                                   figures.get("accepted", 0)))
 
     @property
     def participation(self) -> str:
-        """How many took part, as a sentence: attendance is who checked in; registered and
-        placed are said apart where they differ."""
+        """How many took part, as a sentence in the reader's language: attendance is who
+        checked in; registered and placed are said apart where they differ."""
         registered, arrived, placed = self.registered, self.arrived, self.placed
         if arrived == 0:
-            said = counted(registered, "participant") + " registered"
-            if placed is not None:
-                said += (", all placed in working groups" if placed == registered
-                         else f", {placed} placed in working groups")
-            return said + "; no check-in was recorded at the desk."
+            if placed is None:
+                return ngettext("%(num)d participant registered; no check-in was recorded at "
+                                "the desk.", "%(num)d participants registered; no check-in "
+                                "was recorded at the desk.", registered)
+            if placed == registered:
+                return ngettext("%(num)d participant registered, all placed in working "
+                                "groups; no check-in was recorded at the desk.",
+                                "%(num)d participants registered, all placed in working "
+                                "groups; no check-in was recorded at the desk.", registered)
+            return ngettext("%(num)d participant registered, %(placed)d placed in working "
+                            "groups; no check-in was recorded at the desk.",
+                            "%(num)d participants registered, %(placed)d placed in working "
+                            "groups; no check-in was recorded at the desk.", registered,
+                            placed=placed)
         if arrived == registered and placed in (None, arrived):
-            return f"{counted(arrived, 'participant')} took part."
-        said = f"{counted(arrived, 'participant')} took part (checked in) of {registered} " \
-               "registered"
+            return ngettext("%(num)d participant took part.", "%(num)d participants took "
+                            "part.", arrived)
         if placed is not None and placed != arrived:
-            said += f"; {placed} placed in working groups"
-        return said + "."
+            return ngettext("%(num)d participant took part (checked in) of %(registered)d "
+                            "registered; %(placed)d placed in working groups.",
+                            "%(num)d participants took part (checked in) of %(registered)d "
+                            "registered; %(placed)d placed in working groups.", arrived,
+                            registered=registered, placed=placed)
+        return ngettext("%(num)d participant took part (checked in) of %(registered)d "
+                        "registered.", "%(num)d participants took part (checked in) of "
+                        "%(registered)d registered.", arrived, registered=registered)
 
 
 def may_read(event: Event, principal: Principal) -> None:
@@ -173,9 +192,10 @@ def build(event: Event) -> Report:
         if group.id in written:
             sections[group.theme_id].summaries.append((group.name, written[group.id]))
     theme_count = len(themes)
-    shape = (f"{len(groups)} working group{'s' if len(groups) != 1 else ''} on "
-             f"{theme_count} theme{'s' if theme_count != 1 else ''}, then a plenary that "
-             "fine-tuned and adopted the recommendations.")
+    shape = _("%(groups)s on %(themes)s, then a plenary that fine-tuned and adopted the "
+              "recommendations.",
+              groups=ngettext("%(num)d working group", "%(num)d working groups", len(groups)),
+              themes=ngettext("%(num)d theme", "%(num)d themes", theme_count))
     statuses = Counter(db.session.scalars(select(Participant.status).where(
         Participant.event_id == event.id, Participant.status.in_(ACTIVE))))
     return Report(

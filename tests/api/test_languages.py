@@ -231,6 +231,17 @@ def test_staff_pages_speak_german_for_the_session_that_chose_it(
     german_desk = client.get(f"/events/{event_id}/desk").get_data(as_text=True)
     assert "Abmelden" in german_desk and "Sign out" not in german_desk
     assert 'lang="en">English</button>' in german_desk  # the way back
+    # The report the German session downloads is German (built apart from the English one).
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):
+        pdf = client.get(f"/events/{event_id}/report.pdf")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf.data,
+                                       capture_output=True, check=True).stdout.decode().split())
+        assert "Empfehlungen" in text and "Teilnahme" in text, text[:500]
+        assert "Arbeitsgruppen zu 3 Themen" in text and "Recommendations" not in text
     # A bad choice changes nothing; the API keeps speaking English.
     client.post("/language", data={"csrf_token": csrf(desk), "language": "xx"})
     assert page_language(client.get("/", follow_redirects=True).get_data(as_text=True))[0] \
