@@ -83,6 +83,7 @@ def main() -> None:
     from weasyprint import HTML
 
     from allocator import create_app
+    from allocator.app import settle
     from allocator.services import report as reports
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -92,6 +93,7 @@ def main() -> None:
         totals, cpus = [], []
         print("| build | gather | template | layout | PDF | total | CPU | pages |")
         print("|---|---|---|---|---|---|---|---|")
+        settle()  # what each gunicorn worker does once the app is loaded
         for n in range(args.builds + 1):
             cpu = time.process_time()
             started = time.perf_counter()

@@ -23,11 +23,14 @@ logger_class = "allocator.redact.RedactingLogger"
 
 
 def post_worker_init(worker):  # noqa: ANN001 (gunicorn's hook)
-    """Each worker sends queued mail itself when there is no Redis (allocator.jobs)."""
+    """Each worker sends queued mail itself when there is no Redis (allocator.jobs), and
+    sets its long-lived objects aside from the garbage collector (allocator.app.settle)."""
     import wsgi
+    from allocator.app import settle
     from allocator.jobs import start_mail_sender
 
     start_mail_sender(wsgi.app)
+    settle()
 
 
 def _problem_error(sock, status_int, reason, mesg):  # noqa: ANN001 (gunicorn's signature)

@@ -144,3 +144,21 @@ def test_a_word_longer_than_a_line_is_wrapped_not_cut(app, client, workshop, tmp
                           check=True).stdout
     # wrapped anywhere in the word (across pages too), every character of it is printed
     assert seen.count("x") == 3000 and "END" in "".join(seen.split())
+
+
+def test_a_long_word_in_a_table_cell_is_wrapped_not_cut(app, client, workshop, tmp_path):
+    """The participation table's cells wrap a word wider than the page (a group named
+    without spaces) instead of widening the table past the page's edge."""
+    import subprocess
+
+    org = bearer(workshop["token"])
+    base = f"/api/events/{workshop['id']}"
+    name = "y" * 150 + "END"
+    renamed = client.patch(f"{base}/groups/{workshop['groups'][0]}", headers=org,
+                           json={"name": name})
+    assert renamed.status_code == 200, renamed.json
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(client.get(f"{base}/report.pdf", headers=org).data)
+    seen = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "".join(seen.split()).count(name) >= 1, seen[-2000:]
