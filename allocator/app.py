@@ -176,19 +176,24 @@ def _domain_errors(app: Flask) -> None:
     app.register_error_handler(DomainError, handle)
 
 
-def settle() -> None:
-    """For a serving process, once its app is loaded: import the PDF renderer now (else the
-    first document pays for it), then move every object alive so far (modules, routes,
-    templates) out of the cyclic garbage collector's view (``gc.freeze``). A document's
-    layout makes enough garbage for full collections; they no longer walk the app each
-    time: the report PDF's build went from a median of about 2.05 s to 1.91 s
-    (docs/benchmarks.md)."""
-    import gc
-
+def import_renderer() -> None:
+    """Import the PDF renderer (WeasyPrint) now, else the first document pays for it;
+    nothing when its system libraries are missing (documents then answer 503)."""
     try:
         import weasyprint  # noqa: F401
-    except OSError:  # no Pango: documents answer 503 anyway
+    except OSError:
         pass
+
+
+def settle() -> None:
+    """For a serving process, once its app is loaded: the PDF renderer imported, then every
+    object alive so far (modules, routes, templates) moved out of the cyclic garbage
+    collector's view (``gc.freeze``). A document's layout makes enough garbage for full
+    collections; they no longer walk the app each time: the report PDF's build went from
+    a median of about 2.05 s to 1.91 s (docs/benchmarks.md)."""
+    import gc
+
+    import_renderer()
     gc.collect()
     gc.freeze()
 

@@ -22,6 +22,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 logger_class = "allocator.redact.RedactingLogger"
 
 
+def when_ready(server):  # noqa: ANN001 (gunicorn's hook)
+    """With ``preload_app`` the app is loaded in the master, before it forks: settle it
+    there once (allocator.app.settle), so each worker finds the renderer imported and the
+    app already set aside (and shares those pages with the master)."""
+    if server.cfg.preload_app:
+        from allocator.app import settle
+
+        settle()
+
+
 def post_worker_init(worker):  # noqa: ANN001 (gunicorn's hook)
     """Each worker sends queued mail itself when there is no Redis (allocator.jobs), and
     sets its long-lived objects aside from the garbage collector (allocator.app.settle)."""
