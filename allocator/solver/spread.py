@@ -140,6 +140,16 @@ def _crowding(counts: _Counts, i: int, g: int) -> tuple[int, int, int]:
     return over, load, counts.sizes[g]
 
 
+def _swap(counts: _Counts, where: list[int], i: int, j: int) -> None:
+    """Exchange the groups of people ``i`` and ``j``, keeping ``counts`` current."""
+    gi, gj = where[i], where[j]
+    counts.add(i, gi, -1)
+    counts.add(j, gj, -1)
+    where[i], where[j] = gj, gi
+    counts.add(i, gj)
+    counts.add(j, gi)
+
+
 def _diversity_delta(counts: _Counts, i: int, j: int, gi: int, gj: int) -> int:
     """Change in gender + country excess if i (in gi) and j (in gj) swap groups."""
     delta = 0
@@ -190,11 +200,7 @@ def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int
                     gi, gj = where[i], where[j]
                     if gi == gj or _diversity_delta(counts, i, j, gi, gj) >= 0:
                         continue
-                    counts.add(i, gi, -1)
-                    counts.add(j, gj, -1)
-                    where[i], where[j] = gj, gi
-                    counts.add(i, gj)
-                    counts.add(j, gi)
+                    _swap(counts, where, i, j)
                     improved = True
 
 
@@ -251,11 +257,7 @@ def swap_within_classes(prep: Prepared, where: list[int], classes: list[list[int
                     org = _delta(counts, (0,), i, j, gi, gj)
                     if org > 0 or (org == 0 and _delta(counts, (1, 2), i, j, gi, gj) >= 0):
                         continue
-                    counts.add(i, gi, -1)
-                    counts.add(j, gj, -1)
-                    where[i], where[j] = gj, gi
-                    counts.add(i, gj)
-                    counts.add(j, gi)
+                    _swap(counts, where, i, j)
                     improved = True
         if not improved:
             break

@@ -10,7 +10,7 @@ import pytest
 
 from allocator.i18n import PARTICIPANT_LANGUAGES
 from tests.conftest import bearer, person
-from tests.support.http import csrf, sign_in
+from tests.support.http import csrf, personal_link, sign_in
 from tests.support.languages import page_language, untranslated
 from tests.support.mail import LINK, send_mail
 
@@ -135,16 +135,10 @@ def test_the_group_announcement_and_its_calendar_entry_speak_each_readers_langua
 
 def test_the_personal_page_follows_the_browser_until_the_person_chooses(
         app, client, tokens, event):
-    from allocator.extensions import db
-    from allocator.models import Participant
-    from allocator.services.invitations import new_link
-
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
     pid = client.post(f"{base}/participants", headers=org, json=person()).json["id"]
-    with app.app_context():
-        link = new_link(db.session.get(Participant, pid)).split("8000", 1)[1]
-        db.session.commit()
+    link = personal_link(app, pid)
     russian = client.get(link, headers={"Accept-Language": "ru-RU, en;q=0.5"})
     assert page_language(russian.get_data(as_text=True)) == ("ru", "ltr")
     plain = client.get(link)  # no Accept-Language: the event's language
@@ -287,18 +281,12 @@ def test_a_participants_own_mistakes_are_told_in_their_language_and_their_words_
         app, client, tokens, event):
     """The schema's sentences with the typed value in them never reach a French page in
     English; a country typed in French is understood."""
-    from allocator.extensions import db
-    from allocator.models import Participant
-    from allocator.services.invitations import new_link
-
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
     pid = client.post(f"{base}/participants", headers=org, json={
         "full_name": "Élodie Mercier", "email": "fr@example.org", "status": "invited",
         "language": "fr"}).json["id"]
-    with app.app_context():
-        link = new_link(db.session.get(Participant, pid)).split("8000", 1)[1]
-        db.session.commit()
+    link = personal_link(app, pid)
     token = csrf(client.get(link).get_data(as_text=True))
     nothing = client.post(link, data={"csrf_token": token})
     assert nothing.status_code == 422
@@ -324,18 +312,12 @@ def test_a_participants_own_mistakes_are_told_in_their_language_and_their_words_
 
 
 def test_the_directory_refuses_in_the_readers_language(app, client, tokens, event):
-    from allocator.extensions import db
-    from allocator.models import Participant
-    from allocator.services.invitations import new_link
-
     org = bearer(tokens["organizer"])
     base = f"/api/events/{event['id']}"
     pid = client.post(f"{base}/participants", headers=org, json={
         "full_name": "Пётр Коваленко", "email": "ru@example.org", "status": "invited",
         "language": "ru"}).json["id"]
-    with app.app_context():
-        link = new_link(db.session.get(Participant, pid)).split("8000", 1)[1]
-        db.session.commit()
+    link = personal_link(app, pid)
     refused = client.get(f"{link}/directory")
     assert refused.status_code == 403
     html = refused.get_data(as_text=True)

@@ -53,3 +53,16 @@ def sign_in(client: Any, token: str) -> Any:
     """Sign in to the pages with ``token`` (the sign-in form, as a browser sends it)."""
     page = client.get("/sign-in").get_data(as_text=True)
     return client.post("/sign-in", data={"token": token, "csrf_token": csrf(page)})
+
+
+def personal_link(app: Any, participant_id: int) -> str:
+    """A fresh personal link's path (``/i/<secret>``) for the participant, as e-mail would
+    carry it."""
+    from allocator.extensions import db
+    from allocator.models import Participant
+    from allocator.services.invitations import new_link
+
+    with app.app_context():
+        url = new_link(db.session.get(Participant, participant_id))
+        db.session.commit()
+    return url[url.index("/i/"):]
