@@ -99,7 +99,8 @@ def refusal(principal: Principal, permission: str, *, event_id: int | None = Non
 # Every field a person's record shows somewhere, and who sees it (see person_fields).
 PUBLIC_FIELDS = frozenset({"id", "full_name", "sector", "country", "role", "status",
                            "group"})
-STAFF_ONLY = frozenset({"email", "gender", "preferences", "consent", "checked_in_at"})
+STAFF_ONLY = frozenset({"email", "gender", "preferences", "vetoes", "consent",
+                        "checked_in_at"})
 CONSENTED = frozenset({"organization"})
 ALL_FIELDS = PUBLIC_FIELDS | STAFF_ONLY | CONSENTED
 # A printed page (badge, sign-in sheet) or a message to someone else: the public.

@@ -27,13 +27,22 @@ class PlacedOut(ma.Schema):
     room = fields.String()
 
 
+class LateOut(ParticipantOut):
+    """A late arrival, with their place on the waiting list if they are on it."""
+
+    waiting_position = fields.Integer(allow_none=True, metadata={
+        "description": "Their place on the published allocation's waiting list (1: "
+                       "offered the next seat); null: not on it (a walk-in). The list "
+                       "gives those waiting first, in order"})
+
+
 @blp.route("")
 class LateList(MethodView):
     """People taking part (per the published run's include) it does not place; registered
     people a checked-in-only run left out are not listed until they check in."""
 
     @require("allocations:read")
-    @blp.response(200, ParticipantOut(many=True))
+    @blp.response(200, LateOut(many=True))
     def get(self, event_id):
         """List late arrivals"""
         return late.late_arrivals(get_event(event_id))
@@ -46,5 +55,7 @@ class Place(MethodView):
     @require("allocations:write")
     @blp.response(200, PlacedOut)
     def post(self, event_id, participant_id):
-        """Place a late arrival in the best group that keeps every rule (nobody else moves)"""
+        """Place a late arrival in the best group that keeps every rule (nobody else moves);
+        while someone ahead on the waiting list could take a seat, 409
+        /problems/waiting-list-first names them"""
         return late.place(get_event(event_id), participant_id)

@@ -105,6 +105,11 @@ class AllocationRun(db.Model):
     left_out: Mapped[list | None] = mapped_column(JSON, nullable=True)
     # Organisers' hand moves a stable re-run kept as decisions: [{participant_id, group_id}]
     kept_moves: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # "refuse": more people than seats fails the run; "waitlist": place as many as the
+    # rooms hold and keep the rest waiting, in order: [{participant_id, position, reasons}]
+    overflow: Mapped[str] = mapped_column(String(16), default="refuse",
+                                          server_default="refuse")
+    unplaced: Mapped[list | None] = mapped_column(JSON, nullable=True)
     # False when the wall clock, not a work budget, ended a stage (the detail says which)
     reproducible: Mapped[bool] = mapped_column(default=True)
     reproducible_detail: Mapped[str] = mapped_column(Text, default="")

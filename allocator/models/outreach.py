@@ -18,7 +18,7 @@ from allocator.extensions import db
 from allocator.models.base import NEVER_REUSE_IDS, UTCDateTime, one_of, utcnow
 
 MESSAGE_KINDS = ("invitation", "confirmation", "reminder", "groups", "change", "team",
-                 "contacts")
+                 "contacts", "waiting")
 MESSAGE_STATES = ("queued", "sent", "failed")
 
 

@@ -193,6 +193,9 @@ class Participant(TimestampMixin, db.Model):
     # Programme duties (models.base.DUTIES): someone with a duty who is not a facilitator
     # leads the programme and is placed in no working group.
     duties: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Themes (keys) the person cannot take part in: "not this theme", a hard rule of the
+    # allocation; they follow a theme's new key and leave with a deleted theme.
+    vetoes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     status: Mapped[str] = mapped_column(String(16), default="registered")
     consent: Mapped[bool] = mapped_column(default=True)
     consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -214,6 +217,8 @@ class Participant(TimestampMixin, db.Model):
 
     # Set by the service from the published allocation; not a column.
     published_group = None
+    # Set by the service: their place on the published allocation's waiting list.
+    waiting_position = None
 
     preferences: Mapped[list[Preference]] = relationship(
         order_by="Preference.rank",

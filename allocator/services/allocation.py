@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from allocator.errors import Busy, Impossible
+from allocator.errors import Busy, Impossible, Invalid
 from allocator.extensions import db
 from allocator.models import (
     AllocationRun,
@@ -34,6 +34,7 @@ from allocator.services import (
     invalid,
     lock_event,
     needed,
+    waitlist,
     wording,
 )
 from allocator.services.events import require_open
@@ -86,6 +87,7 @@ def get_run(event: Event, run_id: int) -> AllocationRun:
     run = event_row(AllocationRun, run_id, event.id, "Allocation run")
     run.worded_conflicts = wording.conflicts(event, run.conflicts) if run.conflicts \
         else run.conflicts
+    run.waiting_list = waitlist.waiting_rows(event, run)
     return run
 
 
@@ -128,8 +130,8 @@ def expire_abandoned(event_id: int) -> int:
 
 
 def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: float,
-                  seed: int, mix_s: float = 0.0) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                                         list[dict[str, Any]]]:
+                  seed: int, mix_s: float = 0.0, overflow: str = "refuse"
+                  ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """The solver's problem for this event, the rules left out (who is not included), and
     the organisers' hand moves a stable run keeps.
 
@@ -153,12 +155,12 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
     ids = {p.id for p in people}
     applied, ignored = rules_for(event, ids)
     kept: list[dict[str, Any]] = []
+    themes = {g.theme.key for g in groups}
+    priority = priorities(people) if overflow == "waitlist" else {}
     problem: dict[str, Any] = {
         "groups": [{"id": str(g.id), "theme": g.theme.key, "capacity": g.capacity,
                     "min_size": g.min_size, "name": g.name} for g in groups],
-        "participants": [{"id": str(p.id), "sector": p.sector, "organization": p.organization,
-                          "country": p.country, "gender": p.gender, "role": p.role,
-                          "preferences": p.preference_keys} for p in people],
+        "participants": [solver_person(p, themes, priority.get(p.id)) for p in people],
         "pins": {str(r.participant_id): str(r.group_id) for r in applied if r.kind == "pin"},
         "apart": [[str(r.participant_id), str(r.other_id)] for r in applied
                   if r.kind == "apart"],
@@ -169,6 +171,8 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
     }
     if mix_s:  # the organiser grants the exact spread model work (solver docs: mix_s)
         problem["mix_s"] = mix_s
+    if overflow == "waitlist":  # place as many as the rooms hold, the rest wait
+        problem["overflow"] = "waitlist"
     if stable:
         current = published_run(event)
         if current is None:
@@ -187,6 +191,41 @@ def build_problem(event: Event, include: list[str], stable: bool, time_limit_s: 
     skipped = [{"rule_id": r.id, "kind": r.kind,
                 "reason": "names someone not included in this run"} for r in ignored]
     return problem, skipped, kept
+
+
+def solver_person(person: Participant, themes: set[str], priority: int | None = None
+                  ) -> dict[str, Any]:
+    """One participant as the solver reads them; vetoes of themes no group works on are
+    left out (they rule out nothing), priority only where a waiting list is asked for."""
+    entry: dict[str, Any] = {
+        "id": str(person.id), "sector": person.sector, "organization": person.organization,
+        "country": person.country, "gender": person.gender, "role": person.role,
+        "preferences": person.preference_keys}
+    vetoes = [key for key in person.vetoes or [] if key in themes]
+    if vetoes:
+        entry["vetoes"] = vetoes
+    if priority is not None:
+        entry["priority"] = priority
+    return entry
+
+
+def priorities(people: list[Participant]) -> dict[int, int]:
+    """Who is placed first when seats run short (participant id -> priority, higher
+    first): facilitators and people with programme duties, then those checked in, then
+    registration order (the time they registered, then id). Issue 29's order."""
+    def tier(p: Participant) -> int:
+        if p.role == "facilitator" or p.duties:
+            return 2
+        return 1 if p.checked_in_at is not None else 0
+
+    order = sorted(people, key=lambda p: (-tier(p), p.consent_at or p.created_at, p.id))
+    return {p.id: len(order) - n for n, p in enumerate(order)}
+
+
+def seats_short(problem: dict[str, Any]) -> int:
+    """How many seats the groups lack for everyone in ``problem`` (0: enough)."""
+    seats = sum(g["capacity"] for g in problem["groups"])
+    return max(0, len(problem["participants"]) - seats)
 
 
 def inputs_hash(problem: dict[str, Any]) -> str:
@@ -208,9 +247,24 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
         invalid({"mix_s": [words]}, words)
     expire_abandoned(event.id)
     left_out = needed.check(event, data["include"], data.get("without") or [])
+    overflow = data.get("overflow", "refuse")
+    if overflow not in ("refuse", "waitlist"):
+        words = "If seats run short: refuse (the default) or waitlist."
+        invalid({"overflow": [words]}, words)
     problem, skipped, kept = build_problem(event, data["include"], data.get("stable", False),
-                                           limit, data.get("seed", 0), data.get("mix_s", 0.0))
+                                           limit, data.get("seed", 0), data.get("mix_s", 0.0),
+                                           overflow)
     people = len(problem["participants"])
+    short = seats_short(problem)
+    if short and overflow == "refuse":
+        seats = people - short
+        words = (f"{people} people but {seats} seats: {short} "
+                 f"{'seat is' if short == 1 else 'seats are'} missing. Add seats to the "
+                 f"working groups, or allocate with a waiting list: {seats} people are "
+                 f"placed and the other {short} wait, in order.")
+        raise Invalid({"overflow": [words]}, words, type_="/problems/seats-short",
+                      title="Not enough seats", people=people, seats=seats,
+                      seats_missing=short)
     most = current_app.config["ALLOCATION_MAX_PEOPLE"]
     if people > most:
         words = (f"This allocation would place {people:,} people; this server places at most "
@@ -228,6 +282,7 @@ def start_run(event: Event, data: dict[str, Any], *, status: str = "running") ->
     run = AllocationRun(
         event_id=event.id, status=status, include=sorted(data["include"]),
         stable=data.get("stable", False), time_limit_s=limit, seed=data.get("seed", 0),
+        overflow=overflow,
         people=people, inputs_hash=inputs_hash(problem), problem=problem,
         solver_version=SOLVER_VERSION, ortools_version=ortools.__version__,
         ignored_rules=skipped, kept_moves=kept, left_out=left_out or None,
@@ -294,6 +349,10 @@ def execute(run_id: int) -> AllocationRun:
     else:
         run.status = "succeeded"
         run.reasons, run.moves = answer["reasons"], answer["moves"]
+        if "unplaced" in answer:  # a waiting list: the run's problem is who was placed
+            run.unplaced = [{"participant_id": int(u["id"]), "position": u["position"],
+                             "reasons": u["reasons"]} for u in answer["unplaced"]]
+            run.problem = placed_only(run.problem, set(solution.assignments))
         rows = [{"run_id": run.id, "participant_id": int(pid), "group_id": int(gid),
                  "solver_group_id": int(gid)} for pid, gid in solution.assignments.items()]
         db.session.execute(insert(Assignment), rows)
@@ -308,6 +367,18 @@ def execute(run_id: int) -> AllocationRun:
                  details={"status": run.status, "solver_status": run.solver_status})
     db.session.commit()
     return run
+
+
+def placed_only(problem: dict[str, Any], placed: set[str]) -> dict[str, Any]:
+    """The problem restricted to the people placed (ids as strings): what the run's
+    report, hand moves and late placements work on; the waiting list is kept apart."""
+    out = dict(problem)
+    out["participants"] = [p for p in problem["participants"] if p["id"] in placed]
+    for name in ("pins", "previous"):
+        out[name] = {k: v for k, v in (problem.get(name) or {}).items() if k in placed}
+    for name in ("apart", "together"):
+        out[name] = [pair for pair in problem.get(name) or [] if set(pair) <= placed]
+    return out
 
 
 def _scrub_erased(run: AllocationRun) -> None:

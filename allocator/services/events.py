@@ -246,6 +246,7 @@ def update_theme(event: Event, key: str, data: dict[str, Any]) -> Theme:
     theme = get_theme(event, key)
     if "key" in data and data["key"] != theme.key:
         _theme_key_free(event, data["key"])
+        _rename_vetoes(event, theme.key, data["key"])
     for name in ("key", "title", "description", "position"):
         if name in data:
             setattr(theme, name, data[name])
@@ -277,8 +278,18 @@ def delete_theme(event: Event, key: str, *, force: bool = False) -> None:
         )
     audit.record("theme.deleted", event_id=event.id, subject=("theme", theme.id),
                  details={"force": force, "preferences_removed": prefs})
+    _rename_vetoes(event, theme.key, None)
     db.session.delete(theme)
     db.session.commit()
+
+
+def _rename_vetoes(event: Event, old: str, new: str | None) -> None:
+    """Vetoes name themes by key: follow a theme's new key, or drop a deleted theme."""
+    for person in db.session.scalars(select(Participant).where(
+            Participant.event_id == event.id)):
+        if old in (person.vetoes or []):
+            person.vetoes = [new if key == old else key for key in person.vetoes
+                             if new is not None or key != old]
 
 
 # --- working groups -------------------------------------------------------------

@@ -23,7 +23,7 @@ from allocator.errors import Conflict, Forbidden, NotFound
 from allocator.extensions import db
 from allocator.models import ACTIVE, AllocationRun, Assignment, Event, Participant, WorkingGroup
 from allocator.normalise import humanise
-from allocator.services import audit, invalid, paper
+from allocator.services import audit, invalid, paper, waitlist
 from allocator.services.allocation import get_run, published_run
 from allocator.services.taxonomy import for_event
 from allocator.validation import xml_safe
@@ -81,8 +81,17 @@ def neutralise(value: object) -> str:
 class GroupList:
     """The rows of one group's list, in the chosen columns."""
 
-    group: WorkingGroup
+    group: WorkingGroup | ListHead
     rows: list[list[str]]
+
+
+@dataclass
+class ListHead:
+    """What a list that is no working group (the waiting list) shows where a group's
+    name and room go."""
+
+    name: str
+    room: str = ""
 
 
 def choose_columns(raw: str | None, principal: Principal) -> list[str]:
@@ -171,7 +180,33 @@ def group_lists(event: Event, run: AllocationRun, columns: list[str], reader: Pr
                         key=lambda p: (p["role"] != "facilitator", p["key"], p["id"]))
         lists.append(GroupList(group, [[_text(_value(c, fixed, p)) for c in columns]
                                        for p in people]))
+    if scope is None and only_group is None:
+        waiting = _waiting_list(event, run, columns, reader, words)
+        if waiting.rows:
+            lists.append(waiting)
     return lists
+
+
+def _waiting_list(event: Event, run: AllocationRun, columns: list[str], reader: Principal,
+                  words: Any) -> GroupList:
+    """The run's waiting list in order, as one more list (group cell "Waiting list 1",
+    "Waiting list 2", …), each person's fields by :func:`person_view`; for readers of the
+    whole event only (a facilitator's list is their group)."""
+    rows = []
+    for entry in waitlist.waiting(event, run):
+        p = entry["person"]
+        shown = person_view(reader.role, {
+            "id": p.id, "full_name": p.full_name, "email": p.email,
+            "organization": p.organization, "sector": p.sector, "country": p.country,
+            "gender": p.gender, "role": p.role, "status": p.status,
+            "erased_at": p.erased_at, "badge_shows_organization": p.badge_shows_organization,
+            "duties": p.duties})
+        if shown is None:
+            continue
+        fixed = {"group": f"Waiting list {entry['position']}", "theme": "", "room": "",
+                 "words": words}
+        rows.append([_text(_value(c, fixed, shown)) for c in columns])
+    return GroupList(ListHead("Waiting list"), rows)
 
 
 def _text(value: object) -> str:

@@ -30,7 +30,7 @@ from allocator.services.participants import (
 from allocator.services.taxonomy import for_event
 
 COLUMNS = ("full_name", "email", "organization", "sector", "country", "gender", "role",
-           "duties", "preferences", "consent", "status", "language")
+           "duties", "preferences", "vetoes", "consent", "status", "language")
 REQUIRED = ("full_name", "email", "organization", "sector", "consent")
 # With a status column, rows of invitees ("invited") need only a name and an e-mail; the
 # schema asks each registered row for the rest.
@@ -41,11 +41,14 @@ ALIASES = {
     "organisation": "organization", "org": "organization",
     "theme preferences": "preferences", "themes": "preferences",
     "duty": "duties", "programme duties": "duties", "lang": "language",
+    "not these themes": "vetoes", "not this theme": "vetoes", "veto": "vetoes",
+    "cannot take part in": "vetoes",
 }
 HEADINGS = {"full_name": "Full name", "email": "E-mail", "organization": "Organisation",
             "sector": "Sector", "country": "Country", "gender": "Gender", "role": "Role",
             "duties": "Duties",
-            "preferences": "Theme preferences", "consent": "Consent", "status": "Status",
+            "preferences": "Theme preferences", "vetoes": "Not these themes",
+            "consent": "Consent", "status": "Status",
             "language": "Language"}
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "ja", "oui", "si", "sí"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
@@ -146,7 +149,7 @@ def _row_data(values: dict[str, str]) -> dict[str, Any]:
             data[name] = None
         elif name in ("role", "status") and not value:
             continue
-        elif name == "duties":  # "Chair; Speaker": labels or keys, ;-separated
+        elif name in ("duties", "vetoes"):  # "Chair; Speaker": labels or keys, ;-separated
             data[name] = [p.strip() for p in value.split(";") if p.strip()]
         elif name == "status":
             data[name] = value.lower()
@@ -203,7 +206,7 @@ def _errors_for(messages: Any, number: int) -> list[dict[str, Any]]:
 
 # What an update of an existing registration may change (e-mail is how it is found).
 UPDATABLE = ("full_name", "organization", "sector", "country", "gender", "role", "duties",
-             "preferences", "language")
+             "preferences", "vetoes", "language")
 
 
 def _changes(person: Participant, data: dict[str, Any], header: list[str]) -> list[str]:
@@ -215,7 +218,7 @@ def _changes(person: Participant, data: dict[str, Any], header: list[str]) -> li
         if name not in header or name not in data:
             continue  # a column the file does not have (or an invitee's blank) changes nothing
         now = person.preference_keys if name == "preferences" else getattr(person, name)
-        if data.get(name, None if name != "preferences" else []) != now:
+        if data.get(name, None if name not in ("preferences", "vetoes") else []) != now:
             changed.append(name)
     return changed
 

@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Participant, WorkingGroup, utcnow
-from allocator.services import audit, conflict
-from allocator.services.allocation import published_run, published_run_id
+from allocator.services import audit, conflict, waitlist
+from allocator.services.allocation import published_run, published_run_id, solver_person
 from allocator.services.events import require_open
 from allocator.services.participants import changeable, not_taking_part
 from allocator.services.reports import refresh_figures
@@ -32,7 +32,7 @@ from allocator.services.wording import duty_words
 from allocator.solver import parse_problem
 from allocator.solver.evaluate import newly_broken
 from allocator.solver.explain import balance_excess
-from allocator.solver.prepare import prepare
+from allocator.solver.prepare import Prepared, prepare
 
 
 def _unplaced(event: Event, statuses: list[str] | tuple[str, ...]) -> list[Participant]:
@@ -57,8 +57,15 @@ def taking_part(event: Event) -> tuple[str, ...]:
 
 def late_arrivals(event: Event) -> list[Participant]:
     """People who take part now (per the published run's ``include``) and are not in the
-    published allocation, by name: the ones "Place" is for."""
-    return _unplaced(event, taking_part(event))
+    published allocation: the ones "Place" is for. Those on the waiting list come first,
+    in its order (``waiting_position`` set), then the others by name."""
+    people = _unplaced(event, taking_part(event))
+    order = {e["participant_id"]: e["position"]
+             for e in waitlist.waiting(event, published_run(event))}
+    for person in people:
+        person.waiting_position = order.get(person.id)
+    return sorted(people, key=lambda p: (p.waiting_position is None,
+                                         p.waiting_position or 0))
 
 
 def not_arrived(event: Event) -> list[Participant]:
@@ -89,29 +96,14 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
     if db.session.get(Assignment, (run.id, person.id)) is not None:
         conflict(f"{person.full_name} is in the published allocation already.",
                  type_="/problems/already-placed")
-    problem = dict(run.problem)
-    # rooms as they are now: a capacity changed since the run counts, not the old one
-    now = {str(g.id): g.capacity for g in event.groups}
-    problem["groups"] = [{**grp, "capacity": now.get(grp["id"], grp["capacity"])}
-                         for grp in problem["groups"]]
-    entry = {"id": str(person.id), "sector": person.sector,
-             "organization": person.organization, "country": person.country,
-             "gender": person.gender, "role": person.role,
-             "preferences": person.preference_keys}
-    problem["participants"] = [*problem["participants"], entry]
-    _with_their_rules(event, problem, person.id)
-    prep = prepare(parse_problem(problem))
     rows = {a.participant_id: a.group_id for a in db.session.scalars(
         select(Assignment).where(Assignment.run_id == run.id))}
-    i = prep.pindex[str(person.id)]
-    base = [prep.gindex[str(rows[int(p.id)])] if int(p.id) in rows else -1
-            for p in prep.problem.people]
-    options = [g for g in range(len(prep.problem.groups))
-               if not newly_broken(prep, base, [*base[:i], g, *base[i + 1:]])]
+    problem, prep, base, i, options = _options(event, run, rows, person)
     if not options:
         conflict(f"No group can take {person.full_name} without breaking a rule (rooms "
-                 "full, or pins and pairs); run the allocation again to make room.",
-                 type_="/problems/no-room")
+                 "full, or pins, pairs and the themes they cannot take part in); run the "
+                 "allocation again to make room.", type_="/problems/no-room")
+    _waiting_list_first(event, run, rows, person)
 
     def cost(g: int) -> tuple[int, int, float, int]:
         where = list(base)
@@ -136,6 +128,43 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
     group = db.session.get(WorkingGroup, group_id)
     return {"participant_id": person.id, "full_name": person.full_name,
             "group_id": group_id, "group": group.name, "room": group.room}
+
+
+def _options(event: Event, run: Any, rows: dict[int, int], person: Participant
+             ) -> tuple[dict[str, Any], Prepared, list[int], int, list[int]]:
+    """The run's problem with ``person`` added (rooms as they are now, today's rules
+    naming them), prepared; where everyone is (-1: the person); the person's index; and
+    the groups that can take them keeping every hard rule."""
+    problem = dict(run.problem)
+    # rooms as they are now: a capacity changed since the run counts, not the old one
+    now = {str(g.id): g.capacity for g in event.groups}
+    problem["groups"] = [{**grp, "capacity": now.get(grp["id"], grp["capacity"])}
+                         for grp in problem["groups"]]
+    themes = {grp["theme"] for grp in problem["groups"]}
+    problem["participants"] = [*problem["participants"], solver_person(person, themes)]
+    _with_their_rules(event, problem, person.id)
+    prep = prepare(parse_problem(problem))
+    i = prep.pindex[str(person.id)]
+    base = [prep.gindex[str(rows[int(p.id)])] if int(p.id) in rows else -1
+            for p in prep.problem.people]
+    options = [g for g in range(len(prep.problem.groups))
+               if not newly_broken(prep, base, [*base[:i], g, *base[i + 1:]])]
+    return problem, prep, base, i, options
+
+
+def _waiting_list_first(event: Event, run: Any, rows: dict[int, int],
+                        person: Participant) -> None:
+    """A freed seat goes to the waiting list first, in its order: refuse (409) to place
+    someone while a person ahead of them on it (everyone on it, for a walk-in) could
+    take a seat now."""
+    for entry in waitlist.waiting(event, run):
+        if entry["participant_id"] == person.id:
+            return
+        ahead = entry["person"]
+        if ahead.status in (run.include or ACTIVE) and _options(event, run, rows, ahead)[4]:
+            conflict(f"{ahead.full_name} waits for a seat (waiting list, number "
+                     f"{entry['position']}) and one is free for them: place them first.",
+                     type_="/problems/waiting-list-first", waiting=ahead.id)
 
 
 def _with_their_rules(event: Event, problem: dict[str, Any], person_id: int) -> None:

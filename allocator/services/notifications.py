@@ -19,8 +19,8 @@ from allocator import i18n, mailer
 from allocator.access import PUBLIC, person_view
 from allocator.extensions import db
 from allocator.models import ACTIVE, Assignment, Event, Message, Participant, WorkingGroup, utcnow
-from allocator.services import audit, conflict, outbox, programme, team, tickets
-from allocator.services.allocation import published_run_id
+from allocator.services import audit, conflict, outbox, programme, team, tickets, waitlist
+from allocator.services.allocation import published_run, published_run_id
 from allocator.services.events import require_open
 from allocator.services.invitations import message_context
 
@@ -115,8 +115,26 @@ def notify(event: Event, kind: str, *, again: bool = False) -> dict[str, Any]:
                       "is_facilitator": person.role == "facilitator"},
                      calendar=ics, group_id=group.id, link=link)
         queued.append(person.id)
+    waiting = _tell_waiting(event, context, again)
     audit.record(f"notifications.{kind}", event_id=event.id, subject=("event", event.id),
-                 details={"participants": queued, "again": again})
+                 details={"participants": queued, "again": again, "waiting": waiting})
     db.session.commit()
     outbox.kick()
-    return {"queued": len(queued), "participant_ids": queued}
+    return {"queued": len(queued) + len(waiting), "participant_ids": queued + waiting}
+
+
+def _tell_waiting(event: Event, context: dict[str, Any], again: bool) -> list[int]:
+    """Queue a "waiting" message to each person on the published allocation's waiting list
+    not told yet (all of them ``again``): their number on the list and whom to ask."""
+    run = published_run(event)
+    told = set(db.session.scalars(select(Message.participant_id).where(
+        Message.event_id == event.id, Message.kind == "waiting",
+        Message.status != "failed")))
+    queued = []
+    for entry in waitlist.waiting(event, run):
+        person = entry["person"]
+        if person.id in told and not again:
+            continue
+        outbox.queue(person, "waiting", {**context, "position": entry["position"]})
+        queued.append(person.id)
+    return queued

@@ -40,7 +40,7 @@ from allocator.services.taxonomy import for_event
 from allocator.validation import fold, search_key
 
 EDITABLE = ("full_name", "email", "organization", "sector", "country", "gender", "role",
-            "duties", "badge_shows_organization", "language")
+            "duties", "badge_shows_organization", "language", "vetoes")
 
 
 def participant_url(event_id: int, participant_id: int) -> str:
@@ -169,7 +169,27 @@ def check_fields(taxonomy: Taxonomy, data: dict[str, Any]) -> dict[str, list[str
             data["preferences"] = taxonomy.themes_of(data["preferences"])
         except ValueError as exc:
             errors["preferences"] = [str(exc)]
+    if data.get("vetoes"):
+        try:
+            data["vetoes"] = taxonomy.themes_of(data["vetoes"])
+        except ValueError as exc:
+            errors["vetoes"] = [str(exc)]
+    if "vetoes" not in errors and "preferences" not in errors:
+        errors.update(veto_errors(data.get("preferences") or [], data.get("vetoes") or [],
+                                  taxonomy.themes))
     return errors
+
+
+def veto_errors(preferences: list[str], vetoes: list[str], titles: dict[str, str]
+                ) -> dict[str, list[str]]:
+    """A theme cannot be both wanted and ruled out ("not this theme"): the field error, in
+    words naming the themes by title, or nothing (keys in, ``{"vetoes": [sentence]}``
+    out; ``titles`` maps theme keys to titles)."""
+    both = [titles.get(key, key) for key in vetoes if key in preferences]
+    if not both:
+        return {}
+    return {"vetoes": [f"{', '.join(both)} cannot be both a preference and a theme they "
+                       "cannot take part in."]}
 
 
 def set_preferences(person: Participant, keys: list[str], themes: dict[str, Theme]) -> None:
@@ -205,6 +225,7 @@ def new_registration(event_id: int, data: dict[str, Any], now: dt.datetime,
         "gender": data.get("gender"),
         "role": data.get("role", "participant"),
         "duties": list(data.get("duties") or []),
+        "vetoes": list(data.get("vetoes") or []),
         "badge_shows_organization": bool(data.get("badge_shows_organization", False)),
         "language": data.get("language"),
         "status": "invited" if invited else "registered",
@@ -312,6 +333,10 @@ def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participa
     person = changeable(event, participant_id)
     themes = event_themes(event)
     errors = check_fields(for_event(event), data)
+    if not errors and ("vetoes" in data or "preferences" in data):
+        errors = veto_errors(data.get("preferences", person.preference_keys),
+                             data.get("vetoes", person.vetoes),
+                             {key: theme.title for key, theme in themes.items()})
     if errors:
         invalid(errors)
     if "email" in data and data["email"] != person.email and person.status != "withdrawn":

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from allocator.access import hash_secret
 from allocator.extensions import db
 from allocator.models import ACTIVE, Event, Participant, PersonalLink, utcnow
-from allocator.services import audit, conflict, outbox, tickets
+from allocator.services import audit, conflict, invalid, outbox, tickets
 from allocator.services.events import closed_reason, consent_of
 from allocator.services.invitations import answers_open, message_context, new_link
 from allocator.services.participants import (
@@ -20,6 +20,7 @@ from allocator.services.participants import (
     event_themes,
     refresh_search_key,
     set_preferences,
+    veto_errors,
 )
 
 
@@ -92,7 +93,13 @@ def answer(visit: Visit, data: dict[str, Any]) -> Participant:
                      "badge_shows_organization", "language"):
             if name in data:
                 setattr(person, name, data[name])
-        set_preferences(person, data.get("preferences") or [], event_themes(event))
+        themes = event_themes(event)
+        errors = veto_errors(data.get("preferences") or [], data.get("vetoes") or [],
+                             {key: theme.title for key, theme in themes.items()})
+        if errors:
+            invalid(errors)
+        set_preferences(person, data.get("preferences") or [], themes)
+        person.vetoes = list(data.get("vetoes") or [])
         if person.status not in ACTIVE:
             person.status = "registered"
         person.consent, person.consent_at = True, now

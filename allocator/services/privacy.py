@@ -54,6 +54,7 @@ def export_participant(event: Event, participant_id: int) -> dict[str, Any]:
             "organization": person.organization, "sector": person.sector,
             "country": person.country, "gender": person.gender, "role": person.role,
             "status": person.status, "preferences": person.preference_keys,
+            "vetoes": list(person.vetoes or []),
             "consent": person.consent, "consent_at": _iso(person.consent_at),
             "consent_version": person.consent_version,
             "checked_in_at": _iso(person.checked_in_at),
@@ -95,6 +96,7 @@ def _anonymise(now: dt.datetime, *where: Any) -> int:
         country=None, gender=None, language=None, search_key="", checked_in_at=None,
         status="withdrawn",
         ticket_salt=None, ticket_hash=None, badge_shows_organization=False, duties=[],
+        vetoes=[],
         withdrawn_at=func.coalesce(c.withdrawn_at, now), erased_at=now, updated_at=now,
     )).rowcount or 0
 

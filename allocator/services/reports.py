@@ -17,7 +17,7 @@ from allocator.models import (
     WorkingGroup,
     utcnow,
 )
-from allocator.services import audit, conflict, find, invalid, needed, not_found
+from allocator.services import audit, conflict, find, invalid, needed, not_found, waitlist
 from allocator.services.events import require_open
 from allocator.services.participants import refuse_erased
 from allocator.services.wording import Words, duty_words, reason_message
@@ -130,6 +130,7 @@ def report(event: Event, run: AllocationRun) -> dict[str, Any]:
                   for pid, m in sorted((run.moves or {}).items(), key=lambda kv: int(kv[0]))],
         "ignored_rules": run.ignored_rules or [],
         "left_out": needed.worded(event, run.left_out or []),
+        "waiting_list": waitlist.waiting_rows(event, run),
         "programme_people": programme_people(event),
     }
 
@@ -184,6 +185,9 @@ def _rule_words(prep: Prepared, broken: Broken, mover: int, where: list[int],
         return f"Their group would fall below its minimum of {group.min_size}."
     if broken.rule == "pin":
         return "An organiser's rule pins them to their group."
+    if broken.rule == "veto":
+        theme = words.theme(group.theme) if group is not None else ""
+        return f"They cannot take part in {theme} (they said so)."
     if broken.rule == "together":
         return f"They must stay with {', '.join(others)}."
     if broken.rule == "apart":

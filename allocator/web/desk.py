@@ -117,11 +117,15 @@ def person(event_id: int, participant_id: int):
                   published=published_run_id(g.event) is not None)
 
 
+# The value of a theme's rank choice that rules the theme out ("not this theme").
+VETO = "no"
+
+
 def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """A registration form's fields as the API's input (the schema reads the rest), and
     the errors only the form can make (ranks given twice, or not from the list)."""
     errors: dict[str, list[str]] = {}
-    ranks = [v for k, v in form.items() if k.startswith("rank-") and v]
+    ranks = [v for k, v in form.items() if k.startswith("rank-") and v and v != VETO]
     if len(ranks) != len(set(ranks)):
         errors["preferences"] = [_("Give each theme a different rank.")]
     if any(whole_number(v) is None for v in ranks):
@@ -139,6 +143,7 @@ def form_to_data(form: Any, themes: list[str]) -> tuple[dict[str, Any], dict[str
         "role": form.get("role", "participant") or "participant",
         "duties": form.getlist("duties"),
         "preferences": [key for _, key in sorted(ranked)],
+        "vetoes": [key for key in themes if form.get(f"rank-{key}") == VETO],
         "consent": form.get("consent") == "yes",
         "badge_shows_organization": form.get("badge_shows_organization") == "yes",
     }

@@ -34,6 +34,7 @@ FIELD_HINTS = {
     "sector": _l("Choose a sector from the list."),
     "country": _l("Write the country's name or its ISO code (e.g. AT, CO, TH)."),
     "preferences": _l("Choose each theme from the list, once."),
+    "vetoes": _l("A theme you cannot take part in cannot also be one of your choices."),
     "consent": _l("Consent to processing is required."),
     "language": _l("Choose one of the languages offered."),
 }
@@ -60,7 +61,8 @@ def participant_errors(messages: Any) -> dict[str, list[str]]:
 TICKET_QR_TITLE = _l("Ticket QR code")
 
 # The personal page's own fields, as its error summary names them
-ANSWER_LABELS = {"answer": _l("Your answer"), "preferences": _l("Themes")}
+ANSWER_LABELS = {"answer": _l("Your answer"), "preferences": _l("Themes"),
+                 "vetoes": _l("Themes you cannot take part in")}
 
 
 def _said(sentence: str) -> str:
@@ -139,6 +141,8 @@ LABELS = {
     "organization": _l("Organisation"), "sector": _l("Sector"), "country": _l("Country"),
     "gender": _l("Gender"), "role": _l("Role"), "preferences": _l("Theme preferences"),
     "consent": _l("Consent"), "duties": _l("Programme duties"),
+    "vetoes": _l("Themes they cannot take part in"),
+    "overflow": _l("If seats run short"),
     "token-name": _l("Who holds it"), "token-role": _l("Role"),
     "token-group": _l("Working group"), "speaker_ids": _l("Speakers"),
 }

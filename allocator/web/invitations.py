@@ -45,6 +45,7 @@ def _answer_form(person: Participant, themes: int) -> dict[str, str]:
             "badge_shows_organization": "yes" if person.badge_shows_organization else ""}
     for rank, key in enumerate(person.preference_keys[:themes], start=1):
         form[f"preference_{rank}"] = key
+    form["vetoes"] = list(person.vetoes or [])
     return form
 
 
@@ -60,6 +61,7 @@ def _form_to_answer(form: Any, count: int) -> tuple[dict[str, Any], dict[str, li
         data.update(full_name=form.get("full_name", ""),
                     organization=form.get("organization", ""),
                     sector=form.get("sector", ""), preferences=list(dict.fromkeys(chosen)),
+                    vetoes=list(dict.fromkeys(form.getlist("vetoes"))),
                     consent=form.get("consent") == "yes",
                     badge_shows_organization=form.get("badge_shows_organization") == "yes")
         if form.get("country", "").strip():

@@ -12,7 +12,7 @@ from allocator.api.schemas import ParticipantPatch
 from allocator.errors import DomainError
 from allocator.services import participants
 from allocator.web.blueprint import bp
-from allocator.web.desk import form_context, form_to_data
+from allocator.web.desk import VETO, form_context, form_to_data
 from allocator.web.forms import field_errors
 from allocator.web.session import page, render
 
@@ -26,6 +26,8 @@ def _as_form(person: Any) -> dict[str, str]:
             "badge_shows_organization": "yes" if person.badge_shows_organization else ""}
     for rank, key in enumerate(person.preference_keys, start=1):
         form[f"rank-{key}"] = str(rank)
+    for key in person.vetoes or []:
+        form[f"rank-{key}"] = VETO
     return form
 
 

@@ -47,6 +47,7 @@ def run_allocation(event_id: int):
     data = {"include": ["checked_in"] if form.get("checked_in_only") else
             ["registered", "checked_in"], "stable": bool(form.get("stable")),
             "time_limit_s": limit, "seed": 0, "mix_s": mix,
+            "overflow": "waitlist" if form.get("overflow") == "waitlist" else "refuse",
             "without": [int(v) for v in form.getlist("without") if v.isdigit()]}
     try:
         if current_app.config.get("REDIS_URL"):
@@ -54,12 +55,15 @@ def run_allocation(event_id: int):
         else:
             run = allocation.allocate(g.event, data)
     except DomainError as problem:
-        if problem.extra.get("left_out"):
-            # who the roles or rules need: named, with "Go ahead without them" beside
+        if problem.extra.get("left_out") or problem.extra.get("seats_missing"):
+            # who the roles or rules need: named, with "Go ahead without them" beside;
+            # seats short: how many, with "Allocate with a waiting list" beside
             return render("allocate.html", runs=allocation.list_runs(g.event),
                           published=allocation.published_run(g.event),
                           late=late.late_arrivals(g.event),
-                          not_arrived=late.not_arrived(g.event), needed=problem.extra,
+                          not_arrived=late.not_arrived(g.event),
+                          needed=problem.extra if problem.extra.get("left_out") else None,
+                          short=problem.extra if problem.extra.get("seats_missing") else None,
                           sent=data, max_limit=current_app.config["SOLVER_MAX_TIME_LIMIT_S"]
                           ), 422
         conflicts = problem.extra.get("conflicts") or []

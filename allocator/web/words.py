@@ -28,7 +28,8 @@ SCRIPT_WORDS = (
 
 MESSAGE_KINDS = {"invitation": _l("Invitation"), "confirmation": _l("Confirmation"),
                  "reminder": _l("Reminder"), "groups": _l("Groups"), "change": _l("Change"),
-                 "team": _l("Team"), "contacts": _l("Contacts")}
+                 "team": _l("Team"), "contacts": _l("Contacts"),
+                 "waiting": _l("Waiting list")}
 STATES = {"draft": _l("Draft"), "proposed": _l("Proposed"), "adopted": _l("Adopted"),
           "amended": _l("Amended"), "merged": _l("Merged"), "dropped": _l("Dropped")}
 

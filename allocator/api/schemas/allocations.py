@@ -75,6 +75,15 @@ class AllocationIn(StrictSchema):
                            "model, where it is small enough (about 250 people); at most a "
                            "twentieth of the time limit is used. 0 (default): the quick "
                            "spread, which never costs more than the preference stages"})
+    overflow = fields.String(load_default="refuse", validate=validate.OneOf(
+        ["refuse", "waitlist"], error="If seats run short: refuse (the default) or "
+                                      "waitlist."), metadata={
+            "description": "When there are more people than seats: `refuse` (default) "
+                           "answers 422 /problems/seats-short saying how many seats are "
+                           "missing; `waitlist` places as many as the rooms hold and keeps "
+                           "the rest on a waiting list in order (facilitators and people "
+                           "with programme duties first, then those checked in, then "
+                           "registration order), each with the reason (`waiting_list`)"})
     without = fields.List(fields.Integer(strict=True), load_default=list, validate=[
         validate.Length(max=10_000), distinct], metadata={
         "description": "Participant ids to go ahead without: people whom the roles "
@@ -112,6 +121,8 @@ class RunSummary(ma.Schema):
         "description": "False when the time limit, not a work budget, ended a stage: the "
                        "same input may then give another answer"})
     reproducible_detail = fields.String(metadata={"description": "Which stages it cut"})
+    overflow = fields.String(metadata={
+        "description": "refuse, or waitlist: as many placed as the rooms hold"})
 
 
 class RunOut(RunSummary):
@@ -133,6 +144,11 @@ class RunOut(RunSummary):
     left_out = fields.List(fields.Dict(), allow_none=True, metadata={
         "description": "People the roles or rules needed whom the organisers chose to go "
                        "ahead without: [{participant_id, needed_for, group_id?, other_id?}]"})
+    waiting_list = fields.List(fields.Dict(), metadata={
+        "description": "Who waits for a seat, first offered first: [{position, "
+                       "participant_id, full_name, organization, sector, status, reasons: "
+                       "[{rule, message, ...}]}] (people placed since, withdrawn or erased "
+                       "are no longer on it; positions count those still waiting)"})
 
 
 class ReportOut(ma.Schema):
@@ -153,6 +169,8 @@ class ReportOut(ma.Schema):
     left_out = fields.List(fields.Dict(), metadata={
         "description": "Warnings: people the roles or rules needed, left out of this run by "
                        "the organisers' choice, each with a sentence (message)"})
+    waiting_list = fields.List(fields.Dict(), metadata={
+        "description": "Who waits for a seat, in order (as on the run)"})
     programme_people = fields.List(fields.Dict(), metadata={
         "description": "Who leads the programme (moderator, chair, rapporteur, speakers "
                        "who facilitate no group): placed in no working group"})

@@ -117,6 +117,8 @@ class AnswerIn(StrictSchema):
     sector = Sector()
     country = Country(load_default=None, allow_none=True)
     preferences = Themes(validate=validate.Length(max=50))
+    vetoes = Themes(validate=validate.Length(max=50), metadata={
+        "description": "Themes they cannot take part in (never placed there)"})
     language = Language(metadata={"description": "The language you read (en, fr, es, ru, "
                                                 "ar, zh): your page and e-mail speak it"})
     consent = fields.Boolean()

@@ -49,6 +49,10 @@ class ParticipantIn(StrictSchema):
         "description": "The person agreed to show their organisation on their badge "
                        "(some must not: off unless they say so)"})
     preferences = Themes(load_default=list, validate=validate.Length(max=50))
+    vetoes = Themes(load_default=list, validate=validate.Length(max=50), metadata={
+        "description": "Themes (keys or titles) the person cannot take part in: the "
+                       "allocation never places them there (\"not this theme\"); none "
+                       "may also be a preference"})
     language = Language()
     consent = fields.Boolean(
         validate=validate.Equal(True, error="Consent to processing is required."),
@@ -101,6 +105,8 @@ class ParticipantOut(ma.Schema):
         "description": "Programme duties: moderator, chair, rapporteur, speaker"})
     status = fields.String()
     preferences = fields.List(fields.String(), attribute="preference_keys")
+    vetoes = fields.List(fields.String(), metadata={
+        "description": "Themes they cannot take part in"})
     consent = fields.Boolean()
     consent_at = fields.DateTime(allow_none=True)
     consent_version = fields.String()
