@@ -71,7 +71,8 @@ def shortest_limit(people: int) -> float:
 
 # How the stages are named in sentences people read (the keys are the JSON's).
 STAGE_WORDS = {"balance": "sector balance", "moves": "stability", "worst_rank": "worst rank",
-               "rank_sum": "rank sum", "evenness": "even group sizes",
+               "unlisted": "unlisted themes", "rank_sum": "rank sum",
+               "evenness": "even group sizes",
                "organization": "organisation spread",
                "diversity": "gender and country spread"}
 

@@ -36,6 +36,18 @@ def rule_entries(prep: Prepared, rules: list[Rule]) -> list[dict[str, Any]]:
         elif kind == "min_size":
             entries.append({"rule": "min_size", "people": [], "groups": [gid[n]],
                             "min_size": problem.groups[n].min_size})
+        elif kind == "veto":
+            vetoes = list(problem.people[n].vetoes)
+            entries.append({"rule": "veto", "people": [pid[n]],
+                            "groups": [g.id for g in problem.groups if g.theme in vetoes],
+                            "themes": vetoes})
+        elif kind == "vetoes":
+            ruled = set(prep.unit_of) | {i for i, g in enumerate(prep.pin) if g is not None}
+            vetoers = [i for i, p in enumerate(problem.people) if p.vetoes and i not in ruled]
+            entries.append({"rule": "vetoes", "people": [pid[i] for i in vetoers],
+                            "groups": [],
+                            "themes": sorted({t for i in vetoers
+                                              for t in problem.people[i].vetoes})})
         elif kind == "facilitators":
             lo, hi = prep.fac_bounds
             entries.append({"rule": "facilitators", "people": [], "groups": [],
@@ -43,7 +55,8 @@ def rule_entries(prep: Prepared, rules: list[Rule]) -> list[dict[str, Any]]:
     return chain(entries)
 
 
-KIND_ORDER = ["pin", "together", "apart", "capacity", "min_size", "facilitators"]
+KIND_ORDER = ["pin", "veto", "together", "apart", "vetoes", "capacity", "min_size",
+              "facilitators"]
 
 
 def chain(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -111,6 +124,10 @@ def rule_text(entry: dict[str, Any], person: Callable[[str], str],
         return f"{groups[0]} holds at most {entry['capacity']}"
     if kind == "min_size":
         return f"{groups[0]} needs at least {entry['min_size']}"
+    if kind in ("veto", "vetoes"):
+        themes = entry["themes"]
+        return (f"{_names(people)} cannot take part in theme{'s' if len(themes) > 1 else ''} "
+                f"{_names(themes)}")
     lo, hi = entry["per_group"]
     count = f"{lo}" if lo == hi else f"{lo} or {hi}"
     return f"each group gets {count} facilitator{'s' if hi > 1 else ''}"

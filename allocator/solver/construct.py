@@ -26,7 +26,7 @@ from allocator.solver.budget import RULES_DETERMINISTIC_S, Clock
 from allocator.solver.countmodel import make_classes
 from allocator.solver.evaluate import band
 from allocator.solver.prepare import Prepared
-from allocator.solver.rules import Placement, UnitModel
+from allocator.solver.rules import Placement, UnitModel, hall_holds
 
 
 def _flow():
@@ -45,8 +45,11 @@ def theme_demand(prep: Prepared, people: list[int], room: list[int]) -> list[int
     for k, klass in enumerate(classes):
         flow.set_node_supply(k, klass.size)
         for t in range(n_themes):
-            arcs.append((flow.add_arc_with_capacity_and_unit_cost(
-                k, len(classes) + t, klass.size, klass.ranks[t]), t))
+            if klass.open(t):
+                arcs.append((flow.add_arc_with_capacity_and_unit_cost(
+                    k, len(classes) + t, klass.size, klass.ranks[t]), t))
+        if not any(klass.open(t) for t in range(n_themes)):  # vetoes every theme
+            flow.add_arc_with_capacity_and_unit_cost(k, sink, klass.size, 0)
     for t in range(n_themes):
         flow.add_arc_with_capacity_and_unit_cost(len(classes) + t, sink, max(0, room[t]), 0)
     # room left over is not enough for everyone: an overflow arc keeps the flow feasible
@@ -169,6 +172,10 @@ def greedy_placement(prep: Prepared, rules: UnitModel,
                               [max(0, targets[g] - size[g]) for g in range(n_groups)])
     if a_counts is None:
         return None
+    # the counts must leave the free people with vetoes seats in themes they take
+    if not (hall_holds(prep, [i for i in free if prep.sector_of[i] >= 0], a_counts)
+            and hall_holds(prep, [i for i in free if prep.sector_of[i] < 0], f_counts)):
+        return None
     return Placement(where, a_counts, f_counts)
 
 
@@ -244,7 +251,8 @@ def _place_participants(prep: Prepared, people: list[int], sizes: list[int],
         return True
     classes = make_classes(prep, people, False, ranks_matter=True)
     n_themes, n_sectors, n_groups = len(prep.themes), len(prep.sectors), len(sizes)
-    worst = max(max(k.ranks) for k in classes)
+    worst = max(max((r for t, r in enumerate(k.ranks) if k.open(t)), default=1)
+                for k in classes)
     stay_bonus = worst + 1
     penalty = 3 * (worst + 1) + stay_bonus
     flow = _flow()
@@ -258,13 +266,13 @@ def _place_participants(prep: Prepared, people: list[int], sizes: list[int],
         flow.set_node_supply(k, klass.size)
         s = klass.sector
         for t in range(n_themes):
-            if max_rank is not None and klass.ranks[t] > max_rank:
+            if not klass.open(t) or max_rank is not None and klass.ranks[t] > max_rank:
                 continue
             node = ts0 + t * n_sectors + s
             by_theme.append((flow.add_arc_with_capacity_and_unit_cost(
                 k, node, klass.size, klass.ranks[t] + stay_bonus), k, node))
-        if klass.prev is not None and (max_rank is None or
-                                       klass.ranks[prep.group_theme[klass.prev]] <= max_rank):
+        if klass.prev is not None and klass.open(prep.group_theme[klass.prev]) and (
+                max_rank is None or klass.ranks[prep.group_theme[klass.prev]] <= max_rank):
             g = klass.prev
             stays.append((flow.add_arc_with_capacity_and_unit_cost(
                 k, gs0 + g * n_sectors + s, klass.size, klass.ranks[prep.group_theme[g]]),
@@ -329,6 +337,8 @@ def _place_facilitators(prep: Prepared, people: list[int], demand: list[int],
     for n, i in enumerate(ordered):
         flow.set_node_supply(n, 1)
         for g in range(n_groups):
+            if not prep.open_to(i, g):
+                continue
             cost = prep.ranks[i][prep.group_theme[g]]
             if prep.previous[i] is not None and prep.previous[i] != g:
                 cost += len(prep.themes) + 1
@@ -360,7 +370,7 @@ def seats_allow(prep: Prepared, level: int) -> bool:
         seats[prep.group_theme[g]] += group.capacity
     for i, g in enumerate(prep.pin):
         if g is not None:
-            if prep.ranks[i][prep.group_theme[g]] > level:
+            if prep.ranks[i][prep.group_theme[g]] > level or not prep.open_to(i, g):
                 return False
             seats[prep.group_theme[g]] -= 1
     if any(s < 0 for s in seats):
@@ -370,7 +380,7 @@ def seats_allow(prep: Prepared, level: int) -> bool:
         flow.set_node_supply(k, klass.size)
         total += klass.size
         for t in range(n_themes):
-            if klass.ranks[t] <= level:
+            if klass.ranks[t] <= level and klass.open(t):
                 flow.add_arc_with_capacity_and_unit_cost(k, len(people) + t, klass.size, 0)
     for t in range(n_themes):
         flow.add_arc_with_capacity_and_unit_cost(len(people) + t, sink, seats[t], 0)

@@ -28,7 +28,7 @@ from allocator.solver.budget import (
     Clock,
 )
 from allocator.solver.evaluate import ceil_div, fair_cap
-from allocator.solver.prepare import Prepared
+from allocator.solver.prepare import LISTED, UNLISTED, VETOED, Prepared
 
 # HiGHS solves count models of more than the first and at most the second number of
 # variables without its presolve (see ``solve``): measured, not derived.
@@ -56,11 +56,17 @@ class Klass:
     ranks: tuple[int, ...]
     prev: int | None
     attrs: tuple[int, int, int] = (-1, -1, -1)  # organisation, gender, country
+    # per theme: LISTED, UNLISTED or VETOED (not an option: vetoed, or beyond a rank limit)
+    marks: tuple[int, ...] = ()
 
     @property
     def size(self) -> int:
         """How many people the class holds."""
         return len(self.members)
+
+    def open(self, t: int) -> bool:
+        """Whether theme t is an option for the class (not vetoed, within the rank limit)."""
+        return self.marks[t] != VETOED
 
 
 def make_classes(prep: Prepared, people: list[int], fine: bool,
@@ -69,23 +75,31 @@ def make_classes(prep: Prepared, people: list[int], fine: bool,
 
     With ``rank_limit``, ranks beyond it are all alike (those themes are not options),
     so people who differ only there share a class. Without ``ranks_matter`` (the
-    stability stage) only sector and previous group count.
+    stability stage) only sector, previous group and vetoes count. Ranks alone cannot
+    tell a listed last theme from an unlisted one (prefs [A, B] and [A, B, C] both rank
+    C third), so the key holds each theme's mark too: listed, unlisted or not an option.
     """
     by_key: dict[tuple, list[int]] = defaultdict(list)
     indifferent = (1,) * len(prep.themes)
     for i in people:
         ranks = prep.ranks[i] if ranks_matter else indifferent
+        marks = prep.marks[i]
+        if not ranks_matter:
+            marks = tuple(VETOED if m == VETOED else LISTED for m in marks)
         if rank_limit is not None:
-            ranks = tuple(r if r <= rank_limit else rank_limit + 1 for r in ranks)
-        key: tuple = (prep.sector_of[i], ranks, prep.previous[i])
+            marks = tuple(VETOED if m == VETOED or r > rank_limit else m
+                          for r, m in zip(ranks, marks, strict=True))
+            ranks = tuple(r if m != VETOED else rank_limit + 1
+                          for r, m in zip(ranks, marks, strict=True))
+        key: tuple = (prep.sector_of[i], ranks, prep.previous[i], marks)
         if fine:
             key += (prep.org_of[i], prep.gender_of[i], prep.country_of[i])
         by_key[key].append(i)
     classes = []
     for key, members in by_key.items():
         members.sort()
-        attrs = key[3:6] if fine else (-1, -1, -1)
-        classes.append(Klass(members, key[0], key[1], key[2], attrs))
+        attrs = key[4:7] if fine else (-1, -1, -1)
+        classes.append(Klass(members, key[0], key[1], key[2], attrs, key[3]))
     classes.sort(key=lambda k: k.members[0])
     return classes
 
@@ -148,9 +162,11 @@ class CountModel:
         fac_terms: dict[int, list] = defaultdict(list)
         attr_terms: list[dict[tuple[int, int], list]] = [defaultdict(list) for _ in range(3)]
         rank_terms: list = []
+        unlisted_terms: list = []
         move_terms: list = []
         self.ranked: list[tuple[Any, int]] = []
         self.const_rank = 0
+        self.const_unlisted = 0
         self.const_moves = 0
         const_sec: dict[tuple[int, int], int] = defaultdict(int)
         const_fac: dict[int, int] = defaultdict(int)
@@ -168,6 +184,7 @@ class CountModel:
                 if attr_of[a][i] >= 0:
                     const_attr[a][g, attr_of[a][i]] += 1
             self.const_rank += prep.ranks[i][theme_of[g]]
+            self.const_unlisted += prep.marks[i][theme_of[g]] == UNLISTED
             if prep.previous[i] is not None and prep.previous[i] != g:
                 self.const_moves += 1
         self.fixed_worst = max((prep.ranks[i][theme_of[g]] for i, g in fixed.items()),
@@ -189,13 +206,15 @@ class CountModel:
             terms = []
             for p, pool in enumerate(pools):
                 rank = owner.ranks[theme_of[pool[0]]]
-                if rank > max_rank:
+                if rank > max_rank or not owner.open(theme_of[pool[0]]):
                     continue
                 v = m.add_integer_variable(lb=0, ub=most)
                 into[key, p] = v
                 terms.append(v)
                 self.ranked.append((v, rank))
                 rank_terms.append((rank, v))
+                if owner.marks[theme_of[pool[0]]] == UNLISTED:
+                    unlisted_terms.append((1, v))
                 if len(pool) == 1:
                     self._add_to_group(owner, pool[0], v, sec_terms, fac_terms, attr_terms)
                 else:
@@ -207,7 +226,7 @@ class CountModel:
             if klass.prev is None:
                 choose_pools(klass, klass.size, klass.size, self.take, k)
                 continue
-            mover_key = (klass.sector, klass.ranks, klass.attrs)
+            mover_key = (klass.sector, klass.ranks, klass.attrs, klass.marks)
             mi = mover_index.setdefault(mover_key, len(self.movers))
             if mi == len(self.movers):
                 self.movers.append([])
@@ -216,11 +235,13 @@ class CountModel:
             stay = None
             if klass.prev in in_model:
                 rank = klass.ranks[theme_of[klass.prev]]
-                if rank <= max_rank:
+                if rank <= max_rank and klass.open(theme_of[klass.prev]):
                     stay = m.add_integer_variable(lb=0, ub=klass.size)
                     self.stay[k] = stay
                     self.ranked.append((stay, rank))
                     rank_terms.append((rank, stay))
+                    if klass.marks[theme_of[klass.prev]] == UNLISTED:
+                        unlisted_terms.append((1, stay))
                     self._add_to_group(klass, klass.prev, stay, sec_terms, fac_terms,
                                        attr_terms)
             leaving[mi].append((klass.size, stay))
@@ -268,13 +289,16 @@ class CountModel:
                 worst = max(prep.ranks[i][theme_of[g]] for i in members)
                 if worst > max_rank or len(members) > prep.problem.groups[g].capacity:
                     continue
-                if g in barred[u]:
+                if g in barred[u] or not all(prep.open_to(i, g) for i in members):
                     continue
                 v = m.add_binary_variable()
                 self.unit_var[u, g] = v
                 choices.append(v)
                 self.ranked.append((v, worst))
                 rank_terms.append((sum(prep.ranks[i][theme_of[g]] for i in members), v))
+                unlisted = sum(1 for i in members if prep.marks[i][theme_of[g]] == UNLISTED)
+                if unlisted:
+                    unlisted_terms.append((unlisted, v))
                 moved = sum(1 for i in members
                             if prep.previous[i] is not None and prep.previous[i] != g)
                 if moved:
@@ -330,6 +354,9 @@ class CountModel:
                 balance_parts += self._band(N, totals[s], self.x[g, s], n_g)
         self.balance = mathopt.fast_sum(balance_parts)
         self.rank_sum = _expr(rank_terms, self.const_rank)
+        # people placed in a theme they did not list (the stage after the worst rank)
+        self.unlisted = _expr(unlisted_terms, self.const_unlisted)
+        self.unlisted_free = bool(unlisted_terms)  # whether the model can change it
         self.moves = _expr(move_terms, self.const_moves)
 
         self._evenness: Any = None

@@ -45,6 +45,13 @@ def shortages(prep: Prepared) -> list[Conflict]:
             f"{prep.n_facilitators} facilitator{'s' if prep.n_facilitators != 1 else ''} for "
             f"{len(groups)} groups: every working group needs one",
             people=[pid[i] for i in range(len(people)) if prep.sector_of[i] < 0], groups=gid))
+    for i, person in enumerate(people):
+        if person.vetoes and all(not prep.open_to(i, g) for g in range(len(groups))):
+            found.append(Conflict(
+                "vetoes", f"{person.id} cannot take part in any theme: they veto "
+                f"{_names(list(person.vetoes))}", people=[person.id],
+                rules=[{"rule": "veto", "people": [person.id], "groups": gid,
+                        "themes": list(person.vetoes)}]))
     lo_f = prep.fac_bounds[0]
     if prep.facilitator_rule() and any(g.capacity < lo_f for g in groups):
         small = [g for g in groups if g.capacity < lo_f]

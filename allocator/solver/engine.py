@@ -3,8 +3,11 @@
 0. hard rules and a first answer (:mod:`construct`): always, in a fraction of the limit
 1. hard rules hold throughout                  2. sector balance excess
 3. moves against ``previous`` (when given)     4. evenness of group sizes within a theme
-5. worst rank, then 6. rank sum                7. organisation excess, then
-8. gender and country excess
+5. worst rank, then 5b. people in a theme they did not list, then 6. rank sum
+7. organisation excess, then                   8. gender and country excess
+
+With ``overflow: "waitlist"`` a selection (:mod:`select`) first decides who is placed;
+the stages then run on those people alone.
 
 Stages 2-6 run on one coarse count model, built once; 7-8 on the fine model when it is
 small enough, and otherwise by min-cost flows within the numbers stages 2-6 fixed (see
@@ -34,7 +37,7 @@ from allocator.solver.diagnose import rule_conflicts, shortages
 from allocator.solver.evaluate import Scores, hard_violations, scores
 from allocator.solver.evenness import even_out
 from allocator.solver.explain import explain, explain_moves, measure
-from allocator.solver.prepare import Prepared, prepare
+from allocator.solver.prepare import VETOED, Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
 from allocator.solver.rules import Placement, UnitModel
 from allocator.solver.spread import spread_by_flow, swap_within_classes
@@ -61,7 +64,7 @@ BUILD_S_PER_VARIABLE = 60e-6
 IMPORT_BACKENDS_S = 0.6
 
 # the stages of the preference model after balance (and moves), in their order
-PREFERENCE_STAGES = ("evenness", "worst_rank", "rank_sum")
+PREFERENCE_STAGES = ("evenness", "worst_rank", "unlisted", "rank_sum")
 
 # Above this many variables the joint evenness model is not tried after the theme-by-
 # theme one (at 10,000 people HiGHS needed minutes for it; benchmarks/solver.py).
@@ -98,8 +101,8 @@ def solve(problem: Problem) -> Solution:
         return _infeasible(found, clock)
     if not problem.people:
         nothing = [Stage(name, 0, 0, "optimal") for name in
-                   ("balance", "evenness", "worst_rank", "rank_sum", "organization",
-                    "diversity")]
+                   ("balance", "evenness", "worst_rank", "unlisted", "rank_sum",
+                    "organization", "diversity")]
         return Solution(status="optimal", assignments={}, stages=nothing,
                         metrics=measure(prep, []), wall_s=clock.elapsed())
     planned = plan_sizes(prep, clock)
@@ -162,7 +165,10 @@ class _Stages:
         self.fixed, self.free_units = _fixed_and_units(prep)
         in_unit_or_fixed = set(self.fixed) | set(prep.unit_of)
         self.anonymous = [i for i in range(prep.n_people) if i not in in_unit_or_fixed]
-        self.worst_possible = max(max(r) for r in prep.ranks)
+        # the worst rank any option has (vetoed themes are no options)
+        self.worst_possible = max((r for i in range(prep.n_people)
+                                   for r, m in zip(prep.ranks[i], prep.marks[i], strict=True)
+                                   if m != VETOED), default=1)
         self.no_model = ""  # why no model was built, when none was
 
     # --- helpers ----------------------------------------------------------------------
@@ -186,7 +192,8 @@ class _Stages:
         theme_of = self.prep.group_theme
         themes = [theme_of[pool[0]] for pool in pools]
         # one variable per class and pool it may choose (its rank there within max_rank)
-        estimate = sum(sum(1 for t in themes if k.ranks[t] <= max_rank) for k in classes)
+        estimate = sum(sum(1 for t in themes if k.ranks[t] <= max_rank and k.open(t))
+                       for k in classes)
         estimate += len(self.free_units) * len(groups)
         if spread:  # one binary per possible size of each group
             estimate += sum(self.prep.problem.groups[g].capacity + 1
@@ -353,11 +360,13 @@ class _Stages:
 
     def _preferences(self, model: CountModel, incumbent: dict, fixed: dict[int, int],
                      built: float) -> dict:
-        """Stages 5-6: the smallest worst rank, then the smallest rank sum under it.
+        """Stages 5-6: the smallest worst rank, then the fewest people in a theme they did
+        not list, then the smallest rank sum under both.
 
         Levels are tried from the lowest possible upwards by bounding the options of the
         one model; a level too low is usually refuted at once by the LP relaxation, and
-        the first level that admits an allocation is solved for the rank sum directly.
+        the first level that admits an allocation is solved for its next stage directly
+        (the unlisted count, or the rank sum where nobody can be placed unlisted).
         """
         prep = self.prep
         lower = max(max((prep.ranks[i][prep.group_theme[g]] for i, g in fixed.items()),
@@ -373,20 +382,31 @@ class _Stages:
             if not seats_allow(self.prep, level):
                 continue  # refuted by counting seats: no model needed
             model.limit_rank(level)
-            out = model.solve(model.rank_sum, self.clock, "worst_rank")
+            first = model.unlisted if model.unlisted_free else model.rank_sum
+            out = model.solve(first, self.clock, "worst_rank")
             if out.status == "infeasible":
                 continue
             if out.status == "unknown":
                 proven_below = False
                 continue
-            # the solve that found this level is the rank_sum stage's, not worst_rank's
+            # the solve that found this level is the next stage's, not worst_rank's
             self.stages.append(Stage("worst_rank", level, level if proven_below else lower,
                                      "optimal" if proven_below else "feasible",
                                      time.monotonic() - start + built - out.wall_s))
-            self.stages.append(Stage("rank_sum", out.objective, out.bound, out.status,
+            if not model.unlisted_free:
+                value = model.value(model.unlisted, out.values)
+                self.stages.append(Stage("unlisted", value, value, "optimal", 0.0))
+                model.cap(model.unlisted, value, "unlisted")
+                self.stages.append(Stage("rank_sum", out.objective, out.bound, out.status,
+                                         out.wall_s,
+                                         "" if out.status == "optimal" else _why(out)))
+                model.cap(model.rank_sum, out.objective, "rank_sum")
+                return out.values
+            self.stages.append(Stage("unlisted", out.objective, out.bound, out.status,
                                      out.wall_s, "" if out.status == "optimal" else _why(out)))
-            model.cap(model.rank_sum, out.objective, "rank_sum")
-            return out.values
+            model.cap(model.unlisted, out.objective, "unlisted")
+            found, _ = self._stage("rank_sum", model, model.rank_sum, out.values)
+            return found
         model.limit_rank(current)
         bound = current if proven_below else lower
         self.stages.append(Stage("worst_rank", current, bound,
@@ -394,6 +414,7 @@ class _Stages:
                                  time.monotonic() - start + built,
                                  "" if bound == current else "lower levels undecided within "
                                  "the work budget or the time limit"))
+        incumbent, _ = self._stage("unlisted", model, model.unlisted, incumbent)
         incumbent, _ = self._stage("rank_sum", model, model.rank_sum, incumbent)
         return incumbent
 
@@ -464,7 +485,7 @@ class _Stages:
             fine, work = self._fine_model(best_where, fixed, anonymous)
         if fine is not None:
             for stage in self.stages:
-                if stage.name in ("balance", "moves", "rank_sum", "evenness"):
+                if stage.name in ("balance", "moves", "unlisted", "rank_sum", "evenness"):
                     fine.cap(getattr(fine, stage.name), stage.objective, stage.name)
             hint = fine.values_from(best_where)
             org = _fine_solve(fine, fine.org_excess, clock, "organization", hint, work / 2)
@@ -508,8 +529,8 @@ class _Stages:
         worst = max(prep.ranks[i][prep.group_theme[where[i]]] for i in range(prep.n_people))
         classes = make_classes(prep, anonymous, True, worst)
         groups = list(range(len(prep.problem.groups)))
-        estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst)
-                       for k in classes)
+        estimate = sum(sum(1 for g in groups if k.ranks[prep.group_theme[g]] <= worst
+                           and k.open(prep.group_theme[g])) for k in classes)
         granted = mix_budget(prep.problem.mix_s, prep.problem.time_limit_s)
         if granted > 0 and estimate <= FINE_GLOBAL_LIMIT:
             work = granted

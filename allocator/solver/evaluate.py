@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from allocator.solver.prepare import Prepared
+from allocator.solver.prepare import UNLISTED, VETOED, Prepared
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -32,6 +32,7 @@ class Scores:
     balance: int
     moves: int
     worst_rank: int
+    unlisted: int
     rank_sum: int
     evenness: int
     organization: int
@@ -88,18 +89,21 @@ def scores(prep: Prepared, where: list[int]) -> Scores:
             diversity += sum(max(0, c - fair_cap(total, totals[a], size))
                              for a, c in counts.items())
     ranks = [prep.ranks[i][prep.group_theme[g]] for i, g in enumerate(where)]
+    unlisted = sum(1 for i, g in enumerate(where)
+                   if prep.marks[i][prep.group_theme[g]] == UNLISTED)
     moves = sum(1 for i, g in enumerate(where)
                 if prep.previous[i] is not None and prep.previous[i] != g)
     return Scores(balance=balance, moves=moves, worst_rank=max(ranks, default=0),
-                  rank_sum=sum(ranks), evenness=evenness(prep, members),
+                  unlisted=unlisted, rank_sum=sum(ranks), evenness=evenness(prep, members),
                   organization=organization, diversity=diversity)
 
 
 @dataclass(frozen=True)
 class Broken:
     """One hard rule an assignment breaks: ``rule`` is capacity, min_size, facilitator
-    (too many in ``group``; ``over`` False: too few), pin, together or apart; ``people``
-    are person indices, ``group`` a group index (or None)."""
+    (too many in ``group``; ``over`` False: too few), pin, veto (``people`` placed in
+    ``group``, whose theme they veto), together or apart; ``people`` are person indices,
+    ``group`` a group index (or None)."""
 
     rule: str
     group: int | None = None
@@ -135,6 +139,9 @@ def broken_rules(prep: Prepared, where: list[int]) -> list[Broken]:
     for i, pin in enumerate(prep.pin):
         if pin is not None and where[i] >= 0 and where[i] != pin:
             found.append(Broken("pin", pin, (i,)))
+    for i, g in enumerate(where):
+        if g >= 0 and prep.marks[i][prep.group_theme[g]] == VETOED:
+            found.append(Broken("veto", g, (i,)))
     for kind, pairs in (("together", prep.problem.together), ("apart", prep.problem.apart)):
         for a, b in pairs:
             x, y = prep.pindex[a], prep.pindex[b]
@@ -166,6 +173,9 @@ def hard_violations(prep: Prepared, where: list[int]) -> list[str]:
                          f"{'many' if b.over else 'few'} facilitators")
         elif b.rule == "pin":
             words.append(f"{who} is not in its pinned group")
+        elif b.rule == "veto":
+            words.append(f"{who} is in {groups[b.group].id}, whose theme "
+                         f"{groups[b.group].theme} they veto")
         else:
             words.append(f"{who} are not {b.rule}")
     return words

@@ -24,6 +24,20 @@ def rank_of(person: Person, theme: str) -> int:
         return len(person.preferences) + 1
 
 
+# What a theme is to a person (``Prepared.marks``): an option they listed (or any theme,
+# for someone who listed none), an option they did not list, or not an option (vetoed).
+LISTED, UNLISTED, VETOED = 0, 1, 2
+
+
+def mark_of(person: Person, theme: str) -> int:
+    """LISTED, UNLISTED or VETOED: what ``theme`` is to ``person``."""
+    if theme in person.vetoes:
+        return VETOED
+    if person.preferences and theme not in person.preferences:
+        return UNLISTED
+    return LISTED
+
+
 @dataclass
 class Prepared:
     """A problem with indices and the numbers every stage needs."""
@@ -33,6 +47,7 @@ class Prepared:
     group_theme: list[int]  # group index -> theme index
     theme_groups: list[list[int]]
     ranks: list[tuple[int, ...]]  # person index -> rank per theme index
+    marks: list[tuple[int, ...]]  # person index -> LISTED/UNLISTED/VETOED per theme index
     sectors: list[str]  # sectors of participants (facilitators excluded), sorted
     sector_of: list[int]  # person index -> sector index, -1 for facilitators
     n_participants: int
@@ -60,6 +75,10 @@ class Prepared:
     def n_people(self) -> int:
         """Everyone to place, facilitators included."""
         return len(self.problem.people)
+
+    def open_to(self, i: int, g: int) -> bool:
+        """Whether person i may be placed in group g (its theme is not one they veto)."""
+        return self.marks[i][self.group_theme[g]] != VETOED
 
     def facilitator_rule(self) -> bool:
         """Whether the one-facilitator-per-group rule applies (enough facilitators)."""
@@ -103,6 +122,7 @@ def prepare(problem: Problem) -> Prepared:
     group_theme = [tindex[g.theme] for g in groups]
     theme_groups = [[n for n, t in enumerate(group_theme) if t == k] for k in range(len(themes))]
     ranks = [tuple(rank_of(p, t) for t in themes) for p in people]
+    marks = [tuple(mark_of(p, t) for t in themes) for p in people]
     sectors = sorted({p.sector for p in people if not p.is_facilitator})
     sindex = {s: n for n, s in enumerate(sectors)}
     sector_of = [-1 if p.is_facilitator else sindex[p.sector] for p in people]
@@ -133,7 +153,7 @@ def prepare(problem: Problem) -> Prepared:
     countries, country_of, country_total = _attribute([p.country for p in people], 1)
     return Prepared(
         problem=problem, themes=themes, group_theme=group_theme, theme_groups=theme_groups,
-        ranks=ranks, sectors=sectors, sector_of=sector_of,
+        ranks=ranks, marks=marks, sectors=sectors, sector_of=sector_of,
         n_participants=sum(1 for s in sector_of if s >= 0), sector_total=sector_total,
         n_facilitators=n_fac, fac_bounds=fac_bounds, pin=pin, previous=previous,
         units=units, unit_of=unit_of, apart_units=[(a, b) for a, b in apart_units],

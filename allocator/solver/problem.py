@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ROLES = ("participant", "facilitator")
+OVERFLOWS = ("refuse", "waitlist")
 MAX_TIME_LIMIT_S = 3600.0
 
 
@@ -45,6 +46,10 @@ class Person:
     gender: str | None = None
     role: str = "participant"
     preferences: tuple[str, ...] = ()
+    # higher is placed first when the seats are too few (``overflow: "waitlist"``)
+    priority: int = 0
+    # themes the person cannot take part in: a hard rule, never placed there
+    vetoes: tuple[str, ...] = ()
 
     @property
     def is_facilitator(self) -> bool:
@@ -67,6 +72,8 @@ class Problem:
     # Work the organiser grants the exact spread model (organisations, genders,
     # countries): CP-SAT deterministic seconds, about seconds of one core (budget.py)
     mix_s: float = 0.0
+    # more people than seats: "refuse" (infeasible) or "waitlist" (place as many as fit)
+    overflow: str = "refuse"
 
 
 @dataclass
@@ -119,6 +126,10 @@ class Solution:
     # its gender and country swaps).
     # Timings, so left out of the reproducible output.
     timeline: dict[str, float] = field(default_factory=dict)
+    # The problem's ``overflow``; with "waitlist", ``unplaced`` lists who waits, in the
+    # waiting list's order: ``{"id", "position", "reasons": [{"rule", "message", ...}]}``.
+    overflow: str = "refuse"
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
 
 
 # --- parsing -----------------------------------------------------------------------
@@ -189,7 +200,7 @@ def parse_problem(data: Any) -> Problem:
     if not isinstance(data, dict):
         raise InvalidProblem(["the problem must be a JSON object"])
     known = {"groups", "participants", "pins", "apart", "together", "previous",
-             "time_limit_s", "seed", "mix_s"}
+             "time_limit_s", "seed", "mix_s", "overflow"}
     errors.extend(f"unknown field {key!r}" for key in sorted(set(data) - known))
     raw_groups = data.get("groups")
     raw_people = data.get("participants")
@@ -221,7 +232,7 @@ def parse_problem(data: Any) -> Problem:
             errors.append(f"participants[{n}] must be an object")
             continue
         extra = set(p) - {"id", "sector", "organization", "country", "gender", "role",
-                          "preferences"}
+                          "preferences", "priority", "vetoes"}
         errors.extend(f"participants[{n}] has unknown field {k!r}" for k in sorted(extra))
         pid = _text(p.get("id"), f"participants[{n}].id", errors)
         sector = _text(p.get("sector"), f"participants[{n}].sector", errors)
@@ -244,8 +255,20 @@ def parse_problem(data: Any) -> Problem:
                     prefs.append(key)
             if len(set(prefs)) != len(prefs):
                 errors.append(f"participants[{n}].preferences lists a theme twice")
+        priority = p.get("priority", 0)
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            errors.append(f"participants[{n}].priority must be a whole number")
+            priority = 0
+        vetoes = _vetoes(p.get("vetoes", []), n, prefs, errors)
         if pid and sector:
-            people.append(Person(pid, sector, org, country, gender, role, tuple(prefs)))
+            people.append(Person(pid, sector, org, country, gender, role, tuple(prefs),
+                                 priority, vetoes))
+    themes = {g.theme for g in groups}
+    for person in people:
+        for theme in person.vetoes:
+            if theme not in themes:
+                errors.append(f"participant {person.id!r} vetoes theme {theme!r}, which no "
+                              "group has")
     group_ids = [g.id for g in groups]
     person_ids = [p.id for p in people]
     for kind, ids in (("group", group_ids), ("participant", person_ids)):
@@ -270,14 +293,37 @@ def parse_problem(data: Any) -> Problem:
             math.isfinite(mix) and 0 <= mix <= MAX_TIME_LIMIT_S):
         errors.append(f"mix_s must be a number of seconds in [0, {MAX_TIME_LIMIT_S:g}]")
         mix = 0
+    overflow = data.get("overflow", "refuse")
+    if overflow not in OVERFLOWS:
+        errors.append(f"overflow must be one of {', '.join(OVERFLOWS)}")
+        overflow = "refuse"
     if errors:
         raise InvalidProblem(errors)
     return Problem(
         groups=tuple(sorted(groups, key=lambda g: g.id)),
         people=tuple(sorted(people, key=lambda p: p.id)),
         pins=pins, apart=apart, together=together, previous=previous,
-        time_limit_s=float(time_limit), seed=seed, mix_s=float(mix),
+        time_limit_s=float(time_limit), seed=seed, mix_s=float(mix), overflow=overflow,
     )
+
+
+def _vetoes(raw: Any, n: int, prefs: list[str], errors: list[str]) -> tuple[str, ...]:
+    """A participant's vetoes: theme keys, none twice, none also a preference."""
+    if not isinstance(raw, list):
+        errors.append(f"participants[{n}].vetoes must be a list of theme keys")
+        return ()
+    vetoes: list[str] = []
+    for m, key in enumerate(raw):
+        key = _text(key, f"participants[{n}].vetoes[{m}]", errors)
+        if key is None:
+            continue
+        if key in vetoes:
+            errors.append(f"participants[{n}].vetoes lists theme {key!r} twice")
+        elif key in prefs:
+            errors.append(f"participants[{n}] both prefers and vetoes theme {key!r}")
+        else:
+            vetoes.append(key)
+    return tuple(vetoes)
 
 
 def _dupes(ids: list[str]) -> set[str]:
@@ -290,18 +336,30 @@ def _dupes(ids: list[str]) -> set[str]:
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
     """The JSON form of a problem (what ``parse_problem`` reads)."""
+    participants = []
+    for p in problem.people:
+        person: dict[str, Any] = {
+            "id": p.id, "sector": p.sector, "organization": p.organization,
+            "country": p.country, "gender": p.gender, "role": p.role,
+            "preferences": list(p.preferences)}
+        # left out at their defaults, so that earlier problems keep their form
+        if p.priority:
+            person["priority"] = p.priority
+        if p.vetoes:
+            person["vetoes"] = list(p.vetoes)
+        participants.append(person)
     out: dict[str, Any] = {
         "groups": [{"id": g.id, "theme": g.theme, "capacity": g.capacity,
                     "min_size": g.min_size, "name": g.name} for g in problem.groups],
-        "participants": [{"id": p.id, "sector": p.sector, "organization": p.organization,
-                          "country": p.country, "gender": p.gender, "role": p.role,
-                          "preferences": list(p.preferences)} for p in problem.people],
+        "participants": participants,
         "pins": dict(problem.pins), "apart": [list(x) for x in problem.apart],
         "together": [list(x) for x in problem.together], "previous": dict(problem.previous),
         "time_limit_s": problem.time_limit_s, "seed": problem.seed,
     }
     if problem.mix_s:  # left out at its default, so that earlier problems keep their form
         out["mix_s"] = problem.mix_s
+    if problem.overflow != "refuse":
+        out["overflow"] = problem.overflow
     return out
 
 
@@ -318,6 +376,8 @@ def solution_to_dict(solution: Solution, *, timings: bool = True) -> dict[str, A
             for c in solution.conflicts
         ]
     out["assignments"] = dict(solution.assignments)
+    if solution.overflow == "waitlist":  # absent otherwise, so earlier outputs keep their bytes
+        out["unplaced"] = solution.unplaced
     out["objective"] = {s.name: s.objective for s in solution.stages}
     out["best_bound"] = {s.name: s.best_bound for s in solution.stages}
     out["stages"] = [

@@ -11,19 +11,70 @@ on one worker with a deterministic-time budget, so the same rules give the same 
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from allocator.solver.budget import CHECK_DETERMINISTIC_S, Clock
-from allocator.solver.prepare import Prepared
+from allocator.solver.prepare import VETOED, Prepared
 
 # A rule: ("pin", person index), ("together", pair index), ("apart", pair index),
-# ("capacity", group index), ("min_size", group index) or ("facilitators", 0).
+# ("capacity", group index), ("min_size", group index), ("facilitators", 0),
+# ("veto", person index: the themes they veto, for a person a pin or pair names) or
+# ("vetoes", 0: the vetoes of everyone else, who are counts per group).
 Rule = tuple[str, int]
 # Deleted first by the filter, so that the sets it keeps name organisers' rules where
 # they are the cause, not room sizes that merely take part.
-DELETION_ORDER = {"facilitators": 0, "min_size": 1, "capacity": 2, "apart": 3,
-                  "together": 4, "pin": 5}
+DELETION_ORDER = {"facilitators": 0, "min_size": 1, "capacity": 2, "vetoes": 3, "apart": 4,
+                  "together": 5, "veto": 6, "pin": 7}
+
+# Themes up to this many: every set of themes is checked for the counts of people whose
+# vetoes leave them only themes inside it; beyond, only unions of their open sets (at
+# most HALL_SETS of them).
+HALL_ALL_THEMES = 10
+HALL_SETS = 1024
+
+
+def open_themes(prep: Prepared, i: int) -> frozenset[int]:
+    """The theme indices person i may be placed in (every theme they do not veto)."""
+    return frozenset(t for t, m in enumerate(prep.marks[i]) if m != VETOED)
+
+
+def hall_sets(prep: Prepared, people: list[int]) -> list[tuple[frozenset[int], int]]:
+    """For people placed as counts per group: each set S of themes (short of all) with
+    how many of them may only go to themes in S. Counts per group respect everyone's
+    vetoes exactly when every such S gets at least that many of them (Hall's theorem)."""
+    every = frozenset(range(len(prep.themes)))
+    kinds = Counter(open_themes(prep, i) for i in people)
+    kinds.pop(every, None)
+    if not kinds:
+        return []
+    if len(prep.themes) <= HALL_ALL_THEMES:
+        candidates = {frozenset(c) for n in range(len(prep.themes))
+                      for c in itertools.combinations(range(len(prep.themes)), n)}
+    else:
+        candidates = set(kinds)
+        frontier = set(kinds)
+        while frontier and len(candidates) < HALL_SETS:
+            grown = {a | b for a in frontier for b in kinds} - candidates - {every}
+            candidates |= set(itertools.islice(sorted(grown, key=sorted), HALL_SETS))
+            frontier = grown
+    found = []
+    for subset in sorted(candidates, key=lambda c: (len(c), sorted(c))):
+        need = sum(n for kind, n in kinds.items() if kind <= subset)
+        if need:
+            found.append((subset, need))
+    return found
+
+
+def hall_holds(prep: Prepared, people: list[int], counts: list[int]) -> bool:
+    """Whether ``counts`` (per group) can seat ``people`` within their vetoes."""
+    per_theme = Counter()
+    for g, n in enumerate(counts):
+        per_theme[prep.group_theme[g]] += n
+    return all(sum(per_theme[t] for t in subset) >= need
+               for subset, need in hall_sets(prep, people))
 
 
 @dataclass
@@ -66,6 +117,12 @@ class RuleModel:
 
         for i in sorted(pinned):
             model.add(self.x[i, prep.pin[i]] == 1).only_enforce_if(literal(("pin", i)))
+        for i in self.people:
+            vetoed = [g for g in range(n_groups) if not prep.open_to(i, g)]
+            if vetoed:
+                lit = literal(("veto", i))
+                for g in vetoed:
+                    model.add(self.x[i, g] == 0).only_enforce_if(lit)
         for n, (a, b) in enumerate(prep.problem.together):
             ia, ib = prep.pindex[a], prep.pindex[b]
             lit = literal(("together", n))
@@ -85,6 +142,8 @@ class RuleModel:
         if whole:
             model.add(sum(self.a) == free_p)
             model.add(sum(self.f) == free_f)
+            free = [i for i in range(prep.n_people) if i not in ruled]
+            _add_hall(prep, model, free, self.a, self.f, literal)
         for g, group in enumerate(groups):
             size = sum(self.x[i, g] for i in self.people) + self.a[g] + self.f[g]
             model.add(size <= group.capacity).only_enforce_if(literal(("capacity", g)))
@@ -167,6 +226,26 @@ class RuleModel:
         return found
 
 
+def _add_hall(prep: Prepared, model: Any, free: list[int], a: list[Any], f: list[Any],
+              literal: Any) -> None:
+    """The counts per group respect the vetoes of the people they stand for (Hall's
+    condition, see ``hall_sets``), behind the rule ("vetoes", 0) when ``literal`` is given."""
+    rows = []
+    for counts, kind in ((a, True), (f, False)):
+        people = [i for i in free if (prep.sector_of[i] >= 0) == kind]
+        for subset, need in hall_sets(prep, people):
+            rows.append(sum(counts[g] for g in range(len(counts))
+                            if prep.group_theme[g] in subset) >= need)
+    if not rows:
+        return
+    lit = literal(("vetoes", 0)) if literal is not None else None
+    for row in rows:
+        if lit is None:
+            model.add(row)
+        else:
+            model.add(row).only_enforce_if(lit)
+
+
 class UnitModel:
     """The hard rules for placing people, fast: no assumption literals (they would keep
     CP-SAT's presolve from simplifying), and people a pair rule joins merged into units
@@ -195,7 +274,12 @@ class UnitModel:
         for i, g in enumerate(prep.pin):
             if g is not None and i not in prep.unit_of:
                 self.fixed[i] = g
-        barred: dict[int, set[int]] = {u: set() for u in self.free_units}
+        if any(not prep.open_to(i, g) for i, g in self.fixed.items()):
+            self.impossible = True  # pinned (or paired with a pin) into a vetoed theme
+        # a free unit may not join a group whose theme one of its people vetoes
+        barred: dict[int, set[int]] = {
+            u: {g for g in range(n_groups) if not all(prep.open_to(i, g) for i in prep.units[u])}
+            for u in self.free_units}
         self.barred = barred
         for ua, ub in prep.apart_units:
             if ua == ub:
@@ -255,6 +339,8 @@ class UnitModel:
         self.f = [model.new_int_var(0, free_f, f"f{g}") for g in range(n_groups)]
         model.add(sum(self.a) == free_p)
         model.add(sum(self.f) == free_f)
+        _add_hall(prep, model, [i for i in range(prep.n_people) if i not in ruled],
+                  self.a, self.f, None)
         const_size = [0] * n_groups
         const_fac = [0] * n_groups
         for i, g in self.fixed.items():

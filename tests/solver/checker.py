@@ -53,6 +53,9 @@ def violations(problem: dict, assignment: dict[str, str]) -> list[str]:
     for a, b in problem.get("apart") or []:
         if assignment[a] == assignment[b]:
             found.append(f"{a},{b} not apart")
+    for p in people:
+        if groups[assignment[p["id"]]]["theme"] in (p.get("vetoes") or []):
+            found.append(f"{p['id']} in a theme they veto")
     return found
 
 
@@ -96,6 +99,8 @@ def stage_values(problem: dict, assignment: dict[str, str]) -> dict[str, int]:
             Counter(p["country"] for p in members if p.get("country")), country_totals, size,
             everyone)
     ranks = [rank(p, groups[assignment[p["id"]]]["theme"]) for p in people]
+    unlisted = sum(1 for p in people if p.get("preferences")
+                   and groups[assignment[p["id"]]]["theme"] not in p["preferences"])
     previous = problem.get("previous") or {}
     sizes = Counter(assignment.values())
     evenness = 0
@@ -110,6 +115,7 @@ def stage_values(problem: dict, assignment: dict[str, str]) -> dict[str, int]:
         "balance": balance,
         "moves": sum(1 for pid, gid in previous.items() if assignment[pid] != gid),
         "worst_rank": max(ranks, default=0),
+        "unlisted": unlisted,
         "rank_sum": sum(ranks),
         "evenness": evenness,
         "organization": org_excess,
@@ -119,9 +125,11 @@ def stage_values(problem: dict, assignment: dict[str, str]) -> dict[str, int]:
 
 def stage_order(problem: dict) -> list[str]:
     """Stages in priority order (stability before preferences when a previous allocation
-    exists; even rooms, part of balance, before preferences too)."""
+    exists; even rooms, part of balance, before preferences too; a theme the person did
+    not list only as a last resort: right after the worst rank, before the rank sum)."""
     head = ["balance", "moves"] if problem.get("previous") else ["balance"]
-    return head + ["evenness", "worst_rank", "rank_sum", "organization", "diversity"]
+    return head + ["evenness", "worst_rank", "unlisted", "rank_sum", "organization",
+                   "diversity"]
 
 
 def brute_force(problem: dict) -> tuple[tuple[int, ...] | None, int]:
