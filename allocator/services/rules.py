@@ -109,10 +109,17 @@ def refuse_clashes(event: Event, new: Rule) -> None:
              if {r.participant_id, r.other_id or r.participant_id} <= active] + [new]
     named = sorted({r.participant_id for r in rules} | {r.other_id for r in rules
                                                           if r.other_id})
+    themes = {g.theme.key for g in event.groups}
+    # the themes they ruled out are their own rules: a pin into one clashes with it
+    vetoes = {pid: [t for t in vetoed or [] if t in themes] for pid, vetoed in
+              db.session.execute(select(Participant.id, Participant.vetoes).where(
+                  Participant.id.in_(named)))}
     problem = parse_problem({
         "groups": [{"id": str(g.id), "theme": g.theme.key, "capacity": g.capacity,
                     "name": g.name} for g in event.groups],
-        "participants": [{"id": str(pid), "sector": "any"} for pid in named],
+        "participants": [{"id": str(pid), "sector": "any",
+                          **({"vetoes": vetoes[pid]} if vetoes.get(pid) else {})}
+                         for pid in named],
         "pins": {str(r.participant_id): str(r.group_id) for r in rules if r.kind == "pin"},
         "apart": [[str(r.participant_id), str(r.other_id)] for r in rules
                   if r.kind == "apart"],

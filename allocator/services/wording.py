@@ -38,13 +38,14 @@ def conflicts(event: Event, found: list[dict[str, Any]]) -> list[dict[str, Any]]
     ids = {int(p) for c in found for p in c.get("people", []) if str(p).isdigit()}
     names = people_names(event, ids)
     groups = group_names(event)
+    titles = {t.key: t.title for t in event.themes}
     out = []
     for conflict in found:
         worded = dict(conflict)
         if conflict.get("rules"):
             worded["message"] = conflict_message(
                 conflict["rules"], lambda p: names.get(str(p), f"participant {p}"),
-                lambda g: groups.get(str(g), f"group {g}"))
+                lambda g: groups.get(str(g), f"group {g}"), lambda t: titles.get(t, t))
         out.append(worded)
     return out
 

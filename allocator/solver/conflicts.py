@@ -109,8 +109,9 @@ def _names(names: list[str]) -> str:
 
 
 def rule_text(entry: dict[str, Any], person: Callable[[str], str],
-              group: Callable[[str], str]) -> str:
-    """One rule in words, e.g. "Ana Ruiz is pinned to WG1"."""
+              group: Callable[[str], str], theme: Callable[[str], str] = str) -> str:
+    """One rule in words, e.g. "Ana Ruiz is pinned to WG1" (``theme`` words a theme key:
+    its title, where the caller knows it)."""
     kind = entry["rule"]
     people = [person(p) for p in entry["people"]]
     groups = [group(g) for g in entry["groups"]]
@@ -125,7 +126,7 @@ def rule_text(entry: dict[str, Any], person: Callable[[str], str],
     if kind == "min_size":
         return f"{groups[0]} needs at least {entry['min_size']}"
     if kind in ("veto", "vetoes"):
-        themes = entry["themes"]
+        themes = [theme(t) for t in entry["themes"]]
         return (f"{_names(people)} cannot take part in theme{'s' if len(themes) > 1 else ''} "
                 f"{_names(themes)}")
     lo, hi = entry["per_group"]
@@ -146,9 +147,9 @@ def _merged(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def conflict_message(entries: list[dict[str, Any]], person: Callable[[str], str],
-                     group: Callable[[str], str]) -> str:
+                     group: Callable[[str], str], theme: Callable[[str], str] = str) -> str:
     """The whole chain in one sentence an organiser can act on."""
-    parts = [rule_text(e, person, group) for e in _merged(entries)]
+    parts = [rule_text(e, person, group, theme) for e in _merged(entries)]
     return "These rules cannot all hold together: " + "; ".join(parts) + "."
 
 

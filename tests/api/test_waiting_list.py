@@ -6,11 +6,15 @@ number."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from tests.conftest import bearer, person
 from tests.support.http import csrf, personal_link, sign_in
 from tests.support.languages import untranslated
+from tests.support.mail import send_mail
 
 pytestmark = pytest.mark.db
 
@@ -164,3 +168,146 @@ def test_a_shortage_is_refused_in_words_offering_the_waiting_list(client, tokens
     assert refused.status_code == 422
     said = refused.get_data(as_text=True)
     assert "2 seats are missing" in said and "Allocate with a waiting list" in said
+
+
+# --- a waiting list ---------------------------------------------------------------------
+
+def _facilitator(app, event, group_id: int | None = None) -> dict[str, str]:
+    from allocator.services.tokens import create_token
+
+    with app.app_context():
+        return bearer(create_token("facilitator", "WG page", event["id"], group_id))
+
+
+def test_a_waiting_list_places_by_priority_and_is_listed_in_order_at_every_door(
+        app, client, tokens, event, smtp, runner):
+    org = bearer(tokens["organizer"])
+    base = _small_rooms(client, org, event, 2)  # 6 seats
+    made = [_register(client, org, base, f"Person {n}", preferences=[INFO])
+            for n in range(8)]
+    ids = [p["id"] for p in made]
+    # registered last but checked in: placed before those registered earlier
+    assert client.post(f"{base}/participants/{ids[7]}/check-in", headers=org).status_code \
+        == 200
+    r = client.post(f"{base}/allocations", headers=org,
+                    json={"time_limit_s": 5, "overflow": "waitlist"})
+    assert r.status_code == 201, r.json
+    run = r.json
+    assert run["status"] == "succeeded" and run["overflow"] == "waitlist"
+    waiting = run["waiting_list"]
+    # registration order after check-in: the last two registered who did not check in
+    assert [w["participant_id"] for w in waiting] == [ids[5], ids[6]]
+    assert [w["position"] for w in waiting] == [1, 2]
+    assert waiting[0]["full_name"] == "Person 5"
+    assert waiting[0]["reasons"][0]["rule"] == "no_seat"
+    assert "No seat was left in any theme they can take" in waiting[0]["reasons"][0]["message"]
+    report = client.get(f"{base}/allocations/{run['id']}/report", headers=org).json
+    placed = {m["participant_id"] for g in report["groups"] for m in g["members"]}
+    assert placed == set(ids) - {ids[5], ids[6]}
+    assert [w["participant_id"] for w in report["waiting_list"]] == [ids[5], ids[6]]
+
+    # the organisers' CSV lists it after the groups, in order; a group's facilitator's
+    # list is their group alone
+    sign_in(client, tokens["organizer"])
+    rows = list(csv.reader(io.StringIO(client.get(
+        f"/events/{event['id']}/runs/{run['id']}/groups.csv").get_data(as_text=True)
+        .lstrip("\ufeff"))))
+    assert [(row[0], row[4]) for row in rows if row[0].startswith("Waiting list")] == [
+        ("Waiting list 1", "Person 5"), ("Waiting list 2", "Person 6")]
+    page = client.get(f"/events/{event['id']}/runs/{run['id']}").get_data(as_text=True)
+    assert "Waiting list" in page and page.index("Person 5") < page.index("Person 6")
+    assert client.post(f"{base}/allocations/{run['id']}/publish", headers=org).status_code \
+        == 200
+    wg1 = event["groups"][0]["id"]
+    own = client.get(f"{base}/groups/{wg1}.csv", headers=_facilitator(app, event, wg1))
+    assert own.status_code == 200 and "Waiting list" not in own.get_data(as_text=True)
+
+    # the waiting people are told their number, in their own language
+    client.patch(f"{base}/participants/{ids[6]}", headers=org, json={"language": "es"})
+    told = client.post(f"{base}/notifications", headers=org, json={"kind": "groups"})
+    assert told.status_code == 202 and set(told.json["participant_ids"]) == set(ids)
+    send_mail(runner)
+    to = {m.rcpt_tos[0]: m for m in smtp.inbox.received}
+    fifth, sixth = to["person.5@example.org"], to["person.6@example.org"]
+    assert "You are on the waiting list, number 1." in fifth.text()
+    assert "Está en la lista de espera, número 2." in sixth.text()
+    assert sixth.message["Content-Language"] == "es"
+    assert untranslated(sixth.text(), "es") == []
+    again = client.post(f"{base}/notifications", headers=org, json={"kind": "groups"}).json
+    assert again["queued"] == 0  # nobody told the same thing twice
+
+    # late arrivals: the waiting list first, in order; a freed seat goes to number 1
+    late = client.get(f"{base}/late-arrivals", headers=org).json
+    assert [(p["id"], p["waiting_position"]) for p in late] == [(ids[5], 1), (ids[6], 2)]
+    walk_in = _register(client, org, base, "Walk In", preferences=[INFO])["id"]
+    full = client.post(f"{base}/late-arrivals/{ids[5]}/place", headers=org)
+    assert full.status_code == 409 and full.json["type"].endswith("/problems/no-room")
+    assert client.post(f"{base}/participants/{ids[0]}/withdraw",
+                       headers=org).status_code == 200
+    jumped = client.post(f"{base}/late-arrivals/{walk_in}/place", headers=org)
+    assert jumped.status_code == 409, jumped.json
+    assert jumped.json["type"].endswith("/problems/waiting-list-first")
+    assert jumped.json["detail"].startswith("Person 5 waits for a seat (waiting list, number 1)")
+    second = client.post(f"{base}/late-arrivals/{ids[6]}/place", headers=org)
+    assert second.status_code == 409 and "Person 5" in second.json["detail"]
+    first = client.post(f"{base}/late-arrivals/{ids[5]}/place", headers=org)
+    assert first.status_code == 200, first.json
+    # Person 6 is number 1 now, ahead of the walk-in
+    late = client.get(f"{base}/late-arrivals", headers=org).json
+    assert [(p["id"], p["waiting_position"]) for p in late] == [(ids[6], 1), (walk_in, None)]
+    run_now = client.get(f"{base}/allocations/{run['id']}", headers=org).json
+    assert [w["participant_id"] for w in run_now["waiting_list"]] == [ids[6]]
+
+
+def test_facilitators_and_programme_duties_are_placed_first(client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = _small_rooms(client, org, event, 3)  # 9 seats
+    people = [_register(client, org, base, f"Early {n}", preferences=[INFO])["id"]
+              for n in range(7)]
+    experts = [_register(client, org, base, f"Expert {n}", role="facilitator")["id"]
+               for n in range(3)]
+    r = client.post(f"{base}/allocations", headers=org,
+                    json={"time_limit_s": 5, "overflow": "waitlist"})
+    assert r.status_code == 201, r.json
+    assert [w["participant_id"] for w in r.json["waiting_list"]] == [people[6]]
+    report = client.get(f"{base}/allocations/{r.json['id']}/report", headers=org).json
+    assert sorted(len(g["facilitators"]) for g in report["groups"]) == [1, 1, 1]
+    assert {f["participant_id"] for g in report["groups"] for f in g["facilitators"]} \
+        == set(experts)
+
+
+def test_an_allocation_never_places_anyone_in_a_theme_they_ruled_out(client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    vetoed = [_register(client, org, base, f"Veto {n}", preferences=[INFO],
+                        vetoes=[NTS, COOP])["id"] for n in range(4)]
+    for n in range(8):
+        _register(client, org, base, f"Other {n}", preferences=[INFO])
+    info = next(g["id"] for g in event["groups"] if g["theme"] == INFO)
+    r = client.post(f"{base}/allocations", headers=org, json={"time_limit_s": 5})
+    assert r.status_code == 201, r.json
+    report = client.get(f"{base}/allocations/{r.json['id']}/report", headers=org).json
+    where = {m["participant_id"]: g["id"] for g in report["groups"] for m in g["members"]}
+    assert {where[p] for p in vetoed} == {info}
+    # a hand move into a ruled-out theme is refused in words
+    other = next(g["id"] for g in event["groups"] if g["theme"] == NTS)
+    moved = client.patch(f"{base}/allocations/{r.json['id']}/assignments/{vetoed[0]}",
+                         headers=org, json={"group_id": other})
+    assert moved.status_code == 409
+    assert "cannot take part in Non-Traditional Stakeholders" in moved.json["detail"]
+    # a pin into a ruled-out theme is refused at once, naming the veto
+    pin = client.post(f"{base}/rules", headers=org, json={
+        "kind": "pin", "participant_id": vetoed[1], "group_id": other})
+    assert pin.status_code == 422, pin.json
+    assert "Veto 1 cannot take part in themes Non-Traditional Stakeholders and Structured " \
+        "Cooperation" in pin.json["detail"]
+    # a veto given after the pin makes the allocation impossible, and says why
+    later = _register(client, org, base, "Pinned First", preferences=[INFO])["id"]
+    assert client.post(f"{base}/rules", headers=org, json={
+        "kind": "pin", "participant_id": later, "group_id": other}).status_code == 201
+    client.patch(f"{base}/participants/{later}", headers=org, json={"vetoes": [NTS]})
+    impossible = client.post(f"{base}/allocations", headers=org, json={"time_limit_s": 5})
+    assert impossible.status_code == 422, impossible.json
+    assert impossible.json["type"].endswith("/problems/infeasible")
+    assert "Pinned First is pinned to WG3; Pinned First cannot take part in theme " \
+        "Non-Traditional Stakeholders." in impossible.json["detail"]
