@@ -27,22 +27,13 @@ class PlacedOut(ma.Schema):
     room = fields.String()
 
 
-class LateOut(ParticipantOut):
-    """A late arrival, with their place on the waiting list if they are on it."""
-
-    waiting_position = fields.Integer(allow_none=True, metadata={
-        "description": "Their place on the published allocation's waiting list (1: "
-                       "offered the next seat); null: not on it (a walk-in). The list "
-                       "gives those waiting first, in order"})
-
-
 @blp.route("")
 class LateList(MethodView):
     """People taking part (per the published run's include) it does not place; registered
     people a checked-in-only run left out are not listed until they check in."""
 
     @require("allocations:read")
-    @blp.response(200, LateOut(many=True))
+    @blp.response(200, ParticipantOut(many=True))
     def get(self, event_id):
         """List late arrivals"""
         return late.late_arrivals(get_event(event_id))

@@ -431,6 +431,7 @@ def allocate(event: Event, data: dict[str, Any]) -> AllocationRun:
             conflicts=conflicts, run=run.id)
     if run.status == "failed":
         raise Busy(f"The allocation did not finish: {run.error}", retry_after=5, run=run.id)
+    run.waiting_list = waitlist.waiting_rows(event, run)
     return run
 
 

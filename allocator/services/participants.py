@@ -34,6 +34,7 @@ from allocator.services import (
     outbox,
     taxonomy,
     valid_id,
+    waitlist,
 )
 from allocator.services.events import closed_reason, consent_of, require_open
 from allocator.services.taxonomy import for_event
@@ -119,8 +120,11 @@ def commit_change(person: Participant) -> None:
 
 
 def read(event: Event, participant_id: int) -> Participant:
-    """One participant with their published group."""
-    return with_groups(event, [get_participant(event, participant_id)])[0]
+    """One participant with their published group, or their place on its waiting list."""
+    person = with_groups(event, [get_participant(event, participant_id)])[0]
+    if person.published_group is None and person.status in ACTIVE:
+        person.waiting_position = waitlist.position(event, person)
+    return person
 
 
 def active_with_email(
@@ -298,7 +302,7 @@ def register(event_id: int, data: dict[str, Any]) -> dict[str, Any]:
         duplicate_email(event_id, data["email"], existing)
     # New: no check-in yet, in no published allocation yet.
     return {**person, "preference_keys": keys, "checked_in_at": None, "withdrawn_at": None,
-            "published_group": None}
+            "published_group": None, "waiting_position": None}
 
 
 def registered_from_invitation(person: Participant, data: dict[str, Any],
@@ -325,7 +329,8 @@ def registered_from_invitation(person: Participant, data: dict[str, Any],
     commit_change(person)
     db.session.refresh(person)
     return {**{c.key: getattr(person, c.key) for c in Participant.__table__.columns},
-            "preference_keys": person.preference_keys, "published_group": None}
+            "preference_keys": person.preference_keys, "published_group": None,
+            "waiting_position": None}
 
 
 def update(event: Event, participant_id: int, data: dict[str, Any]) -> Participant:

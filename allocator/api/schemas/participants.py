@@ -119,6 +119,11 @@ class ParticipantOut(ma.Schema):
     withdrawn_at = fields.DateTime(allow_none=True)
     group = fields.Nested(PublishedGroup, allow_none=True, attribute="published_group",
                           metadata={"description": "Group in the published allocation"})
+    waiting_position = fields.Integer(allow_none=True, metadata={
+        "description": "Their place on the published allocation's waiting list (1: "
+                       "offered the next seat that frees); null: not waiting. Given by "
+                       "the participant's own record and the late-arrivals list, which "
+                       "lists those waiting first, in order"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
