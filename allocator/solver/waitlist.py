@@ -38,6 +38,13 @@ from allocator.solver.prepare import UNLISTED, VETOED, Prepared
 from allocator.solver.problem import Problem
 from allocator.solver.rules import HALL_ALL_THEMES
 
+# a person as the seat count sees them: their open themes, and their cost in each theme
+Kind = tuple[frozenset[int], tuple[int, ...]]
+
+
+def _order(kind: Kind) -> tuple[list[int], tuple[int, ...]]:
+    return sorted(kind[0]), kind[1]
+
 
 @dataclass
 class Selection:
@@ -65,8 +72,9 @@ SEATS_WORDS = {1: "a seat", 2: "two seats", 3: "three seats", 4: "four seats"}
 class _Seats:
     """Seats per theme for people without a fixed group, and who of them is where.
 
-    ``at[t]`` counts the chosen people in theme t by their set of open themes (their
-    *kind*); moving one along an augmenting path keeps everyone in a theme open to them.
+    ``at[t]`` counts the chosen people in theme t by their *kind*: their open themes and
+    their cost in each theme; moving one along an augmenting path keeps everyone in a
+    theme open to them.
     """
 
     def __init__(self, room: list[int]) -> None:
@@ -98,10 +106,10 @@ class _Seats:
                     node = step[0] if step else None
                 path.reverse()
                 return path
-            for kind in sorted(self.at[t], key=sorted):
+            for kind in sorted(self.at[t], key=_order):
                 if self.at[t][kind] <= 0:
                     continue
-                for u in sorted(kind):
+                for u in sorted(kind[0]):
                     if u not in parent:
                         parent[u] = (t, kind)
                         queue.append(u)
@@ -118,14 +126,15 @@ class _Seats:
             self.used[u] += 1
         return path[0][0]
 
-    def add(self, kind: frozenset[int], costs: dict[int, int]) -> bool:
+    def add(self, kind: Kind) -> bool:
         """Seat one person of ``kind`` if the chosen people can make room; cheapest free
         theme first, else along the shortest augmenting path."""
-        free = [t for t in sorted(kind) if self.free(t) > 0]
+        costs = kind[1]
+        free = [t for t in sorted(kind[0]) if self.free(t) > 0]
         if free:
             t = min(free, key=lambda t: (costs[t], t))
         else:
-            path = self._path(sorted(kind, key=lambda t: (costs[t], t)))
+            path = self._path(sorted(kind[0], key=lambda t: (costs[t], t)))
             if path is None:
                 return False
             t = self._shift(path)
@@ -147,10 +156,10 @@ class _Seats:
         saved = self.room[t]
         self.room[t] = self.used[t]  # t itself has no free seat for the search
         try:
-            for kind in sorted(self.at[t], key=sorted):
+            for kind in sorted(self.at[t], key=_order):
                 if self.at[t][kind] <= 0:
                     continue
-                path = self._path([u for u in sorted(kind) if u != t])
+                path = self._path([u for u in sorted(kind[0]) if u != t])
                 if path is None:
                     continue
                 start = self._shift(path)
@@ -194,6 +203,9 @@ def select(prep: Prepared) -> Selection:
     def cost(i: int, t: int) -> int:
         # listed themes by rank; one not listed after every listed theme of anyone
         return prep.ranks[i][t] + (n_themes + 1 if prep.marks[i][t] == UNLISTED else 0)
+
+    def kind_of(i: int) -> Kind:
+        return open_kind[i], tuple(cost(i, t) for t in range(n_themes))
 
     # someone who vetoes every theme waits, whatever else (pins, pairs, role) they have
     for i in range(prep.n_people):
@@ -283,7 +295,7 @@ def select(prep: Prepared) -> Selection:
     seats = _Seats(theme_room)
     if 0 < len(facilitators) < n_groups:
         for i in facilitators:
-            if seats.add(open_kind[i], {t: cost(i, t) for t in open_kind[i]}):
+            if seats.add(kind_of(i)):
                 placed.add(i)
             else:
                 reasons[i] = [_no_seat(prep, i)]
@@ -298,19 +310,19 @@ def select(prep: Prepared) -> Selection:
         for u in units:
             members = together[u]
             if _place_unit(prep, members, room, seats, cost,
-                           Counter(open_kind[i] for i in singles)):
+                           Counter(kind_of(i) for i in singles)):
                 placed.update(members)
             else:
                 for i in members:
                     reasons[i] = [_together(prep, i, members, waiting=False)]
         if len(singles) == 1:
             i = singles[0]
-            if seats.add(open_kind[i], {t: cost(i, t) for t in open_kind[i]}):
+            if seats.add(kind_of(i)):
                 placed.add(i)
             else:
                 reasons[i] = [_no_seat(prep, i)]
         elif singles:
-            chosen = _tier_flow(prep, singles, seats, open_kind, cost)
+            chosen = _tier_flow(singles, seats, kind_of)
             for i in singles:
                 if i in chosen:
                     placed.add(i)
@@ -433,54 +445,51 @@ def _seatable(seats: _Seats, rivals: Counter) -> Any:
             kinds[kind] += k
     base = caps.copy()
     for kind, k in kinds.items():
-        bits = sum(1 << t for t in kind)
+        bits = sum(1 << t for t in kind[0])
         base += np.where(bits & ~masks, k, 0)
     without = [int(base[(masks & (1 << t)) == 0].min()) for t in range(n)]
     within = [int(base[(masks & (1 << t)) != 0].min()) for t in range(n)]
     return lambda t, taken: min(without[t], within[t] - taken)
 
 
-def _tier_flow(prep: Prepared, singles: list[int], seats: _Seats,
-               open_kind: list[frozenset[int]], cost: Any) -> set[int]:
+def _tier_flow(singles: list[int], seats: _Seats, kind_of: Any) -> set[int]:
     """One tier of equal priority: as many of ``singles`` as fit with everyone chosen
-    before still seated, then at the least preference cost; ``seats`` updated."""
+    before still seated, then at the least preference cost of everyone (the chosen before
+    may move to other themes open to them); ``seats`` updated."""
     n_themes = len(seats.room)
-    # chosen before: by kind, wherever they are now
-    before: Counter = Counter()
+    before: Counter = Counter()  # chosen before, by kind, wherever they are now
     for t in range(n_themes):
         for kind, n in seats.at[t].items():
             if n > 0:
                 before[kind] += n
-    classes: dict[tuple, list[int]] = defaultdict(list)
+    classes: dict[Kind, list[int]] = defaultdict(list)
     for i in singles:
-        key = (open_kind[i], tuple(cost(i, t) for t in range(n_themes)))
-        classes[key].append(i)
+        classes[kind_of(i)].append(i)
     keys = sorted(classes, key=lambda k: classes[k][0])
-    kinds = sorted(before, key=sorted)
+    kinds = sorted(before, key=_order)
     flow = _flow()
     theme0 = len(kinds) + len(keys)
     sink = theme0 + n_themes
-    top = max((c for key in keys for c in key[1]), default=1)
-    skip = (top + 1) * (n_themes + 1) + 1  # placing one more beats any cost of routing
+    top = max((c for key in list(keys) + kinds for c in key[1]), default=1)
+    # placing one more beats any saving of cost along the path that makes room for them
+    skip = (top + 1) * (n_themes + 1) + 1
     total = 0
-    kind_arcs = []
-    for k, kind in enumerate(kinds):
-        flow.set_node_supply(k, before[kind])
+    arcs = []
+    for node, kind in enumerate(kinds):
+        flow.set_node_supply(node, before[kind])
         total += before[kind]
-        for t in sorted(kind):
-            kind_arcs.append((flow.add_arc_with_capacity_and_unit_cost(
-                k, theme0 + t, before[kind], 0), kind, t))
-    class_arcs = []
-    skips = []
+        for t in sorted(kind[0]):
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(
+                node, theme0 + t, before[kind], kind[1][t]), kind, t, False))
     for c, key in enumerate(keys):
         node = len(kinds) + c
         size = len(classes[key])
         flow.set_node_supply(node, size)
         total += size
         for t in sorted(key[0]):
-            class_arcs.append((flow.add_arc_with_capacity_and_unit_cost(
-                node, theme0 + t, size, key[1][t]), key, t))
-        skips.append((flow.add_arc_with_capacity_and_unit_cost(node, sink, size, skip), key))
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(
+                node, theme0 + t, size, key[1][t]), key, t, True))
+        flow.add_arc_with_capacity_and_unit_cost(node, sink, size, skip)
     for t in range(n_themes):
         flow.add_arc_with_capacity_and_unit_cost(theme0 + t, sink, max(0, seats.room[t]), 0)
     flow.set_node_supply(sink, -total)
@@ -488,19 +497,15 @@ def _tier_flow(prep: Prepared, singles: list[int], seats: _Seats,
         raise RuntimeError("the waiting-list flow has no solution")
     at: list[Counter] = [Counter() for _ in range(n_themes)]
     used = [0] * n_themes
-    for arc, kind, t in kind_arcs:
+    taken: Counter = Counter()
+    for arc, kind, t, new in arcs:
         n = flow.flow(arc)
         if n:
             at[t][kind] += n
             used[t] += n
+            if new:
+                taken[kind] += n
     chosen: set[int] = set()
-    taken: Counter = Counter()
-    for arc, key, t in class_arcs:
-        n = flow.flow(arc)
-        if n:
-            at[t][key[0]] += n
-            used[t] += n
-            taken[key] += n
     for key, n in taken.items():
         chosen.update(classes[key][:n])  # within a class, by id
     seats.at, seats.used = at, used
