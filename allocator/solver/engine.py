@@ -41,6 +41,7 @@ from allocator.solver.prepare import VETOED, Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
 from allocator.solver.rules import Placement, UnitModel
 from allocator.solver.spread import spread_by_flow, swap_within_classes
+from allocator.solver.waitlist import placed_problem, select
 
 # Stable re-runs of events larger than this fix the people who stay before the
 # preference stages (see _stayers): the exact model stalls HiGHS at 10,000 people.
@@ -93,8 +94,29 @@ def _infeasible(conflicts: list[Conflict], clock: Clock) -> Solution:
 
 
 def solve(problem: Problem) -> Solution:
-    """Allocate everyone; see the module docstring for the policy."""
+    """Allocate everyone (with a waiting list: as many as fit); see the module docstring."""
+    if problem.overflow == "waitlist":
+        return _solve_waitlist(problem)
+    return _solve(problem, Clock(problem.time_limit_s, people=len(problem.people)))
+
+
+def _solve_waitlist(problem: Problem) -> Solution:
+    """Select who is placed, then the stages on those people; the rest wait, in order."""
     clock = Clock(problem.time_limit_s, people=len(problem.people))
+    selection = select(prepare(problem))
+    ids = {problem.people[i].id for i in selection.placed}
+    placed = placed_problem(problem, ids)
+    # one clock for both: the limit covers the selection too
+    solution = _solve(placed, Clock(problem.time_limit_s, people=len(placed.people),
+                                    start=clock.start))
+    solution.overflow = "waitlist"
+    solution.unplaced = selection.unplaced
+    solution.metrics.update(placed=len(ids), unplaced=len(selection.unplaced))
+    return solution
+
+
+def _solve(problem: Problem, clock: Clock) -> Solution:
+    """The engine proper: every person of ``problem`` placed, or why not."""
     prep = prepare(problem)
     found = shortages(prep)
     if found:

@@ -149,3 +149,83 @@ def brute_force(problem: dict) -> tuple[tuple[int, ...] | None, int]:
         if best is None or key < best:
             best = key
     return best, valid
+
+
+# --- overflow: "waitlist" ------------------------------------------------------------
+
+def restricted(problem: dict, placed: set[str]) -> dict:
+    """The problem for the people placed alone (their pins, pairs and previous groups)."""
+    out = {k: v for k, v in problem.items() if k != "overflow"}
+    out["participants"] = [p for p in problem["participants"] if p["id"] in placed]
+    for key in ("pins", "previous"):
+        if key in problem:
+            out[key] = {a: g for a, g in problem[key].items() if a in placed}
+    for key in ("apart", "together"):
+        if key in problem:
+            out[key] = [pair for pair in problem[key] if set(pair) <= placed]
+    return out
+
+
+def _units(problem: dict) -> list[set[str]]:
+    """People a together rule joins (components), and everyone else alone."""
+    unit = {p["id"]: {p["id"]} for p in problem["participants"]}
+    for a, b in problem.get("together") or []:
+        joined = unit[a] | unit[b]
+        for x in joined:
+            unit[x] = joined
+    return list({id(u): u for u in unit.values()}.values())
+
+
+def effective_priority(problem: dict) -> dict[str, int]:
+    """Each person's priority; a together unit's is the highest of its people."""
+    own = {p["id"]: p.get("priority", 0) for p in problem["participants"]}
+    out = {}
+    for unit in _units(problem):
+        top = max(own[x] for x in unit)
+        out.update({x: top for x in unit})
+    return out
+
+
+def selection_vector(problem: dict, placed: set[str]) -> tuple[int, ...]:
+    """What the waiting list maximises, lexicographically: facilitators placed; then
+    people pinned (or together with someone pinned) placed, by priority; then everyone
+    else placed, by priority (highest first)."""
+    people = problem["participants"]
+    pins = problem.get("pins") or {}
+    priority = effective_priority(problem)
+    pinned_units = set()
+    for unit in _units(problem):
+        if unit & set(pins):
+            pinned_units |= unit
+    levels = sorted(set(priority.values()), reverse=True)
+    facilitators = sum(1 for p in people if p.get("role") == "facilitator" and p["id"] in placed)
+    vector = [facilitators]
+    for group in (pinned_units, None):
+        for level in levels:
+            vector.append(sum(1 for p in people if p["id"] in placed
+                              and p.get("role") != "facilitator"
+                              and ((p["id"] in pinned_units) == (group is not None))
+                              and priority[p["id"]] == level))
+    return tuple(vector)
+
+
+def feasible(problem: dict) -> bool:
+    """Whether any assignment keeps every hard rule."""
+    ids = [p["id"] for p in problem["participants"]]
+    gids = [g["id"] for g in problem["groups"]]
+    return any(not violations(problem, dict(zip(ids, combo, strict=True)))
+               for combo in itertools.product(gids, repeat=len(ids)))
+
+
+def best_selection(problem: dict) -> tuple[int, ...] | None:
+    """The best selection vector over every set of people that can be placed."""
+    units = sorted(_units(problem), key=lambda u: sorted(u))
+    best = None
+    for chosen in itertools.product([False, True], repeat=len(units)):
+        placed = set().union(*(u for u, c in zip(units, chosen, strict=True) if c))
+        vector = selection_vector(problem, placed)
+        if best is not None and vector <= best:
+            continue
+        if feasible(restricted(problem, placed)):
+            best = vector
+    return best

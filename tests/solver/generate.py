@@ -8,8 +8,14 @@ SECTORS = ["government", "civil_society", "private_sector", "media", "academia"]
 THEMES = ["structured-cooperation", "information-sharing", "non-traditional"]
 
 
-def tiny_problem(seed: int, *, people: int | None = None, rules: bool = True) -> dict:
-    """A problem small enough (at most 8 people) to enumerate every assignment."""
+def tiny_problem(seed: int, *, people: int | None = None, rules: bool = True,
+                 vetoes: bool = False, waitlist: bool = False) -> dict:
+    """A problem small enough (at most 8 people) to enumerate every assignment.
+
+    With ``vetoes`` some people veto themes they did not list (now and then every theme);
+    with ``waitlist`` the problem asks for a waiting list and people have priorities. Both
+    are drawn after everything else, so a seed's problem is otherwise the same.
+    """
     rng = random.Random(seed)
     n_groups = rng.choice([2, 2, 3])
     n_people = people if people is not None else rng.randint(2, 8 if n_groups == 2 else 7)
@@ -44,6 +50,17 @@ def tiny_problem(seed: int, *, people: int | None = None, rules: bool = True) ->
         if rng.random() < 0.3:
             problem["previous"] = {pid: rng.choice(groups)["id"]
                                    for pid in rng.sample(ids, k=rng.randint(1, len(ids)))}
+    if vetoes:
+        used = sorted({g["theme"] for g in groups})
+        for p in participants:
+            if rng.random() < 0.35:
+                others = [t for t in used if t not in p["preferences"]]
+                if others:
+                    p["vetoes"] = rng.sample(others, k=rng.randint(1, len(others)))
+    if waitlist:
+        problem["overflow"] = "waitlist"
+        for p in participants:
+            p["priority"] = rng.choice([0, 0, 1, 2, -1])
     return problem
 
 
