@@ -96,8 +96,11 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
     if db.session.get(Assignment, (run.id, person.id)) is not None:
         conflict(f"{person.full_name} is in the published allocation already.",
                  type_="/problems/already-placed")
-    rows = {a.participant_id: a.group_id for a in db.session.scalars(
-        select(Assignment).where(Assignment.run_id == run.id))}
+    # who holds a seat now: someone withdrawn (or erased) since has freed theirs
+    rows = dict(db.session.execute(
+        select(Assignment.participant_id, Assignment.group_id)
+        .join(Participant, Participant.id == Assignment.participant_id)
+        .where(Assignment.run_id == run.id, Participant.status.in_(ACTIVE))).all())
     problem, prep, base, i, options = _options(event, run, rows, person)
     if not options:
         conflict(f"No group can take {person.full_name} without breaking a rule (rooms "
@@ -120,8 +123,13 @@ def place(event: Event, participant_id: int) -> dict[str, Any]:
                               solver_group_id=None, moved_at=now,
                               moved_by=audit.actor_name()))
     run.problem = problem
-    base[i] = best
-    refresh_figures(run, prep, base)
+    # the run's figures count everyone it placed, as its report does
+    placed = dict(db.session.execute(select(Assignment.participant_id, Assignment.group_id)
+                                     .where(Assignment.run_id == run.id)).all())
+    where = [prep.gindex[str(placed[int(p.id)])] if int(p.id) in placed else -1
+             for p in prep.problem.people]
+    where[i] = best
+    refresh_figures(run, prep, where)
     audit.record("allocation.late_placed", event_id=event.id, subject=("allocation", run.id),
                  details={"participant_id": person.id, "group_id": group_id})
     db.session.commit()

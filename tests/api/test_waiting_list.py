@@ -236,14 +236,23 @@ def test_a_waiting_list_places_by_priority_and_is_listed_in_order_at_every_door(
     again = client.post(f"{base}/notifications", headers=org, json={"kind": "groups"}).json
     assert again["queued"] == 0  # nobody told the same thing twice
 
+    # the desk reads a waiting person's number, by the API and on their page
+    desk = bearer(tokens["desk"])
+    assert client.get(f"{base}/participants/{ids[6]}", headers=desk).json[
+        "waiting_position"] == 2
+    assert client.get(f"{base}/participants/{ids[1]}", headers=desk).json[
+        "waiting_position"] is None
+    sign_in(client, tokens["desk"])
+    assert "On the waiting list, number 2." in client.get(
+        f"/events/{event['id']}/desk/{ids[6]}").get_data(as_text=True)
+
     # late arrivals: the waiting list first, in order; a freed seat goes to number 1
     late = client.get(f"{base}/late-arrivals", headers=org).json
     assert [(p["id"], p["waiting_position"]) for p in late] == [(ids[5], 1), (ids[6], 2)]
     walk_in = _register(client, org, base, "Walk In", preferences=[INFO])["id"]
     full = client.post(f"{base}/late-arrivals/{ids[5]}/place", headers=org)
     assert full.status_code == 409 and full.json["type"].endswith("/problems/no-room")
-    assert client.post(f"{base}/participants/{ids[0]}/withdraw",
-                       headers=org).status_code == 200
+    assert client.delete(f"{base}/participants/{ids[0]}", headers=org).status_code == 200
     jumped = client.post(f"{base}/late-arrivals/{walk_in}/place", headers=org)
     assert jumped.status_code == 409, jumped.json
     assert jumped.json["type"].endswith("/problems/waiting-list-first")
