@@ -320,3 +320,25 @@ def test_an_allocation_never_places_anyone_in_a_theme_they_ruled_out(client, tok
     assert impossible.json["type"].endswith("/problems/infeasible")
     assert "Pinned First is pinned to WG3; Pinned First cannot take part in theme " \
         "Non-Traditional Stakeholders." in impossible.json["detail"]
+
+
+def test_someone_whose_open_themes_are_full_waits_while_others_are_placed(client, tokens,
+                                                                          event):
+    org = bearer(tokens["organizer"])
+    base = _small_rooms(client, org, event, 2)  # 6 seats, 2 per theme
+    only_info = [_register(client, org, base, f"Only Info {n}", preferences=[INFO],
+                           vetoes=[NTS, COOP])["id"] for n in range(3)]
+    others = [_register(client, org, base, f"Open {n}", preferences=[COOP])["id"]
+              for n in range(4)]
+    r = client.post(f"{base}/allocations", headers=org,
+                    json={"time_limit_s": 5, "overflow": "waitlist"})
+    assert r.status_code == 201, r.json
+    waiting = r.json["waiting_list"]
+    # registered before the four others, but the one theme open to them is full
+    assert [w["participant_id"] for w in waiting] == [only_info[2]]
+    assert waiting[0]["reasons"][0]["message"] == (
+        "No seat was left in any theme they can take (Information Sharing). They cannot "
+        "take part in Non-Traditional Stakeholders, Structured Cooperation.")
+    report = client.get(f"{base}/allocations/{r.json['id']}/report", headers=org).json
+    placed = {m["participant_id"] for g in report["groups"] for m in g["members"]}
+    assert placed == set(only_info[:2]) | set(others)
