@@ -137,9 +137,11 @@ def register(app: Flask) -> None:
     @click.option("--stable", is_flag=True, help="Keep the published allocation's places.")
     @click.option("--time-limit", type=float, default=30.0, show_default=True)
     @click.option("--publish", is_flag=True, help="Publish the run if it succeeds.")
+    @click.option("--waitlist", is_flag=True,
+                  help="If seats run short, place as many as the rooms hold; the rest wait.")
     @said_in_a_line
     def allocate(event_id: int, checked_in_only: bool, stable: bool, time_limit: float,
-                 publish: bool) -> None:
+                 publish: bool, waitlist: bool) -> None:
         """Run the allocation for an event and print what it found."""
         from allocator.services import allocation
         from allocator.services.events import get_event
@@ -147,13 +149,16 @@ def register(app: Flask) -> None:
         include = ["checked_in"] if checked_in_only else ["registered", "checked_in"]
         event = get_event(event_id)
         run = allocation.allocate(event, {"include": include, "stable": stable,
-                                          "time_limit_s": time_limit})
+                                          "time_limit_s": time_limit,
+                                          "overflow": "waitlist" if waitlist else "refuse"})
         if publish:
             allocation.publish(event, run.id)
         objective = run.objective or {}
+        waiting = len(run.waiting_list)
         click.echo(f"run {run.id}: {run.solver_status}, {run.people} people, "
                    f"worst rank {objective.get('worst_rank')}, rank sum "
                    f"{objective.get('rank_sum')}, {run.wall_s}s"
+                   + (f", {waiting} on the waiting list" if waiting else "")
                    + (", published" if publish else ""))
 
     @app.cli.command("export-groups")

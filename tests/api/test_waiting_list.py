@@ -342,3 +342,18 @@ def test_someone_whose_open_themes_are_full_waits_while_others_are_placed(client
     report = client.get(f"{base}/allocations/{r.json['id']}/report", headers=org).json
     placed = {m["participant_id"] for g in report["groups"] for m in g["members"]}
     assert placed == set(only_info[:2]) | set(others)
+
+
+def test_the_command_line_refuses_a_shortage_and_allocates_with_a_waiting_list(
+        client, tokens, event, runner):
+    org = bearer(tokens["organizer"])
+    base = _small_rooms(client, org, event, 1)  # 3 seats
+    for n in range(5):
+        _register(client, org, base, f"Person {n}")
+    refused = runner.invoke(args=["allocate", str(event["id"]), "--time-limit", "5"])
+    assert refused.exit_code == 1
+    assert "5 people but 3 seats: 2 seats are missing." in refused.output
+    done = runner.invoke(args=["allocate", str(event["id"]), "--time-limit", "5",
+                               "--waitlist"])
+    assert done.exit_code == 0, done.output
+    assert "3 people" not in done.output and "2 on the waiting list" in done.output
