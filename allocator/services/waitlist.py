@@ -71,6 +71,10 @@ def reason_words(reason: dict[str, Any], words: Words) -> str:
         if vetoes:
             text += " " + _("They cannot take part in %(themes)s.", themes=vetoes)
         return text
+    if reason.get("rule") == "pin":
+        group = words.group(reason.get("groups", [""])[0])
+        return _("They are pinned to %(group)s, which had no seat left for them.",
+                 group=group)
     if reason.get("rule") == "together":
         names = ", ".join(words.person(p) for p in reason.get("people", []))
         return _("They must be in the same group as %(names)s, and no group had two seats "

@@ -357,3 +357,30 @@ def test_the_command_line_refuses_a_shortage_and_allocates_with_a_waiting_list(
                                "--waitlist"])
     assert done.exit_code == 0, done.output
     assert "3 people" not in done.output and "2 on the waiting list" in done.output
+
+
+def test_a_pinned_pair_waits_together_when_their_room_is_full(client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    wg1 = event["groups"][0]["id"]
+    first = [_register(client, org, base, f"First {n}")["id"] for n in range(2)]
+    pinned = _register(client, org, base, "Pinned Late")["id"]
+    partner = _register(client, org, base, "Partner Late")["id"]
+    for n in range(3):
+        _register(client, org, base, f"Later {n}")
+    for pid in first:
+        assert client.post(f"{base}/rules", headers=org, json={
+            "kind": "pin", "participant_id": pid, "group_id": wg1}).status_code == 201
+    assert client.post(f"{base}/rules", headers=org, json={
+        "kind": "pin", "participant_id": pinned, "group_id": wg1}).status_code == 201
+    assert client.post(f"{base}/rules", headers=org, json={
+        "kind": "together", "participant_id": pinned, "other_id": partner}).status_code == 201
+    _small_rooms(client, org, event, 2)  # the rooms shrink after the rules were made
+    r = client.post(f"{base}/allocations", headers=org,
+                    json={"time_limit_s": 5, "overflow": "waitlist"})
+    assert r.status_code == 201, r.json
+    waiting = {w["participant_id"]: w["reasons"][0] for w in r.json["waiting_list"]}
+    assert set(waiting) == {pinned, partner}
+    assert waiting[pinned]["message"] == \
+        "They are pinned to WG1, which had no seat left for them."
+    assert "Pinned Late" in waiting[partner]["message"]
