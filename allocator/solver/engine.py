@@ -255,7 +255,11 @@ class _Stages:
             model.cap(expr, 0, name)
             return incumbent, 0
         if self.clock.working_left() <= 0.01:
-            self._skip([name], "the time limit left no time")
+            # the incumbent's value, not the first answer's (``_skip``): an earlier stage
+            # may have moved people since
+            self.clock.cut_stage(name)
+            self.stages.append(Stage(name, value, None, "feasible", 0.0,
+                                     "not run: the time limit left no time"))
             model.cap(expr, value, name)
             return incumbent, value
         out = self._keep(model, expr, model.solve(expr, self.clock, name, hint=incumbent),
@@ -404,7 +408,8 @@ class _Stages:
             if not seats_allow(self.prep, level):
                 continue  # refuted by counting seats: no model needed
             model.limit_rank(level)
-            first = model.unlisted if model.unlisted_free else model.rank_sum
+            first = self._listed_first(model, level) if model.unlisted_free \
+                else model.rank_sum
             out = model.solve(first, self.clock, "worst_rank")
             if out.status == "infeasible":
                 continue
@@ -415,19 +420,20 @@ class _Stages:
             self.stages.append(Stage("worst_rank", level, level if proven_below else lower,
                                      "optimal" if proven_below else "feasible",
                                      time.monotonic() - start + built - out.wall_s))
-            if not model.unlisted_free:
-                value = model.value(model.unlisted, out.values)
-                self.stages.append(Stage("unlisted", value, value, "optimal", 0.0))
-                model.cap(model.unlisted, value, "unlisted")
-                self.stages.append(Stage("rank_sum", out.objective, out.bound, out.status,
-                                         out.wall_s,
-                                         "" if out.status == "optimal" else _why(out)))
-                model.cap(model.rank_sum, out.objective, "rank_sum")
+            if not model.unlisted_free or out.status == "optimal":
+                # one solve settled both stages (unlisted first by its weight)
+                for name, expr in (("unlisted", model.unlisted), ("rank_sum", model.rank_sum)):
+                    value = model.value(expr, out.values)
+                    self.stages.append(Stage(name, value, value, "optimal",
+                                             out.wall_s if name == "rank_sum" else 0.0))
+                    model.cap(expr, value, name)
+                if out.status != "optimal":  # only the rank sum was left to prove
+                    rank_sum = self.stages[-1]
+                    rank_sum.best_bound, rank_sum.status = out.bound, out.status
+                    rank_sum.detail = _why(out)
                 return out.values
-            self.stages.append(Stage("unlisted", out.objective, out.bound, out.status,
-                                     out.wall_s, "" if out.status == "optimal" else _why(out)))
-            model.cap(model.unlisted, out.objective, "unlisted")
-            found, _ = self._stage("rank_sum", model, model.rank_sum, out.values)
+            found, _ = self._stage("unlisted", model, model.unlisted, out.values)
+            found, _ = self._stage("rank_sum", model, model.rank_sum, found)
             return found
         model.limit_rank(current)
         bound = current if proven_below else lower
@@ -436,9 +442,32 @@ class _Stages:
                                  time.monotonic() - start + built,
                                  "" if bound == current else "lower levels undecided within "
                                  "the work budget or the time limit"))
+        incumbent = model.complete(incumbent)
+        if model.unlisted_free and model.value(model.unlisted, incumbent) > 0 \
+                and self.clock.working_left() > 0.01:
+            expr = self._listed_first(model, current)
+            out = self._keep(model, expr, model.solve(expr, self.clock, "rank_sum",
+                                                      hint=incumbent), incumbent)
+            if out.status == "optimal":  # both stages proven by the one solve
+                for name, part in (("unlisted", model.unlisted), ("rank_sum", model.rank_sum)):
+                    value = model.value(part, out.values)
+                    self.stages.append(Stage(name, value, value, "optimal",
+                                             out.wall_s if name == "rank_sum" else 0.0))
+                    model.cap(part, value, name)
+                return out.values
+            incumbent = out.values
         incumbent, _ = self._stage("unlisted", model, model.unlisted, incumbent)
         incumbent, _ = self._stage("rank_sum", model, model.rank_sum, incumbent)
         return incumbent
+
+    def _listed_first(self, model: CountModel, level: int):  # noqa: ANN202 (MathOpt's)
+        """The unlisted count and the rank sum as one objective, lexicographic by weight:
+        ``W·unlisted + rank_sum`` with W one more than any two rank sums can differ by at
+        worst rank ``level`` (everyone's rank lies in 1..level), so one person fewer
+        outside their list always outweighs every rank. One solve instead of two: the
+        second stage's solve cost as much as the first (docs/benchmarks.md, issue 29)."""
+        weight = self.prep.n_people * max(level - 1, 0) + 1
+        return weight * model.unlisted + model.rank_sum
 
     def _evenness(self, model: CountModel, incumbent: dict) -> dict:
         """Stage 4, even rooms within each theme (part of balance, so before preferences):

@@ -185,3 +185,26 @@ def test_the_same_bytes_beside_three_cpu_hogs(tmp_path, name):
         for hog in hogs:
             hog.terminate()
     assert loaded == alone
+
+
+def test_stages_the_clock_leaves_no_time_report_the_answer_kept(monkeypatch):
+    """Under load the stages after balance found no time left and reported the first
+    answer's figures while the allocation kept was the balance stage's (it had moved
+    people): "stage unlisted: model says 5, allocation has 36", a crash (exit 1) instead
+    of an answer. Here the clock has no time from the end of the balance stage on."""
+    from allocator.solver import engine
+    from benchmarks.instances import instance
+
+    original = engine._Stages._stage
+
+    def starving(self, name, model, expr, incumbent):
+        out = original(self, name, model, expr, incumbent)
+        if name == "balance":
+            monkeypatch.setattr(self.clock, "working_left", lambda: 0.0)
+        return out
+
+    monkeypatch.setattr(engine._Stages, "_stage", starving)
+    answer = solution_to_dict(solve(parse_problem(instance("rules", time_limit_s=60))))
+    assert answer["status"] == "feasible" and not answer["reproducible"]
+    cut = [s for s in answer["stages"] if "time limit" in s.get("detail", "")]
+    assert cut and all(s["status"] == "feasible" for s in cut)
