@@ -15,7 +15,8 @@ wait (what the engine does after the selection), both warm (a first solve is dis
 ``unlisted``: each benchmark instance solved by this tree and by the solver of commit
 ``--before`` (git archive into a temporary directory: no worktree), both through the CLI
 with ``--no-timings``; worst rank, rank sum and the number placed in a theme they did not
-list, before and after.
+list, before and after. ``--cut N`` cuts every preference list to its first N themes
+(people who list little, as in ratingallocate's races, are where ties on rank arise).
 """
 
 from __future__ import annotations
@@ -69,14 +70,14 @@ def overflow_instance(name: str, priorities: str, seed: int = 0,
     return dict(problem, overflow="waitlist")
 
 
-def _waitlist_run(name: str, priorities: str) -> dict:
+def _waitlist_run(name: str, priorities: str, limit: float) -> dict:
     """In a fresh process: the selection alone, the whole solve, and the solve of the
     placed people alone (both warm)."""
     from allocator.solver import parse_problem, solve
     from allocator.solver.prepare import prepare
     from allocator.solver.waitlist import placed_problem, select
 
-    problem = parse_problem(overflow_instance(name, priorities))
+    problem = parse_problem(overflow_instance(name, priorities, time_limit_s=limit))
     solve(problem)  # cold: imports and first loads; the figures are warm
     start = time.monotonic()
     solution = solve(problem)
@@ -88,30 +89,35 @@ def _waitlist_run(name: str, priorities: str) -> dict:
     start = time.monotonic()
     alone = solve(placed)
     engine = time.monotonic() - start
-    assert alone.assignments == solution.assignments
     return {"size": name, "priorities": priorities, "people": len(problem.people),
             "seats": sum(g.capacity for g in problem.groups),
             "placed": len(selection.placed), "waiting": len(selection.unplaced),
             "select_s": round(selected, 3), "solve_s": round(whole, 2),
             "placed_only_s": round(engine, 2), "status": solution.status,
-            "reproducible": solution.reproducible}
+            "reproducible": solution.reproducible,
+            "same": alone.assignments == solution.assignments,
+            "worst_rank": solution.metrics["worst_rank"],
+            "unlisted": solution.metrics["unlisted"]}
 
 
-def waitlist(sizes: list[str]) -> None:
+def waitlist(sizes: list[str], limit: float) -> None:
+    print(f"time limit {limit:g} s")
     print("| size | priorities | people | seats | placed | waiting | selection s | "
-          "whole solve s | placed people alone s | status |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+          "whole solve s | placed people alone s | status | worst rank | unlisted |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for name in sizes:
         for priorities in ("equal", "tiers", "registration"):
             code = (f"import json; from benchmarks.overflow import _waitlist_run; "
-                    f"print(json.dumps(_waitlist_run({name!r}, {priorities!r})))")
+                    f"print(json.dumps(_waitlist_run({name!r}, {priorities!r}, {limit!r})))")
             out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                                  capture_output=True, text=True).stdout
             r = json.loads(out.strip().splitlines()[-1])
             print(f"| {r['size']} | {r['priorities']} | {r['people']:,} | {r['seats']:,} | "
                   f"{r['placed']:,} | {r['waiting']:,} | {r['select_s']} | {r['solve_s']} | "
                   f"{r['placed_only_s']} | {r['status']}"
-                  f"{'' if r['reproducible'] else ' (cut)'} |", flush=True)
+                  f"{'' if r['reproducible'] else ' (cut by the clock)'}"
+                  f"{'' if r['same'] else ', other assignments'} | {r['worst_rank']} | "
+                  f"{r['unlisted']} |", flush=True)
 
 
 def _cli(pythonpath: str, problem: Path) -> tuple[dict, float]:
@@ -125,7 +131,7 @@ def _cli(pythonpath: str, problem: Path) -> tuple[dict, float]:
     return json.loads(done.stdout), wall
 
 
-def unlisted(sizes: list[str], before: str, seeds: int) -> None:
+def unlisted(sizes: list[str], before: str, seeds: int, cut: int | None = None) -> None:
     with tempfile.TemporaryDirectory() as old:
         archive = subprocess.run(["git", "archive", before, "allocator/solver"], cwd=ROOT,
                                  check=True, capture_output=True).stdout
@@ -137,7 +143,11 @@ def unlisted(sizes: list[str], before: str, seeds: int) -> None:
         for name in sizes:
             for seed in range(seeds if name != "large" else 1):
                 path = Path(old, f"{name}-{seed}.json")
-                path.write_text(json.dumps(instance(name, seed=seed, time_limit_s=60)))
+                problem = instance(name, seed=seed, time_limit_s=60)
+                if cut is not None:  # short lists, as in ratingallocate's races
+                    for p in problem["participants"]:
+                        p["preferences"] = p["preferences"][:cut]
+                path.write_text(json.dumps(problem))
                 was, was_s = _cli(old, path)
                 now, now_s = _cli(str(ROOT), path)
                 a, b = was["metrics"], now["metrics"]
@@ -156,11 +166,15 @@ def main() -> None:
     parser.add_argument("--before", default="0882836",
                         help="the commit whose solver has no unlisted stage")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--cut", type=int, default=None,
+                        help="unlisted: cut every preference list to this many themes")
+    parser.add_argument("--limit", type=float, default=30.0,
+                        help="time_limit_s of the waiting-list instances")
     args = parser.parse_args()
     if args.part in ("waitlist", "both"):
-        waitlist(args.sizes or ["forum", "large"])
+        waitlist(args.sizes or ["forum", "large"], args.limit)
     if args.part in ("unlisted", "both"):
-        unlisted(args.sizes or list(SIZES), args.before, args.seeds)
+        unlisted(args.sizes or list(SIZES), args.before, args.seeds, args.cut)
 
 
 if __name__ == "__main__":

@@ -411,3 +411,13 @@ def test_unlisted_is_minimised_only_after_the_worst_rank():
     assert result["objective"]["worst_rank"] == 2
     assert result["assignments"] == {"x": "c", "y": "a"}
     assert result["metrics"]["unlisted_ids"] == ["x"]
+
+
+def test_a_move_forced_by_a_veto_says_so():
+    problem = {"groups": [group("a", "A", 3), group("b", "B", 3)],
+               "participants": [person("p1", vetoes=["A"]), person("p2")],
+               "previous": {"p1": "a", "p2": "a"}}
+    result = answer(problem)
+    assert result["assignments"]["p1"] == "b"
+    assert result["moves"]["p1"]["rules"] == ["veto"]
+    assert "their veto" in result["moves"]["p1"]["message"]
