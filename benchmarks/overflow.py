@@ -131,6 +131,13 @@ def _cli(pythonpath: str, problem: Path) -> tuple[dict, float]:
     return json.loads(done.stdout), wall
 
 
+def stage(answer: dict, name: str) -> str:
+    """A stage's status and bound, e.g. "optimal" or "feasible (bound 3)"."""
+    found = next(s for s in answer["stages"] if s["name"] == name)
+    return found["status"] if found["status"] == "optimal" else \
+        f"{found['status']} (bound {found['best_bound']})"
+
+
 def unlisted(sizes: list[str], before: str, seeds: int, cut: int | None = None) -> None:
     with tempfile.TemporaryDirectory() as old:
         archive = subprocess.run(["git", "archive", before, "allocator/solver"], cwd=ROOT,
@@ -138,8 +145,8 @@ def unlisted(sizes: list[str], before: str, seeds: int, cut: int | None = None) 
         subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
         Path(old, "allocator", "__init__.py").write_text("")
         print("| size | seed | worst rank before → after | unlisted before → after | "
-              "rank sum before → after | wall s before / after |")
-        print("|---|---:|---|---|---|---|")
+              "rank sum before → after | unlisted stage after | wall s before / after |")
+        print("|---|---:|---|---|---|---|---|")
         for name in sizes:
             for seed in range(seeds if name != "large" else 1):
                 path = Path(old, f"{name}-{seed}.json")
@@ -155,7 +162,8 @@ def unlisted(sizes: list[str], before: str, seeds: int, cut: int | None = None) 
                     f" ({was['status']} / {now['status']})"
                 print(f"| {name} | {seed} | {a['worst_rank']} → {b['worst_rank']} | "
                       f"{a['unlisted']} → {b['unlisted']} | {a['rank_sum']:,} → "
-                      f"{b['rank_sum']:,} | {was_s:.1f} / {now_s:.1f}{flag} |", flush=True)
+                      f"{b['rank_sum']:,} | {stage(now, 'unlisted')} | "
+                      f"{was_s:.1f} / {now_s:.1f}{flag} |", flush=True)
 
 
 def main() -> None:

@@ -197,8 +197,7 @@ def select(prep: Prepared) -> Selection:
     for m in set(prep.marks):
         opens[m] = frozenset(t for t in range(n_themes) if m[t] != VETOED)
     open_kind = [opens[m] for m in prep.marks]
-    together = [u for u in prep.units if len(u) > 1 and
-                any(prep.pindex[a] in u for pair in problem.together for a in pair)]
+    together = [u for u in prep.units if len(u) > 1]  # (apart rules make units of one)
     unit_of = {i: n for n, members in enumerate(together) for i in members}
     priority = [p.priority for p in people]
     for members in together:
@@ -252,7 +251,8 @@ def select(prep: Prepared) -> Selection:
         for i in facilitators:
             if i not in placed:
                 reasons[i] = [_no_seat(prep, i)]
-    # (none, or too few for the rule: the engine says so; they come first in step 3)
+    # (none, or fewer than groups: then they are placed like everyone else, and the
+    # engine says that the facilitators are too few, as without a waiting list)
     # units with a facilitator chosen in step 1 go with them; with one left out, wait
     for members in together:
         need = [i for i in members if i not in placed and i not in reasons]
@@ -305,12 +305,6 @@ def select(prep: Prepared) -> Selection:
     for g in range(n_groups):
         theme_room[prep.group_theme[g]] += room[g]
     seats = _Seats(theme_room)
-    if 0 < len(facilitators) < n_groups:
-        for i in facilitators:
-            if seats.add(kind_of(i)):
-                placed.add(i)
-            else:
-                reasons[i] = [_no_seat(prep, i)]
     left = [i for i in range(prep.n_people) if i not in placed and i not in reasons]
     tiers: dict[int, list[int]] = defaultdict(list)
     for i in left:
