@@ -444,3 +444,17 @@ def test_vetoes_with_many_themes():
     refused = answer({"groups": groups, "participants": people + crowd})
     assert refused["status"] == "infeasible"
     assert "cannot take part in themes" in refused["conflicts"][0]["message"]
+
+
+def test_veto_cut_names_the_themes_too_few_seats_serve():
+    from allocator.solver.prepare import prepare
+    from allocator.solver.rules import hall_holds, veto_cut
+
+    groups = [group("a", "A", 5), group("b", "B", 5), group("c", "C", 5)]
+    people = [person("p1", vetoes=["B", "C"]), person("p2", vetoes=["B", "C"]),
+              person("p3", vetoes=["C"]), person("p4")]
+    prep = prepare(parse_problem({"groups": groups, "participants": people}))
+    everyone = list(range(4))
+    assert veto_cut(prep, everyone, [2, 1, 1]) is None and hall_holds(prep, everyone, [2, 1, 1])
+    assert veto_cut(prep, everyone, [1, 2, 1]) == (frozenset({0}), 2)  # A serves p1, p2
+    assert veto_cut(prep, everyone, [2, 0, 2]) == (frozenset({0, 1}), 3)  # A, B: p1-p3
