@@ -14,8 +14,11 @@ lexicographic maximum: as many as possible of the highest priority, then of the 
    it has seats for all of them.
 3. Everyone else, tier by tier of equal priority (highest first). A together unit needs
    its seats in *one* group of a theme all of them can take, with the people already
-   chosen still fitting (they are moved between themes along augmenting paths); it is
-   placed at the higher priority of its people, before the tier's singles. A tier of
+   chosen still fitting (they are moved between themes along augmenting paths), of such
+   groups the one that leaves most seats to the tier's singles (a min cut over sets of
+   themes, up to ten themes), then the cheapest; it is placed at the higher priority of
+   its people, before the tier's singles. Units make the set system no matroid any
+   more, so this part is a heuristic (brute force agrees on tiny problems). A tier of
    one single is placed along an augmenting path (directly when a theme open to them
    has a free seat); a larger tier is one min-cost flow that places as many as possible,
    then at the least preference cost (a theme they did not list costs more than any they
@@ -26,6 +29,8 @@ The waiting list is ordered by priority (a unit's: its highest), then id. Everyt
 counted, never timed, so the same problem gives the same selection. Apart pairs need
 nothing here; minimum sizes, sector balance and even rooms are the engine's, among the
 people placed; if it still finds the placed people infeasible, it says why as always.
+Known limit: a facilitator with a together partner is seated by the facilitator flow
+without seeing the partner's seat, so the best set can be missed there.
 """
 
 from __future__ import annotations
