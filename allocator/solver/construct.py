@@ -19,7 +19,7 @@ when there is no time at all, this answer is what the caller gets.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from allocator.solver.assign import apportion
 from allocator.solver.budget import RULES_DETERMINISTIC_S, Clock
@@ -133,9 +133,14 @@ def greedy_placement(prep: Prepared, rules: UnitModel,
                                    if i in prep.unit_of}
     order = sorted(rules.free_units, key=lambda u: (-len(partners[u]),
                                                      -len(prep.units[u]), u))
+    ruled_sector: dict[tuple[int, int], int] = defaultdict(int)
+    for i, g in where.items():
+        if prep.sector_of[i] >= 0:
+            ruled_sector[g, prep.sector_of[i]] += 1
     for u in order:
         members = prep.units[u]
         n_fac = sum(1 for i in members if prep.sector_of[i] < 0)
+        unit_sectors = Counter(prep.sector_of[i] for i in members if prep.sector_of[i] >= 0)
         best = None
         for g in range(n_groups):
             if g in rules.barred[u] or any(placed_unit.get(v) == g for v in partners[u]):
@@ -146,7 +151,12 @@ def greedy_placement(prep: Prepared, rules: UnitModel,
             cost = sum(prep.ranks[i][prep.group_theme[g]]
                        + (len(prep.themes) + 1 if prep.previous[i] not in (None, g) else 0)
                        for i in members)
-            key = (cost, size[g] / groups[g].capacity, g)
+            # then where their sectors stay within the band a full room allows (the
+            # units are placed before anyone else, so nobody can even them out later)
+            over = sum(max(0, ruled_sector[g, s] + k - band(
+                prep.n_participants, prep.sector_total[s], groups[g].capacity)[1])
+                for s, k in unit_sectors.items())
+            key = (cost, over, size[g] / groups[g].capacity, g)
             if best is None or key < best[0]:
                 best = (key, g)
         if best is None:
@@ -155,6 +165,8 @@ def greedy_placement(prep: Prepared, rules: UnitModel,
         placed_unit[u] = g
         for i in members:
             where[i] = g
+        for sector, k in unit_sectors.items():
+            ruled_sector[g, sector] += k
         size[g] += len(members)
         fac[g] += n_fac
     ruled = set(where)

@@ -1,16 +1,17 @@
 """The stages, in priority order, after a complete first answer.
 
 0. hard rules and a first answer (:mod:`construct`): always, in a fraction of the limit
-1. hard rules hold throughout                  2. sector balance excess
+1. hard rules hold throughout (vetoes too)     2. sector balance excess
 3. moves against ``previous`` (when given)     4. evenness of group sizes within a theme
-5. worst rank, then 5b. people in a theme they did not list, then 6. rank sum
-7. organisation excess, then                   8. gender and country excess
+5. worst rank                                  6. people in a theme they did not list
+7. rank sum                                    8. organisation excess, then
+9. gender and country excess
 
-With ``overflow: "waitlist"`` a selection (:mod:`select`) first decides who is placed;
+With ``overflow: "waitlist"`` a selection (:mod:`waitlist`) first decides who is placed;
 the stages then run on those people alone.
 
-Stages 2-6 run on one coarse count model, built once; 7-8 on the fine model when it is
-small enough, and otherwise by min-cost flows within the numbers stages 2-6 fixed (see
+Stages 2-7 run on one coarse count model, built once; 8-9 on the fine model when it is
+small enough, and otherwise by min-cost flows within the numbers stages 2-7 fixed (see
 ``spread``). Each stage has a work budget (``budget.NODE_LIMIT``) that decides its answer;
 the time limit is a safety net: a stage that does not fit is not started, one the clock
 cuts keeps the best answer so far, and either makes the answer "not reproducible".

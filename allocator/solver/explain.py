@@ -126,6 +126,7 @@ MESSAGES = {
     "balance": "Moving them would break the sector balance of their group or of that one.",
     "min_size": "Their group would fall below its minimum size.",
     "even_sizes": "Moving them would make the groups of a theme uneven in size.",
+    "veto": "They cannot take part in this theme (their veto).",
     "none": "No rule kept this person out; the search stopped at the time limit first.",
 }
 
@@ -267,6 +268,8 @@ def explain_moves(prep: Prepared, where: list[int]) -> dict[str, dict]:
         if before is None or before == now:
             continue
         rules = sorted(blocks.personal(i, now) | blocks.between(i, now, before)) or ["none"]
+        if not prep.open_to(i, before):  # a veto given since: no other rule matters
+            rules = ["veto"]
         entry = _entry(prep, prep.problem.groups[before].theme, 0, rules, [before], blocks,
                        prep.sector_of[i], blocks.partners.get(i, []), back=True)
         moves[person.id] = {"from": gid[before], "to": gid[now], "rules": entry["rules"],
@@ -276,8 +279,9 @@ def explain_moves(prep: Prepared, where: list[int]) -> dict[str, dict]:
     return moves
 
 
-ORDER = ["pin", "together", "apart", "stability", "facilitator", "facilitator_needed",
-         "full", "sector_share", "balance", "min_size", "even_sizes", "none"]
+ORDER = ["veto", "pin", "together", "apart", "stability", "facilitator",
+         "facilitator_needed", "full", "sector_share", "balance", "min_size", "even_sizes",
+         "none"]
 
 
 def _entry(prep: Prepared, theme: str, position: int, rules: list[str], groups: list[int],

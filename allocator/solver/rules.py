@@ -70,11 +70,40 @@ def hall_sets(prep: Prepared, people: list[int]) -> list[tuple[frozenset[int], i
 
 def hall_holds(prep: Prepared, people: list[int], counts: list[int]) -> bool:
     """Whether ``counts`` (per group) can seat ``people`` within their vetoes."""
+    return veto_cut(prep, people, counts) is None
+
+
+def veto_cut(prep: Prepared, people: list[int],
+             counts: list[int]) -> tuple[frozenset[int], int] | None:
+    """None when ``counts`` (per group) can seat ``people`` within their vetoes; else a
+    set S of themes and how many of ``people`` can only go to themes in S, more than
+    ``counts`` gives S (the minimum cut of a max flow: exact at any number of themes)."""
+    from ortools.graph.python import max_flow
+
+    every = frozenset(range(len(prep.themes)))
+    kinds = Counter(open_themes(prep, i) for i in people)
+    if set(kinds) <= {every}:
+        return None
     per_theme = Counter()
     for g, n in enumerate(counts):
         per_theme[prep.group_theme[g]] += n
-    return all(sum(per_theme[t] for t in subset) >= need
-               for subset, need in hall_sets(prep, people))
+    order = sorted(kinds, key=sorted)
+    n_kinds, n_themes = len(order), len(prep.themes)
+    sink = 1 + n_kinds + n_themes
+    flow = max_flow.SimpleMaxFlow()
+    for k, kind in enumerate(order):
+        flow.add_arc_with_capacity(0, 1 + k, kinds[kind])
+        for t in sorted(kind):
+            flow.add_arc_with_capacity(1 + k, 1 + n_kinds + t, kinds[kind])
+    for t in range(n_themes):
+        flow.add_arc_with_capacity(1 + n_kinds + t, sink, per_theme[t])
+    if flow.solve(0, sink) != flow.OPTIMAL:
+        raise RuntimeError("the veto check's max flow failed")
+    if flow.optimal_flow() >= len(people):
+        return None
+    side = set(flow.get_source_side_min_cut())
+    subset = frozenset(t for t in range(n_themes) if 1 + n_kinds + t in side)
+    return subset, sum(n for kind, n in kinds.items() if kind <= subset)
 
 
 @dataclass
@@ -363,10 +392,32 @@ class UnitModel:
 
     def place(self, clock: Clock | None, deterministic_s: float) -> Placement | None | str:
         """Solve (with whatever objective was added): a placement, ``None`` if the hard
-        rules admit none, or ``"unknown"`` if the budget ran out first."""
+        rules admit none, or ``"unknown"`` if the budget ran out first. Beyond
+        ``HALL_ALL_THEMES`` the vetoes' rows may miss a set of themes; a placement whose
+        counts cannot seat the people with vetoes adds that set's row and solves again."""
         if self.impossible:
             return None
         self.build()
+        ruled = set(self.fixed) | {i for u in self.free_units for i in self.prep.units[u]}
+        free = [i for i in range(self.prep.n_people) if i not in ruled]
+        groups = range(len(self.prep.problem.groups))
+        while True:
+            found = self._place(clock, deterministic_s)
+            if not isinstance(found, Placement):
+                return found
+            cut = None
+            for counts, kind in ((found.participants, True), (found.facilitators, False)):
+                people = [i for i in free if (self.prep.sector_of[i] >= 0) == kind]
+                cut = veto_cut(self.prep, people, counts)
+                if cut is not None:
+                    variables = self.a if kind else self.f
+                    self.model.add(sum(variables[g] for g in groups
+                                       if self.prep.group_theme[g] in cut[0]) >= cut[1])
+                    break
+            if cut is None:
+                return found
+
+    def _place(self, clock: Clock | None, deterministic_s: float) -> Placement | None | str:
         solver = self.cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = self.prep.problem.seed

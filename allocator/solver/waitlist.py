@@ -14,8 +14,11 @@ lexicographic maximum: as many as possible of the highest priority, then of the 
    it has seats for all of them.
 3. Everyone else, tier by tier of equal priority (highest first). A together unit needs
    its seats in *one* group of a theme all of them can take, with the people already
-   chosen still fitting (they are moved between themes along augmenting paths); it is
-   placed at the higher priority of its people, before the tier's singles. A tier of
+   chosen still fitting (they are moved between themes along augmenting paths), of such
+   groups the one that leaves most seats to the tier's singles (a min cut over sets of
+   themes, up to ten themes), then the cheapest; it is placed at the higher priority of
+   its people, before the tier's singles. Units make the set system no matroid any
+   more, so this part is a heuristic (brute force agrees on tiny problems). A tier of
    one single is placed along an augmenting path (directly when a theme open to them
    has a free seat); a larger tier is one min-cost flow that places as many as possible,
    then at the least preference cost (a theme they did not list costs more than any they
@@ -26,6 +29,8 @@ The waiting list is ordered by priority (a unit's: its highest), then id. Everyt
 counted, never timed, so the same problem gives the same selection. Apart pairs need
 nothing here; minimum sizes, sector balance and even rooms are the engine's, among the
 people placed; if it still finds the placed people infeasible, it says why as always.
+Known limit: a facilitator with a together partner is seated by the facilitator flow
+without seeing the partner's seat, so the best set can be missed there.
 """
 
 from __future__ import annotations
@@ -73,23 +78,41 @@ class _Seats:
     """Seats per theme for people without a fixed group, and who of them is where.
 
     ``at[t]`` counts the chosen people in theme t by their *kind*: their open themes and
-    their cost in each theme; moving one along an augmenting path keeps everyone in a
-    theme open to them.
+    their cost in each theme; ``opens[t]`` the same by open themes alone, which is all
+    an augmenting path needs. Moving one along a path keeps everyone in a theme open to
+    them; of the people a step could move, the one it costs least is moved.
     """
 
     def __init__(self, room: list[int]) -> None:
         self.room = room  # per theme: seats for people without a fixed group
         self.used = [0] * len(room)
         self.at: list[Counter] = [Counter() for _ in room]
+        self.opens: list[Counter] = [Counter() for _ in room]
+        self.reach: list[frozenset[int]] = [frozenset() for _ in room]
 
     def free(self, t: int) -> int:
         """Seats of theme t nobody has taken."""
         return self.room[t] - self.used[t]
 
-    def _path(self, starts: list[int]) -> list[tuple[int, frozenset[int] | None]] | None:
+    def put(self, t: int, kind: Kind, n: int = 1) -> None:
+        """Count ``n`` more (or fewer) people of ``kind`` in theme t."""
+        self.at[t][kind] += n
+        before = self.opens[t][kind[0]]
+        self.opens[t][kind[0]] += n
+        self.used[t] += n
+        if before <= 0 < before + n:
+            self.reach[t] |= kind[0]
+        elif before > 0 >= before + n:
+            self._reached(t)
+
+    def _reached(self, t: int) -> None:
+        """Recompute the themes people in theme t could move to."""
+        self.reach[t] = frozenset().union(*(o for o, n in self.opens[t].items() if n > 0))
+
+    def _path(self, starts: list[int]) -> list[int] | None:
         """A theme with a free seat reachable from ``starts`` by moving chosen people
-        between themes open to them: [(theme, kind moved into it)], start first."""
-        parent: dict[int, tuple[int, frozenset[int]] | None] = {}
+        between themes open to them: the themes of the path, start first."""
+        parent: dict[int, int | None] = {}
         queue: deque[int] = deque()
         for t in starts:
             if t not in parent:
@@ -98,37 +121,37 @@ class _Seats:
         while queue:
             t = queue.popleft()
             if self.free(t) > 0:
-                path: list[tuple[int, frozenset[int] | None]] = []
-                node: int | None = t
-                while node is not None:
-                    step = parent[node]
-                    path.append((node, step[1] if step else None))
-                    node = step[0] if step else None
+                path = [t]
+                while (step := parent[path[-1]]) is not None:
+                    path.append(step)
                 path.reverse()
                 return path
-            for kind in sorted(self.at[t], key=_order):
-                if self.at[t][kind] <= 0:
-                    continue
-                for u in sorted(kind[0]):
-                    if u not in parent:
-                        parent[u] = (t, kind)
-                        queue.append(u)
+            for u in sorted(self.reach[t]):
+                if u not in parent:
+                    parent[u] = t
+                    queue.append(u)
         return None
 
-    def _shift(self, path: list[tuple[int, frozenset[int] | None]]) -> int:
-        """Move one person along each step of ``path``; the start theme gains a seat's
-        worth of room (returned), the end theme's free seat is taken."""
-        for (t, _), (u, kind) in zip(path, path[1:], strict=False):
-            assert kind is not None
-            self.at[t][kind] -= 1
-            self.at[u][kind] += 1
-            self.used[t] -= 1
-            self.used[u] += 1
-        return path[0][0]
+    def _move(self, t: int, u: int) -> None:
+        """Move one person from theme t to theme u (open to them): the one whose cost
+        grows least (then by kind)."""
+        kind = min((k for k, n in self.at[t].items() if n > 0 and u in k[0]),
+                   key=lambda k: (k[1][u] - k[1][t], _order(k)))
+        self.put(t, kind, -1)
+        self.put(u, kind)
+
+    def _shift(self, path: list[int]) -> int:
+        """Move one person along each step of ``path``, from the end backwards; the
+        start theme has a free seat then (returned)."""
+        for t, u in reversed(list(zip(path, path[1:], strict=False))):
+            self._move(t, u)
+        return path[0]
 
     def add(self, kind: Kind) -> bool:
         """Seat one person of ``kind`` if the chosen people can make room; cheapest free
         theme first, else along the shortest augmenting path."""
+        if sum(self.room) <= sum(self.used):
+            return False  # every seat taken: no path can help
         costs = kind[1]
         free = [t for t in sorted(kind[0]) if self.free(t) > 0]
         if free:
@@ -138,8 +161,7 @@ class _Seats:
             if path is None:
                 return False
             t = self._shift(path)
-        self.at[t][kind] += 1
-        self.used[t] += 1
+        self.put(t, kind)
         return True
 
     def take(self, t: int, seats: int) -> bool:
@@ -156,29 +178,16 @@ class _Seats:
         saved = self.room[t]
         self.room[t] = self.used[t]  # t itself has no free seat for the search
         try:
-            for kind in sorted(self.at[t], key=_order):
-                if self.at[t][kind] <= 0:
-                    continue
-                path = self._path([u for u in sorted(kind[0]) if u != t])
+            for opens in sorted((o for o, n in self.opens[t].items() if n > 0), key=sorted):
+                path = self._path([u for u in sorted(opens) if u != t])
                 if path is None:
                     continue
                 start = self._shift(path)
-                self.at[start][kind] += 1
-                self.used[start] += 1
-                self.at[t][kind] -= 1
-                self.used[t] -= 1
+                self._move(t, start)
                 return True
             return False
         finally:
             self.room[t] = saved
-
-    def snapshot(self) -> tuple[list[int], list[int], list[Counter]]:
-        """The state, to restore when a unit does not fit after all."""
-        return list(self.room), list(self.used), [Counter(c) for c in self.at]
-
-    def restore(self, state: tuple[list[int], list[int], list[Counter]]) -> None:
-        """Back to a :meth:`snapshot`."""
-        self.room, self.used, self.at = list(state[0]), list(state[1]), state[2]
 
 
 def select(prep: Prepared) -> Selection:
@@ -189,10 +198,11 @@ def select(prep: Prepared) -> Selection:
     room = [g.capacity for g in groups]
     placed: set[int] = set()
     reasons: dict[int, list[dict[str, Any]]] = {}
-    open_kind = [frozenset(t for t in range(n_themes) if prep.marks[i][t] != VETOED)
-                 for i in range(prep.n_people)]
-    together = [u for u in prep.units if len(u) > 1 and
-                any(prep.pindex[a] in u for pair in problem.together for a in pair)]
+    opens: dict[tuple[int, ...], frozenset[int]] = {}
+    for m in set(prep.marks):
+        opens[m] = frozenset(t for t in range(n_themes) if m[t] != VETOED)
+    open_kind = [opens[m] for m in prep.marks]
+    together = [u for u in prep.units if len(u) > 1]  # (apart rules make units of one)
     unit_of = {i: n for n, members in enumerate(together) for i in members}
     priority = [p.priority for p in people]
     for members in together:
@@ -204,8 +214,14 @@ def select(prep: Prepared) -> Selection:
         # listed themes by rank; one not listed after every listed theme of anyone
         return prep.ranks[i][t] + (n_themes + 1 if prep.marks[i][t] == UNLISTED else 0)
 
-    def kind_of(i: int) -> Kind:
-        return open_kind[i], tuple(cost(i, t) for t in range(n_themes))
+    seen_kinds: dict[tuple, Kind] = {}
+    kinds = []
+    for i in range(prep.n_people):
+        key = (prep.ranks[i], prep.marks[i])
+        if key not in seen_kinds:
+            seen_kinds[key] = (open_kind[i], tuple(cost(i, t) for t in range(n_themes)))
+        kinds.append(seen_kinds[key])
+    kind_of = kinds.__getitem__
 
     # someone who vetoes every theme waits, whatever else (pins, pairs, role) they have
     for i in range(prep.n_people):
@@ -240,7 +256,8 @@ def select(prep: Prepared) -> Selection:
         for i in facilitators:
             if i not in placed:
                 reasons[i] = [_no_seat(prep, i)]
-    # (none, or too few for the rule: the engine says so; they come first in step 3)
+    # (none, or fewer than groups: then they are placed like everyone else, and the
+    # engine says that the facilitators are too few, as without a waiting list)
     # units with a facilitator chosen in step 1 go with them; with one left out, wait
     for members in together:
         need = [i for i in members if i not in placed and i not in reasons]
@@ -293,12 +310,6 @@ def select(prep: Prepared) -> Selection:
     for g in range(n_groups):
         theme_room[prep.group_theme[g]] += room[g]
     seats = _Seats(theme_room)
-    if 0 < len(facilitators) < n_groups:
-        for i in facilitators:
-            if seats.add(kind_of(i)):
-                placed.add(i)
-            else:
-                reasons[i] = [_no_seat(prep, i)]
     left = [i for i in range(prep.n_people) if i not in placed and i not in reasons]
     tiers: dict[int, list[int]] = defaultdict(list)
     for i in left:
@@ -307,10 +318,10 @@ def select(prep: Prepared) -> Selection:
         tier = tiers[level]
         units = sorted({unit_of[i] for i in tier if i in unit_of})
         singles = [i for i in tier if i not in unit_of]
+        rivals = Counter(kind_of(i) for i in singles) if units else Counter()
         for u in units:
             members = together[u]
-            if _place_unit(prep, members, room, seats, cost,
-                           Counter(kind_of(i) for i in singles)):
+            if _place_unit(prep, members, room, seats, cost, rivals):
                 placed.update(members)
             else:
                 for i in members:
@@ -417,11 +428,10 @@ def _place_unit(prep: Prepared, members: list[int], room: list[int], seats: _Sea
         left = seated(t, len(members)) if seated else 0
         options.append((-left, sum(cost(i, t) for i in members), g))
     for _, _, g in sorted(options):
-        state = seats.snapshot()
+        # a failed take leaves everyone seated (it only moves people between themes)
         if seats.take(prep.group_theme[g], len(members)):
             room[g] -= len(members)
             return True
-        seats.restore(state)
     return False
 
 
@@ -468,28 +478,45 @@ def _tier_flow(singles: list[int], seats: _Seats, kind_of: Any) -> set[int]:
     keys = sorted(classes, key=lambda k: classes[k][0])
     kinds = sorted(before, key=_order)
     flow = _flow()
-    theme0 = len(kinds) + len(keys)
+    hubs = sorted({k[0] for k in list(keys) + kinds}, key=sorted)
+    hub0 = len(kinds) + len(keys)
+    theme0 = hub0 + len(hubs)
     sink = theme0 + n_themes
     top = max((c for key in list(keys) + kinds for c in key[1]), default=1)
     # placing one more beats any saving of cost along the path that makes room for them
     skip = (top + 1) * (n_themes + 1) + 1
     total = 0
-    arcs = []
+    direct = []  # (arc, kind, theme, newly chosen)
+    via: dict[frozenset[int], list] = defaultdict(list)  # hub -> [(arc, kind, new)]
+
+    def options(node: int, kind: Kind, size: int, new: bool) -> None:
+        # a person's listed themes directly; every other theme open to them costs the
+        # same (after all they listed), so they go through one hub per set of open themes
+        other = max(kind[1][t] for t in kind[0])
+        for t in sorted(kind[0]):
+            if kind[1][t] < other:
+                direct.append((flow.add_arc_with_capacity_and_unit_cost(
+                    node, theme0 + t, size, kind[1][t]), kind, t, new))
+        hub = hub0 + hubs.index(kind[0])
+        via[kind[0]].append((flow.add_arc_with_capacity_and_unit_cost(
+            node, hub, size, other), kind, new))
+
     for node, kind in enumerate(kinds):
         flow.set_node_supply(node, before[kind])
         total += before[kind]
-        for t in sorted(kind[0]):
-            arcs.append((flow.add_arc_with_capacity_and_unit_cost(
-                node, theme0 + t, before[kind], kind[1][t]), kind, t, False))
+        options(node, kind, before[kind], False)
     for c, key in enumerate(keys):
         node = len(kinds) + c
         size = len(classes[key])
         flow.set_node_supply(node, size)
         total += size
-        for t in sorted(key[0]):
-            arcs.append((flow.add_arc_with_capacity_and_unit_cost(
-                node, theme0 + t, size, key[1][t]), key, t, True))
+        options(node, key, size, True)
         flow.add_arc_with_capacity_and_unit_cost(node, sink, size, skip)
+    out_of_hub: dict[frozenset[int], list] = defaultdict(list)
+    for h, opens in enumerate(hubs):
+        for t in sorted(opens):
+            out_of_hub[opens].append((flow.add_arc_with_capacity_and_unit_cost(
+                hub0 + h, theme0 + t, total, 0), t))
     for t in range(n_themes):
         flow.add_arc_with_capacity_and_unit_cost(theme0 + t, sink, max(0, seats.room[t]), 0)
     flow.set_node_supply(sink, -total)
@@ -498,17 +525,39 @@ def _tier_flow(singles: list[int], seats: _Seats, kind_of: Any) -> set[int]:
     at: list[Counter] = [Counter() for _ in range(n_themes)]
     used = [0] * n_themes
     taken: Counter = Counter()
-    for arc, kind, t, new in arcs:
+
+    def count(kind: Kind, t: int, n: int, new: bool) -> None:
+        at[t][kind] += n
+        used[t] += n
+        if new:
+            taken[kind] += n
+
+    for arc, kind, t, new in direct:
         n = flow.flow(arc)
         if n:
-            at[t][kind] += n
-            used[t] += n
-            if new:
-                taken[kind] += n
+            count(kind, t, n, new)
+    for opens, inflows in via.items():
+        # who came through the hub goes to the themes it sent people to, in order
+        outs = [[t, flow.flow(arc)] for arc, t in out_of_hub[opens]]
+        for arc, kind, new in inflows:
+            n = flow.flow(arc)
+            for out in outs:
+                if not n:
+                    break
+                step = min(n, out[1])
+                if step:
+                    count(kind, out[0], step, new)
+                    out[1] -= step
+                    n -= step
     chosen: set[int] = set()
     for key, n in taken.items():
         chosen.update(classes[key][:n])  # within a class, by id
     seats.at, seats.used = at, used
+    seats.opens = [Counter() for _ in range(n_themes)]
+    for t in range(n_themes):
+        for kind, n in at[t].items():
+            seats.opens[t][kind[0]] += n
+        seats._reached(t)
     return chosen
 
 

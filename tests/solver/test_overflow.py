@@ -411,3 +411,50 @@ def test_unlisted_is_minimised_only_after_the_worst_rank():
     assert result["objective"]["worst_rank"] == 2
     assert result["assignments"] == {"x": "c", "y": "a"}
     assert result["metrics"]["unlisted_ids"] == ["x"]
+
+
+def test_a_move_forced_by_a_veto_says_so():
+    problem = {"groups": [group("a", "A", 3), group("b", "B", 3)],
+               "participants": [person("p1", vetoes=["A"]), person("p2")],
+               "previous": {"p1": "a", "p2": "a"}}
+    result = answer(problem)
+    assert result["assignments"]["p1"] == "b"
+    assert result["moves"]["p1"]["rules"] == ["veto"]
+    assert "their veto" in result["moves"]["p1"]["message"]
+
+
+def test_vetoes_with_many_themes():
+    """Beyond ten themes the count models check the vetoes' Hall condition on unions of
+    the people's open themes only (rules.hall_sets); the answer still keeps every veto."""
+    themes = [f"T{n:02d}" for n in range(12)]
+    groups = [group(f"g{n:02d}", t, 3) for n, t in enumerate(themes)]
+    rng = random.Random(7)
+    people = []
+    for i in range(30):
+        vetoes = rng.sample(themes, k=rng.choice([0, 0, 3, 9, 11]))
+        people.append(person(f"p{i:02d}", vetoes=vetoes))
+    result = answer({"groups": groups, "participants": people})
+    assert result["status"] in ("optimal", "feasible"), result.get("conflicts")
+    theme = {g["id"]: g["theme"] for g in groups}
+    for p in people:
+        assert theme[result["assignments"][p["id"]]] not in p.get("vetoes", [])
+    # one more person who can only take T00 (full with those who can only take it?)
+    only = [p for p in people if sorted(set(themes) - set(p.get("vetoes", []))) == ["T00"]]
+    crowd = [person(f"q{i}", vetoes=themes[1:]) for i in range(4 - len(only))]
+    refused = answer({"groups": groups, "participants": people + crowd})
+    assert refused["status"] == "infeasible"
+    assert "cannot take part in themes" in refused["conflicts"][0]["message"]
+
+
+def test_veto_cut_names_the_themes_too_few_seats_serve():
+    from allocator.solver.prepare import prepare
+    from allocator.solver.rules import hall_holds, veto_cut
+
+    groups = [group("a", "A", 5), group("b", "B", 5), group("c", "C", 5)]
+    people = [person("p1", vetoes=["B", "C"]), person("p2", vetoes=["B", "C"]),
+              person("p3", vetoes=["C"]), person("p4")]
+    prep = prepare(parse_problem({"groups": groups, "participants": people}))
+    everyone = list(range(4))
+    assert veto_cut(prep, everyone, [2, 1, 1]) is None and hall_holds(prep, everyone, [2, 1, 1])
+    assert veto_cut(prep, everyone, [1, 2, 1]) == (frozenset({0}), 2)  # A serves p1, p2
+    assert veto_cut(prep, everyone, [2, 0, 2]) == (frozenset({0, 1}), 3)  # A, B: p1-p3

@@ -64,3 +64,45 @@ def test_answers_never_break_a_hard_rule(problem):
         bound = answer["best_bound"][name]
         assert bound is None or bound <= value
     assert answer["metrics"]["rank_sum"] == values["rank_sum"]
+
+
+@st.composite
+def waitlist_problems(draw):
+    """The problems above with vetoes, priorities and a waiting list (issue 29)."""
+    problem = draw(problems())
+    themes = sorted({g["theme"] for g in problem["groups"]})
+    for p in problem["participants"]:
+        others = [t for t in themes if t not in p["preferences"]]
+        p["vetoes"] = draw(st.lists(st.sampled_from(others), unique=True,
+                                    max_size=len(others))) if others else []
+        p["priority"] = draw(st.integers(-2, 2))
+    problem["overflow"] = draw(st.sampled_from(["waitlist", "waitlist", "refuse"]))
+    return problem
+
+
+@settings(max_examples=120, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(waitlist_problems())
+def test_waiting_lists_and_vetoes_never_break_a_hard_rule(problem):
+    answer = solution_to_dict(solve(parse_problem(problem)))
+    waiting = {u["id"] for u in answer.get("unplaced", [])}
+    assert ("unplaced" in answer) == (problem["overflow"] == "waitlist")
+    assert [u["position"] for u in answer.get("unplaced", [])] == list(
+        range(1, len(waiting) + 1))
+    if answer["status"] == "infeasible":
+        assert answer["conflicts"] and all(c["message"] for c in answer["conflicts"])
+        return
+    placed = {p["id"] for p in problem["participants"]} - waiting
+    assert set(answer["assignments"]) == placed
+    ids = placed
+    chosen = dict(problem, participants=[p for p in problem["participants"] if p["id"] in ids],
+                  pins={a: g for a, g in problem.get("pins", {}).items() if a in ids},
+                  previous={a: g for a, g in problem.get("previous", {}).items() if a in ids},
+                  apart=[x for x in problem.get("apart", []) if set(x) <= ids],
+                  together=[x for x in problem.get("together", []) if set(x) <= ids])
+    assert violations(chosen, answer["assignments"]) == []
+    values = stage_values(chosen, answer["assignments"])
+    for name, value in answer["objective"].items():
+        assert values[name] == value, name
+    seats = sum(g["capacity"] for g in problem["groups"])
+    assert len(placed) <= seats
