@@ -89,6 +89,7 @@ class Words:
 REASONS = {
     "no_group": "There is no working group on this theme.",
     "pin": "An organiser pinned them to their group.",
+    "veto": "They cannot take part in that theme (they said so).",
     "stability": "They stay in the group already announced to them.",
     "apart": "Every group there holds someone they must be kept apart from.",
     "facilitator": "The groups there already have their share of facilitators.",

@@ -384,3 +384,24 @@ def test_a_pinned_pair_waits_together_when_their_room_is_full(client, tokens, ev
     assert waiting[pinned]["message"] == \
         "They are pinned to WG1, which had no seat left for them."
     assert "Pinned Late" in waiting[partner]["message"]
+
+
+def test_someone_who_rules_out_every_theme_is_named_or_waits(client, tokens, event):
+    org = bearer(tokens["organizer"])
+    base = f"/api/events/{event['id']}"
+    nowhere = _register(client, org, base, "Nowhere Person", preferences=[],
+                        vetoes=[INFO, COOP, NTS])["id"]
+    for n in range(3):
+        _register(client, org, base, f"Someone {n}")
+    refused = client.post(f"{base}/allocations", headers=org, json={"time_limit_s": 5})
+    assert refused.status_code == 422, refused.json
+    assert refused.json["detail"] == (
+        "No allocation keeps every rule. These rules cannot all hold together: Nowhere "
+        "Person cannot take part in themes Information Sharing, Structured Cooperation and "
+        "Non-Traditional Stakeholders.")
+    waited = client.post(f"{base}/allocations", headers=org,
+                         json={"time_limit_s": 5, "overflow": "waitlist"})
+    assert waited.status_code == 201, waited.json
+    assert [(w["participant_id"], w["reasons"][0]["message"])
+            for w in waited.json["waiting_list"]] == [
+        (nowhere, "They ruled out every theme.")]
