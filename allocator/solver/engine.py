@@ -20,7 +20,7 @@ cuts keeps the best answer so far, and either makes the answer "not reproducible
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable
 
 from allocator.solver.assign import apportion, extract_fine
@@ -38,6 +38,7 @@ from allocator.solver.diagnose import rule_conflicts, shortages
 from allocator.solver.evaluate import Scores, hard_violations, scores
 from allocator.solver.evenness import even_out
 from allocator.solver.explain import explain, explain_moves, measure
+from allocator.solver.hint import band, flow_allocation
 from allocator.solver.prepare import VETOED, Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
 from allocator.solver.rules import Placement, UnitModel
@@ -310,6 +311,9 @@ class _Stages:
             incumbent = model.values_from(self.where)
             first = len(self.stages)
             if own_balance:
+                if model.value(model.balance, incumbent) > 0:
+                    # the flow's answer has balance 0, a bound: no solve (rules: 0.3 s)
+                    incumbent = self._flow_hint(model, incumbent, level) or incumbent
                 incumbent, caps["balance"] = self._stage("balance", model, model.balance,
                                                          incumbent)
             else:
@@ -460,6 +464,36 @@ class _Stages:
         incumbent, _ = self._stage("unlisted", model, model.unlisted, incumbent)
         incumbent, _ = self._stage("rank_sum", model, model.rank_sum, incumbent)
         return incumbent
+
+    def _flow_hint(self, model: CountModel, values: dict, level: int) -> dict | None:
+        """The model's values at an allocation with balance 0 (``hint.flow_allocation``)
+        that keeps the group sizes, facilitators and pins of ``values``, every rank within
+        ``level`` and every hard rule; free rule units move first out of groups whose band
+        they overfill. None where none is found (or in a stable re-run, whose moves it
+        does not count); nothing is refuted by that."""
+        prep = self.prep
+        if prep.problem.previous or level < 1:
+            return None
+        sizes = {g: round(values[model.size[g]]) for g in model.groups}
+        facilitators = {g: sizes[g] - round(values[model.n_var[g]]) for g in model.groups}
+        unit_at = {u: g for (u, g), var in model.unit_var.items()
+                   if round(values.get(var, 0)) == 1}
+        if len(unit_at) != len(model.units):
+            return None
+        unit_at = _units_within_bands(prep, model, sizes, facilitators, unit_at)
+        placed = dict(model.fixed)
+        for u, g in unit_at.items():
+            placed.update({i: g for i in prep.units[u]})
+        movable = [i for i in range(prep.n_people) if i not in placed]
+        weight = prep.n_people * max(level - 1, 0) + 1
+        found = flow_allocation(prep, sizes, facilitators, placed, movable, level, weight)
+        if found is None:
+            return None
+        placed.update(found)
+        where = [placed[i] for i in range(prep.n_people)]
+        if hard_violations(prep, where):
+            return None
+        return model.values_from(where)
 
     def _listed_first(self, model: CountModel, level: int):  # noqa: ANN202 (MathOpt's)
         """The unlisted count and the rank sum as one objective, lexicographic by weight:
@@ -690,6 +724,53 @@ def _coarse_plan(prep: Prepared, coarse: CountModel, values: dict,
     for (g, s), z in coarse.zvars.items():
         plan.slots[g, s] += round(values[z])
     return plan
+
+
+def _units_within_bands(prep: Prepared, model: CountModel, sizes: dict[int, int],
+                        facilitators: dict[int, int], unit_at: dict[int, int]) -> dict[int, int]:
+    """Free rule units moved, greedily and deterministically, out of groups where the
+    placed people (pins and units) alone overfill a sector's band, to a group where they
+    fit the band, a seat, the model's options and their apart rules."""
+    unit_at = dict(unit_at)
+    count: dict[tuple[int, int], int] = defaultdict(int)
+    held: dict[int, int] = defaultdict(int)
+    for i, g in model.fixed.items():
+        count[g, prep.sector_of[i]] += 1
+        held[g] += 1
+    for u, g in unit_at.items():
+        for i in prep.units[u]:
+            count[g, prep.sector_of[i]] += 1
+            held[g] += 1
+    apart: dict[int, set[int]] = defaultdict(set)
+    for a, b in prep.apart_units:
+        apart[a].add(b)
+        apart[b].add(a)
+
+    def high(g: int, s: int) -> int:
+        return band(prep, s, sizes[g] - facilitators[g])[1] if s >= 0 else facilitators[g]
+
+    def fits(u: int, g: int) -> bool:
+        if (u, g) not in model.unit_var or held[g] + len(prep.units[u]) > sizes[g]:
+            return False
+        if any(unit_at.get(v) == g or any(model.fixed.get(i) == g for i in prep.units[v])
+               for v in apart[u]):
+            return False
+        extra = Counter(prep.sector_of[i] for i in prep.units[u])
+        return all(count[g, s] + n <= high(g, s) for s, n in extra.items())
+
+    for u in sorted(unit_at):
+        g = unit_at[u]
+        if all(count[g, s] <= high(g, s) for s in {prep.sector_of[i] for i in prep.units[u]}):
+            continue
+        for i in prep.units[u]:
+            count[g, prep.sector_of[i]] -= 1
+        held[g] -= len(prep.units[u])
+        target = next((h for h in model.groups if h != g and fits(u, h)), g)
+        unit_at[u] = target
+        for i in prep.units[u]:
+            count[target, prep.sector_of[i]] += 1
+        held[target] += len(prep.units[u])
+    return unit_at
 
 
 def _where_from(prep: Prepared, model: CountModel, values: dict, fixed: dict[int, int],
