@@ -493,7 +493,10 @@ class _Stages:
         where = [placed[i] for i in range(prep.n_people)]
         if hard_violations(prep, where):
             return None
-        return model.values_from(where)
+        try:
+            return model.values_from(where)
+        except KeyError:  # an option the model left out (beyond its level): not a hint
+            return None
 
     def _listed_first(self, model: CountModel, level: int):  # noqa: ANN202 (MathOpt's)
         """The unlisted count and the rank sum as one objective, lexicographic by weight:
