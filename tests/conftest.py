@@ -30,9 +30,10 @@ from flask.testing import FlaskClient
 from allocator import create_app
 from allocator.extensions import db
 from tests.support.database import PG_URL, Migrated, own_database, pg_schema_url, record
-from tests.support.speed import lazy_url_builders
+from tests.support.speed import lazy_url_builders, one_api_document
 
 lazy_url_builders()
+one_api_document()
 
 DB_FIXTURES = {"app", "client", "runner", "tokens", "event"}
 
