@@ -129,6 +129,11 @@ def runner(app: Flask):
 @pytest.fixture
 def tokens(app: Flask) -> dict[str, str]:
     """One token per role."""
+    return make_tokens(app)
+
+
+def make_tokens(app: Flask) -> dict[str, str]:
+    """One token per role, stored in ``app``'s database."""
     from allocator.services.tokens import create_token
 
     with app.app_context():
