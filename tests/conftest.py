@@ -45,6 +45,42 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
+# The tests that drive gunicorn (and Chromium), whose timings need a core: with pytest-xdist
+# (`-n 2`) one worker runs them all, one at a time, while the others run the rest.
+SERVER_TESTS = ("tests/prod/", "tests/e2e/")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own choice
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's ``load`` distribution, but with the server tests handed to the first
+    worker at the start, all of them, to run in turn. (Not ``--dist loadgroup``: it keys
+    its work by test id, and Schemathesis gives the 90 operations of a test one id, so
+    all but one would never run; and pytest-xdist 3.8 writes its groups where pytest 9 no
+    longer reads a test's id.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class ServerTestsInTurn(LoadScheduling):
+        def schedule(self) -> None:
+            if self.collection is not None or not self._check_nodes_have_same_collection():
+                return super().schedule()
+            self.collection = next(iter(self.node2collection.values()))
+            server = [i for i, test in enumerate(self.collection)
+                      if test.startswith(SERVER_TESTS)]
+            self.pending[:] = sorted(set(range(len(self.collection))) - set(server))
+            if self.maxschedchunk is None:
+                self.maxschedchunk = len(self.collection)
+            if server and self.nodes:
+                first = self.nodes[0]
+                self.node2pending[first].extend(server)
+                first.send_runtest_some(server)
+            for node in self.nodes:  # the rest in chunks, as pytest-xdist sends them
+                self.check_schedule(node)
+
+    return ServerTestsInTurn(config, log)
+
+
 @pytest.fixture(scope="session")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
     """Run the migrations once for the session (see ``Migrated``)."""
