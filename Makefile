@@ -126,6 +126,12 @@ SERVER_TESTS := tests/prod tests/e2e
 INPROCESS_TESTS := tests/unit tests/solver tests/api tests/web
 PYTEST_ALL := $(BIN)/pytest -q -n 2 $(SERVER_TESTS) $(INPROCESS_TESTS)
 
+# The tests' Python processes keep their bytecode (the git-ignored __pycache__ folders):
+# with PYTHONDONTWRITEBYTECODE set, as in many CI images and containers, each of the ~70
+# processes a run starts (the workers, every gunicorn, the CLI's) compiled allocator/ again
+# (0.3 s) and pytest rewrote every test module and plugin anew (4 s per worker).
+test-sqlite test-postgres test-quick: export PYTHONDONTWRITEBYTECODE :=
+
 ## Everything on SQLite, the browser tests included (they drive Chromium against gunicorn)
 test-sqlite: $(VENV)/.installed-dev translations chromium mail-tools
 	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(PYTEST_ALL) $(PYTEST_ARGS)
