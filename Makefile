@@ -118,10 +118,10 @@ mail-tools:
 	fi
 
 # In two processes (pytest-xdist), one session per database. The tests that drive gunicorn
-# and Chromium (tests/prod, tests/e2e) are all handed to one worker at the start and run
-# one at a time, as before, since their timings need a core (tests/conftest.py); they wait
-# on the browser and the server for about half of their time, so the other worker runs
-# the in-process tests beside them instead of after them, and both take the rest.
+# and Chromium (tests/prod, tests/e2e) are the first worker's, one at a time as before,
+# since their timings need a core (tests/conftest.py); they wait on the browser and the
+# server for about half of their time, so the other worker runs the in-process tests
+# beside them instead of after them, and takes the server tests left when those run out.
 SERVER_TESTS := tests/prod tests/e2e
 INPROCESS_TESTS := tests/unit tests/solver tests/api tests/web
 PYTEST_ALL := $(BIN)/pytest -q -n 2 $(SERVER_TESTS) $(INPROCESS_TESTS)
