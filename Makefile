@@ -117,21 +117,29 @@ mail-tools:
 		echo "  sudo apt-get install -y --no-install-recommends spamassassin"; exit 1; \
 	fi
 
-# In two processes: what runs in the test's own process (the app in Flask's test client).
-# One at a time: what drives gunicorn's workers and Chromium, whose timings need the cores.
-PARALLEL_TESTS := tests/unit tests/solver tests/api tests/web
-SERIAL_TESTS := tests/prod tests/e2e
+# In two processes (pytest-xdist), one session per database. The tests that drive gunicorn
+# and Chromium (tests/prod, tests/e2e) are the first worker's, one at a time as before,
+# since their timings need a core (tests/conftest.py); they wait on the browser and the
+# server for about half of their time, so the other worker runs the in-process tests
+# beside them instead of after them, and takes the server tests left when those run out.
+SERVER_TESTS := tests/prod tests/e2e
+INPROCESS_TESTS := tests/unit tests/solver tests/api tests/web
+PYTEST_ALL := $(BIN)/pytest -q -n 2 $(SERVER_TESTS) $(INPROCESS_TESTS)
+
+# The tests' Python processes keep their bytecode (the git-ignored __pycache__ folders):
+# with PYTHONDONTWRITEBYTECODE set, as in many CI images and containers, each of the ~70
+# processes a run starts (the workers, every gunicorn, the CLI's) compiled allocator/ again
+# (0.3 s) and pytest rewrote every test module and plugin anew (4 s per worker).
+test-sqlite test-postgres test-quick: export PYTHONDONTWRITEBYTECODE :=
 
 ## Everything on SQLite, the browser tests included (they drive Chromium against gunicorn)
 test-sqlite: $(VENV)/.installed-dev translations chromium mail-tools
-	ALLOCATOR_ENV=testing $(BIN)/pytest -q -n 2 $(PARALLEL_TESTS) $(PYTEST_ARGS)
-	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q $(SERIAL_TESTS) $(PYTEST_ARGS)
+	ALLOCATOR_ENV=testing CHROMIUM=$(CHROMIUM) $(PYTEST_ALL) $(PYTEST_ARGS)
 
+## The database tests again on PostgreSQL (the browser's are SQLite's alone)
 test-postgres: $(VENV)/.installed-dev translations
 	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
-		$(BIN)/pytest -q -n 2 -m "db and not e2e" $(PARALLEL_TESTS) $(PYTEST_ARGS)
-	ALLOCATOR_ENV=testing ALLOCATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
-		$(BIN)/pytest -q -m "db and not e2e" $(SERIAL_TESTS) $(PYTEST_ARGS)
+		$(PYTEST_ALL) -m "db and not e2e" $(PYTEST_ARGS)
 
 ## A few minutes' check while working: lint, then everything but the browser and the slow
 ## tests, on SQLite, in two processes

@@ -30,9 +30,10 @@ from flask.testing import FlaskClient
 from allocator import create_app
 from allocator.extensions import db
 from tests.support.database import PG_URL, Migrated, own_database, pg_schema_url, record
-from tests.support.speed import lazy_url_builders
+from tests.support.speed import lazy_url_builders, one_api_document
 
 lazy_url_builders()
+one_api_document()
 
 DB_FIXTURES = {"app", "client", "runner", "tokens", "event"}
 
@@ -42,6 +43,66 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
+
+
+# The tests that drive gunicorn (and Chromium), whose timings need a core: with pytest-xdist
+# (`-n 2`) one worker runs them, one at a time, while the other runs the rest.
+SERVER_TESTS = ("tests/prod/", "tests/e2e/")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own choice
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's ``load`` distribution, but the first worker takes the server tests,
+    one after the other, and the in-process tests only once those are done; the others
+    take the in-process tests, and the server tests left when those run out (so at the
+    end two may run at once, never more than one beside an in-process test otherwise).
+    Not ``--dist loadgroup``: it keys its work by test id, and Schemathesis gives the 90
+    operations of a test one id, so all but one would never run; and pytest-xdist 3.8
+    writes its groups where pytest 9 no longer reads a test's id."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class ServerTestsInTurn(LoadScheduling):
+        server: list[int] = []  # the server tests not yet sent (indices into the collection)
+
+        @property
+        def tests_finished(self) -> bool:
+            return not self.server and super().tests_finished
+
+        @property
+        def has_pending(self) -> bool:
+            return bool(self.server) or super().has_pending
+
+        def schedule(self) -> None:
+            if self.collection is not None or not self._check_nodes_have_same_collection():
+                return super().schedule()
+            self.collection = next(iter(self.node2collection.values()))
+            self.server = [i for i, test in enumerate(self.collection)
+                           if test.startswith(SERVER_TESTS)]
+            self.pending[:] = sorted(set(range(len(self.collection))) - set(self.server))
+            if self.maxschedchunk is None:
+                self.maxschedchunk = len(self.collection)
+            for node in self.nodes:
+                self.check_schedule(node)
+
+        def check_schedule(self, node: Any, duration: float = 0) -> None:
+            if node.shutting_down:
+                return
+            if self.server and (node is self.nodes[0] or not self.pending):
+                # two queued, as pytest-xdist keeps (a worker runs a test once it knows
+                # the next one, for the fixtures they share)
+                count = 2 - len(self.node2pending[node])
+                if count > 0:
+                    sent, self.server = self.server[:count], self.server[count:]
+                    self.node2pending[node].extend(sent)
+                    node.send_runtest_some(sent)
+                if self.server:
+                    return
+            # in chunks, as pytest-xdist sends them; or, with nothing left, the end
+            super().check_schedule(node, duration)
+
+    return ServerTestsInTurn(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +189,11 @@ def runner(app: Flask):
 @pytest.fixture
 def tokens(app: Flask) -> dict[str, str]:
     """One token per role."""
+    return make_tokens(app)
+
+
+def make_tokens(app: Flask) -> dict[str, str]:
+    """One token per role, stored in ``app``'s database."""
     from allocator.services.tokens import create_token
 
     with app.app_context():

@@ -2,7 +2,7 @@
 
 Seeded and bounded so that it runs in `make test` and gives the same cases every time.
 The spec is read once from an app without a database; every case is then sent to the
-test's own app, with its own freshly migrated database.
+test's own app, with its own freshly migrated database holding a copy of the same world.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 
 from allocator import create_app
-from tests.conftest import bearer
+from allocator.extensions import db
+from tests.conftest import bearer, make_app, make_tokens
+from tests.support.database import own_database
 from tests.support.workshop import make_world
 
 MAX_EXAMPLES = 12
@@ -31,10 +33,39 @@ SETTINGS = settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None,
                     suppress_health_check=list(HealthCheck))
 
 
+@pytest.fixture(scope="module")
+def built_world(tmp_path_factory, migrated):
+    """An event with people, a rule and a published run for the cases to aim at, and a
+    token per role: built once (through the API, as the tests used to for each of their
+    270 operations and roles), then copied into each test's own database."""
+    folder = tmp_path_factory.mktemp("world")
+    with own_database(folder, migrated) as url:
+        builder = make_app(url, folder)
+        made = make_tokens(builder)
+        world = make_world(builder.test_client(), bearer(made["organizer"]), "world")
+        with builder.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        yield url, made, world
+
+
 @pytest.fixture
-def world(client, tokens):
-    """An event with people, a rule and a published run for the cases to aim at."""
-    return make_world(client, bearer(tokens["organizer"]), "world")
+def database_url(tmp_path, migrated, built_world):
+    """The test's own database, holding a copy of the world's rows."""
+    with own_database(tmp_path, migrated, copy_of=built_world[0]) as url:
+        yield url
+
+
+@pytest.fixture
+def tokens(built_world):
+    """The world's tokens, one per role (in the test's copy of the world)."""
+    return built_world[1]
+
+
+@pytest.fixture
+def world(built_world):
+    """The ids of the world's event, group, person, rule and run, and its theme's key."""
+    return built_world[2]
 
 
 def check(case, role, app, tokens, world):

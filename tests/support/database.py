@@ -72,14 +72,7 @@ class Migrated:
     def copy_into(self, url: str) -> None:
         """Give the empty database at ``url`` the schema (and rows) the migrations made."""
         if self.sqlite_file is not None:
-            import sqlite3
-
-            source = sqlite3.connect(self.sqlite_file)
-            target = sqlite3.connect(sa.engine.make_url(url).database)
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
+            copy_sqlite(self.sqlite_file, url)
             return
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         raw = engine.raw_connection()
@@ -185,6 +178,28 @@ class Migrated:
             return
         self.spare.append(schema)
 
+    def fill(self, admin: sa.Engine, schema: str, source: str) -> None:
+        """Give ``schema``, at head with the migrations' rows only (from :meth:`take`),
+        the rows and sequences of ``source``, another such schema that a test filled."""
+        with admin.begin() as conn:
+            conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
+            self._learn_template(conn)
+            if kept := sorted(set(self._seeded) & self._kept):
+                conn.execute(sa.text("TRUNCATE " + ", ".join(
+                    f'"{schema}"."{t}"' for t in kept) + " CASCADE"))
+            for table in self._tables:  # rows that point at others first
+                if table in self._seeded and table not in self._kept:
+                    conn.execute(sa.text(f'DELETE FROM "{schema}"."{table}"'))
+            for table in reversed(self._tables):  # rows pointed at first
+                conn.execute(sa.text(f'INSERT INTO "{schema}"."{table}" '
+                                     f'SELECT * FROM "{source}"."{table}"'))
+            for name, last in conn.execute(sa.text(
+                    "SELECT sequencename, last_value FROM pg_sequences "
+                    "WHERE schemaname = :s"), {"s": source}).all():
+                conn.execute(sa.text("SELECT setval(:seq, :value, :called)"), {
+                    "seq": f'"{schema}"."{name}"', "value": last or 1,
+                    "called": last is not None})
+
     def drop(self, admin: sa.Engine, schema: str) -> None:
         self.shapes.pop(schema, None)
         with admin.begin() as conn:
@@ -194,6 +209,18 @@ class Migrated:
         """Drop the spare schemas (at the end of the session)."""
         while self.spare:
             self.drop(admin, self.spare.pop())
+
+
+def copy_sqlite(source: Path | str, url: str) -> None:
+    """Copy the SQLite database in the file ``source`` to the one at ``url``."""
+    import sqlite3
+
+    origin = sqlite3.connect(source)
+    target = sqlite3.connect(sa.engine.make_url(url).database)
+    with target:
+        origin.backup(target)
+    origin.close()
+    target.close()
 
 
 def record(engine: sa.Engine, statements: list[tuple[str, Any, bool]]) -> None:
@@ -211,17 +238,24 @@ def record(engine: sa.Engine, statements: list[tuple[str, Any, bool]]) -> None:
 
 
 @contextmanager
-def own_database(folder: Path, migrated: Migrated) -> Iterator[str]:
+def own_database(folder: Path, migrated: Migrated, copy_of: str = "") -> Iterator[str]:
     """A database URL whose schema is at head and belongs to the caller alone (SQLite: a
-    file in ``folder``; PostgreSQL: a schema of this process's, emptied afterwards)."""
+    file in ``folder``; PostgreSQL: a schema of this process's, emptied afterwards); with
+    ``copy_of``, the URL of another such database, it starts with that one's rows."""
     if not PG_URL:
         url = f"sqlite:///{folder / 'test.db'}"
-        migrated.copy_into(url)
+        if copy_of:
+            copy_sqlite(sa.engine.make_url(copy_of).database, url)
+        else:
+            migrated.copy_into(url)
         yield url
         return
     admin = sa.create_engine(PG_URL, poolclass=sa.pool.NullPool)
     schema = migrated.take(admin)
     try:
+        if copy_of:
+            options = sa.engine.make_url(copy_of).query["options"]
+            migrated.fill(admin, schema, options.removeprefix("-csearch_path="))
         yield pg_schema_url(schema)
     finally:
         migrated.give_back(admin, schema)
