@@ -193,7 +193,7 @@ def _waiting_list(event: Event, run: AllocationRun, columns: list[str], reader: 
     "Waiting list 2", …), each person's fields by :func:`person_view`; for readers of the
     whole event only (a facilitator's list is their group)."""
     rows = []
-    for entry in waitlist.waiting(event, run):
+    for entry in waitlist.waiting(event, run, worded=False):
         p = entry["person"]
         shown = person_view(reader.role, {
             "id": p.id, "full_name": p.full_name, "email": p.email,

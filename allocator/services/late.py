@@ -61,7 +61,7 @@ def late_arrivals(event: Event) -> list[Participant]:
     in its order (``waiting_position`` set), then the others by name."""
     people = _unplaced(event, taking_part(event))
     order = {e["participant_id"]: e["position"]
-             for e in waitlist.waiting(event, published_run(event))}
+             for e in waitlist.waiting(event, published_run(event), worded=False)}
     for person in people:
         person.waiting_position = order.get(person.id)
     return sorted(people, key=lambda p: (p.waiting_position is None,
@@ -165,7 +165,7 @@ def _waiting_list_first(event: Event, run: Any, rows: dict[int, int],
     """A freed seat goes to the waiting list first, in its order: refuse (409) to place
     someone while a person ahead of them on it (everyone on it, for a walk-in) could
     take a seat now."""
-    for entry in waitlist.waiting(event, run):
+    for entry in waitlist.waiting(event, run, worded=False):
         if entry["participant_id"] == person.id:
             return
         ahead = entry["person"]

@@ -131,7 +131,7 @@ def _tell_waiting(event: Event, context: dict[str, Any], again: bool) -> list[in
         Message.event_id == event.id, Message.kind == "waiting",
         Message.status != "failed")))
     queued = []
-    for entry in waitlist.waiting(event, run):
+    for entry in waitlist.waiting(event, run, worded=False):
         person = entry["person"]
         if person.id in told and not again:
             continue

@@ -19,9 +19,11 @@ from allocator.models import ACTIVE, AllocationRun, Assignment, Event, Participa
 from allocator.services.wording import Words
 
 
-def waiting(event: Event, run: AllocationRun | None) -> list[dict[str, Any]]:
+def waiting(event: Event, run: AllocationRun | None, *, worded: bool = True
+            ) -> list[dict[str, Any]]:
     """Who of ``run``'s waiting list still waits, first offered first: participant id,
-    position (from 1), the person (a ``Participant``) and the reasons in words."""
+    position (from 1), the person (a ``Participant``) and, ``worded``, the reasons in words
+    (the order alone needs no names or titles)."""
     entries = sorted((run.unplaced or []) if run is not None else [],
                      key=lambda e: e["position"])
     if not entries:
@@ -31,9 +33,10 @@ def waiting(event: Event, run: AllocationRun | None) -> list[dict[str, Any]]:
         Assignment.run_id == run.id, Assignment.participant_id.in_(ids))))
     people = {p.id: p for p in db.session.scalars(select(Participant).where(
         Participant.event_id == event.id, Participant.id.in_(ids)))}
-    words = Words(event)
-    words.want({int(pid) for e in entries for r in e["reasons"]
-                for pid in r.get("people", [])})
+    words = Words(event) if worded else None
+    if words is not None:
+        words.want({int(pid) for e in entries for r in e["reasons"]
+                    for pid in r.get("people", [])})
     out: list[dict[str, Any]] = []
     for entry in entries:
         person = people.get(entry["participant_id"])
@@ -43,7 +46,7 @@ def waiting(event: Event, run: AllocationRun | None) -> list[dict[str, Any]]:
         out.append({"participant_id": person.id, "position": len(out) + 1,
                     "person": person,
                     "reasons": [dict(r, message=reason_words(r, words))
-                                for r in entry["reasons"]]})
+                                for r in entry["reasons"]] if words is not None else []})
     return out
 
 
@@ -52,7 +55,7 @@ def position(event: Event, person: Participant) -> int | None:
     offered a seat), or None when they are not waiting."""
     run = db.session.scalar(select(AllocationRun).where(
         AllocationRun.event_id == event.id, AllocationRun.published.is_(True)))
-    for entry in waiting(event, run):
+    for entry in waiting(event, run, worded=False):
         if entry["participant_id"] == person.id:
             return entry["position"]
     return None

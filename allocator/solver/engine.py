@@ -426,17 +426,7 @@ class _Stages:
                                      "optimal" if proven_below else "feasible",
                                      time.monotonic() - start + built - out.wall_s))
             if not model.unlisted_free or out.status == "optimal":
-                # one solve settled both stages (unlisted first by its weight)
-                for name, expr in (("unlisted", model.unlisted), ("rank_sum", model.rank_sum)):
-                    value = model.value(expr, out.values)
-                    self.stages.append(Stage(name, value, value, "optimal",
-                                             out.wall_s if name == "rank_sum" else 0.0))
-                    model.cap(expr, value, name)
-                if out.status != "optimal":  # only the rank sum was left to prove
-                    rank_sum = self.stages[-1]
-                    rank_sum.best_bound, rank_sum.status = out.bound, out.status
-                    rank_sum.detail = _why(out)
-                return out.values
+                return self._both_settled(model, out)
             found, _ = self._stage("unlisted", model, model.unlisted, out.values)
             found, _ = self._stage("rank_sum", model, model.rank_sum, found)
             return found
@@ -454,12 +444,7 @@ class _Stages:
             out = self._keep(model, expr, model.solve(expr, self.clock, "rank_sum",
                                                       hint=incumbent), incumbent)
             if out.status == "optimal":  # both stages proven by the one solve
-                for name, part in (("unlisted", model.unlisted), ("rank_sum", model.rank_sum)):
-                    value = model.value(part, out.values)
-                    self.stages.append(Stage(name, value, value, "optimal",
-                                             out.wall_s if name == "rank_sum" else 0.0))
-                    model.cap(part, value, name)
-                return out.values
+                return self._both_settled(model, out)
             incumbent = out.values
         incumbent, _ = self._stage("unlisted", model, model.unlisted, incumbent)
         incumbent, _ = self._stage("rank_sum", model, model.rank_sum, incumbent)
@@ -497,6 +482,21 @@ class _Stages:
             return model.values_from(where)
         except KeyError:  # an option the model left out (beyond its level): not a hint
             return None
+
+    def _both_settled(self, model: CountModel, out: Outcome) -> dict:
+        """Record the unlisted and rank-sum stages from one solve and cap both: proven when
+        it is optimal (the unlisted count first by its weight), or, where nobody can be
+        placed outside their list, the rank sum with the bound the solve reached."""
+        for name, expr in (("unlisted", model.unlisted), ("rank_sum", model.rank_sum)):
+            value = model.value(expr, out.values)
+            self.stages.append(Stage(name, value, value, "optimal",
+                                     out.wall_s if name == "rank_sum" else 0.0))
+            model.cap(expr, value, name)
+        if out.status != "optimal":  # only the rank sum was left to prove
+            rank_sum = self.stages[-1]
+            rank_sum.best_bound, rank_sum.status = out.bound, out.status
+            rank_sum.detail = _why(out)
+        return out.values
 
     def _listed_first(self, model: CountModel, level: int):  # noqa: ANN202 (MathOpt's)
         """The unlisted count and the rank sum as one objective, lexicographic by weight:

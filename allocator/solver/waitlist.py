@@ -258,6 +258,15 @@ def select(prep: Prepared) -> Selection:
                 reasons[i] = [_no_seat(prep, i)]
     # (none, or fewer than groups: then they are placed like everyone else, and the
     # engine says that the facilitators are too few, as without a waiting list)
+    def seat(need: list[int], anchor: int) -> bool:
+        """Give ``need`` seats in group ``anchor`` if it has them all; say whether it did."""
+        if room[anchor] < len(need):
+            return False
+        room[anchor] -= len(need)
+        placed.update(need)
+        fixed_group.update({i: anchor for i in need})
+        return True
+
     # units with a facilitator chosen in step 1 go with them; with one left out, wait
     for members in together:
         need = [i for i in members if i not in placed and i not in reasons]
@@ -270,11 +279,7 @@ def select(prep: Prepared) -> Selection:
         anchor = next((fixed_group[i] for i in members if i in fixed_group), None)
         if anchor is None:
             continue
-        if room[anchor] >= len(need):
-            room[anchor] -= len(need)
-            placed.update(need)
-            fixed_group.update({i: anchor for i in need})
-        else:
+        if not seat(need, anchor):
             for i in need:
                 reasons[i] = [_together(prep, i, members, waiting=False)]
     # 2. pinned people and their together partners
@@ -296,11 +301,7 @@ def select(prep: Prepared) -> Selection:
             for i in need:
                 reasons[i] = [_together(prep, i, members, waiting=True)]
             continue
-        if room[anchor] >= len(need):
-            room[anchor] -= len(need)
-            placed.update(need)
-            fixed_group.update({i: anchor for i in need})
-        else:
+        if not seat(need, anchor):
             for i in need:
                 reasons[i] = [_pin(prep, i, g, len(need)) if prep.pin[i] is not None
                               else _together(prep, i, members, waiting=True,
