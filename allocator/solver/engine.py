@@ -42,6 +42,7 @@ from allocator.solver.hint import band, flow_allocation
 from allocator.solver.prepare import VETOED, Prepared, prepare
 from allocator.solver.problem import Conflict, Problem, Solution, Stage
 from allocator.solver.rules import Placement, UnitModel
+from allocator.solver.sized import SIZED_RANGE, sized_solve
 from allocator.solver.spread import spread_by_flow, swap_within_classes
 from allocator.solver.waitlist import placed_problem, select
 
@@ -264,12 +265,31 @@ class _Stages:
                                      "not run: the time limit left no time"))
             model.cap(expr, value, name)
             return incumbent, value
-        out = self._keep(model, expr, model.solve(expr, self.clock, name, hint=incumbent),
-                         incumbent)
+        solve = self._preference_solve if name in ("unlisted", "rank_sum") else self._solve
+        out = self._keep(model, expr, solve(model, expr, name, incumbent), incumbent)
         self.stages.append(Stage(name, out.objective, out.bound, out.status, out.wall_s,
                                  "" if out.status == "optimal" else _why(out)))
         model.cap(expr, out.objective, name)
         return out.values, out.objective
+
+    def _solve(self, model: CountModel, expr, stage: str, hint: dict | None) -> Outcome:
+        """One solve of the model, within the work budget and the clock."""
+        return model.solve(expr, self.clock, stage, hint=hint)
+
+    def _preference_solve(self, model: CountModel, expr, stage: str,
+                          hint: dict | None) -> Outcome:
+        """A preference solve: first from the group sizes (``sized.sized_solve``) where the
+        model is small and every band is held, then, unless that proved it, the full MIP
+        from the better of the two starts."""
+        bands_held = any(s.name == "balance" and s.objective == 0 for s in self.stages)
+        if SIZED_RANGE[0] < model.variables <= SIZED_RANGE[1] and bands_held:
+            sized = sized_solve(model, expr, self.clock, stage)
+            if sized is not None:
+                if sized.status in ("optimal", "infeasible"):
+                    return sized
+                if hint is None or sized.objective < model.value(expr, model.complete(hint)):
+                    hint = sized.values
+        return model.solve(expr, self.clock, stage, hint=hint)
 
     # --- the stages -------------------------------------------------------------------
 
@@ -415,7 +435,7 @@ class _Stages:
             model.limit_rank(level)
             first = self._listed_first(model, level) if model.unlisted_free \
                 else model.rank_sum
-            out = model.solve(first, self.clock, "worst_rank")
+            out = self._preference_solve(model, first, "worst_rank", None)
             if out.status == "infeasible":
                 continue
             if out.status == "unknown":
@@ -441,8 +461,9 @@ class _Stages:
         if model.unlisted_free and model.value(model.unlisted, incumbent) > 0 \
                 and self.clock.working_left() > 0.01:
             expr = self._listed_first(model, current)
-            out = self._keep(model, expr, model.solve(expr, self.clock, "rank_sum",
-                                                      hint=incumbent), incumbent)
+            out = self._keep(model, expr,
+                             self._preference_solve(model, expr, "rank_sum", incumbent),
+                             incumbent)
             if out.status == "optimal":  # both stages proven by the one solve
                 return self._both_settled(model, out)
             incumbent = out.values

@@ -1,0 +1,126 @@
+"""A start for the preference solves from group sizes, and often their proof, for small models.
+
+Once the balance stage holds every sector within its band, what makes the preference
+stages hard is the group sizes: with every group's size fixed, the bands are constants
+and choosing who goes where is a min-cost flow, whose LP is integral. The count model
+states the band against a variable size (``|N·x - N_s·n| <= N - 1``), and its LP
+relaxation is weak there (``rules`` seed 0: 1,227.2 against the optimum 1,229); HiGHS
+then needs its sub-MIP heuristics to find the optimum (0.5-0.8 s of the 240-person
+``rules`` benchmark), though given the optimum as a start it proves it in 0.06 s
+(docs/benchmarks.md, issue 28).
+
+Here each group's size is chosen by one binary per possible size, with the band's floor
+and ceiling at that size as constants (``band``). That LP is much tighter (1,228.3 at
+``rules`` seed 0, so the optimum 1,229 is its bound rounded up). Its sizes guide a
+restricted MIP in which every group keeps a size within the floor and ceiling of its LP
+size: a small MIP that HiGHS solves at its root. Where its value is the LP bound rounded
+up, the stage is proven without the full MIP; otherwise it is the full MIP's start. The
+size binaries are deleted again before anything else is solved: kept, they made HiGHS's
+full MIP slower (0.55 -> 0.9 s at ``rules``, 1.1 -> 3 s at 1,200 people).
+
+Both solves are counts of work (an LP; a node limit), so the answer does not depend on
+the machine's load.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from allocator.solver.budget import Clock
+from allocator.solver.countmodel import CountModel, Outcome
+from allocator.solver.hint import band
+
+# Models of more than the first and at most the second number of variables get the sized
+# start (the 83-person ``workshop`` benchmark has 159, the 240-person ``rules`` 885, the
+# 1,200-person ``forum`` 4,593). Measured on seeds 0-7 of ``rules`` and 0-4 of ``forum``:
+# it proves 5 of 8 ``rules`` stages (0.1 s instead of 0.5-0.8 s) but only 1 of 5 ``forum``
+# stages, where building and solving the sized LP (0.3-0.5 s) cost more than it saved;
+# at the workshop's size HiGHS proves the full model at its root in 0.01 s.
+SIZED_RANGE = (300, 2_000)
+# HiGHS nodes for the restricted MIP: it is solved at its root on every benchmark seed.
+SIZED_NODES = 200
+
+
+def sized_solve(model: CountModel, objective: Any, clock: Clock, stage: str) -> Outcome | None:
+    """Minimise ``objective`` (a whole-number expression) over the model with every band
+    held at zero excess: ``optimal`` when the restricted MIP reaches the sized LP's bound,
+    ``infeasible`` when that LP has no solution (a proof: it relaxes the model),
+    ``feasible`` (a start for the full solve, its bound the LP's) or None when neither
+    solve found anything. The caller must hold the balance stage at zero."""
+    mathopt = model.mathopt
+    start = time.monotonic()
+    added_vars, added_rows, choices = _size_choices(model)
+    try:
+        model.model.minimize(objective)
+        if clock.working_left() <= 0.01:
+            return None
+        relaxed = mathopt.solve(model.model, mathopt.SolverType.HIGHS, params=_params(
+            mathopt, clock, relaxation=True))
+        reason = relaxed.termination.reason
+        if reason == mathopt.TerminationReason.INFEASIBLE:
+            return Outcome("infeasible", None, None, wall_s=time.monotonic() - start)
+        if reason != mathopt.TerminationReason.OPTIMAL:
+            return None
+        bound = _ceil(relaxed.objective_value())
+        lp = relaxed.variable_values()
+        for ys in choices.values():
+            mean = sum(k * lp[y] for k, y in ys)
+            for k, y in ys:
+                if not math.floor(mean + 1e-6) <= k <= math.ceil(mean - 1e-6):
+                    y.upper_bound = 0
+        out = model.solve(objective, clock, stage, node_limit=SIZED_NODES)
+        if out.status not in ("optimal", "feasible"):
+            return None
+        values = {v: x for v, x in out.values.items() if v not in added_vars}
+        status = "optimal" if out.objective <= bound else "feasible"
+        return Outcome(status, out.objective, max(bound, 0) if status == "feasible"
+                       else out.objective, values, time.monotonic() - start,
+                       out.cut_by_clock)
+    finally:
+        for row in added_rows:
+            model.model.delete_linear_constraint(row)
+        for var in added_vars:
+            model.model.delete_variable(var)
+
+
+def _size_choices(model: CountModel) -> tuple[set, list, dict[int, list[tuple[int, Any]]]]:
+    """One binary per possible number of participants of each group, with the sector
+    bands at that number as constant bounds on the group's sector counts."""
+    mathopt, m, prep = model.mathopt, model.model, model.prep
+    added_vars: set = set()
+    added_rows: list = []
+    choices: dict[int, list[tuple[int, Any]]] = {}
+    for g in model.groups:
+        n_var = model.n_var[g]
+        ys = [(k, m.add_binary_variable())
+              for k in range(round(n_var.lower_bound), round(n_var.upper_bound) + 1)]
+        choices[g] = ys
+        added_vars.update(y for _, y in ys)
+        added_rows.append(m.add_linear_constraint(mathopt.fast_sum(y for _, y in ys) == 1))
+        added_rows.append(m.add_linear_constraint(
+            n_var == mathopt.fast_sum(k * y for k, y in ys)))
+        for s in range(len(prep.sectors)):
+            bands = [band(prep, s, k) for k, _ in ys]
+            added_rows.append(m.add_linear_constraint(model.x[g, s] >= mathopt.fast_sum(
+                low * y for (low, _), (_, y) in zip(bands, ys, strict=True) if low)))
+            added_rows.append(m.add_linear_constraint(model.x[g, s] <= mathopt.fast_sum(
+                high * y for (_, high), (_, y) in zip(bands, ys, strict=True) if high)))
+    return added_vars, added_rows, choices
+
+
+def _params(mathopt: Any, clock: Clock, relaxation: bool) -> Any:
+    """HiGHS's parameters for the LP relaxation (MathOpt relaxes through HiGHS's option)."""
+    import datetime as dt
+
+    from ortools.math_opt.solvers import highs_pb2
+
+    return mathopt.SolveParameters(
+        time_limit=dt.timedelta(seconds=max(0.01, 0.85 * clock.working_left())),
+        highs=highs_pb2.HighsOptionsProto(bool_options={"solve_relaxation": relaxation}))
+
+
+def _ceil(x: float) -> int:
+    """The least whole number at or above an LP value (tolerating round-off)."""
+    return math.ceil(x - 1e-6)
