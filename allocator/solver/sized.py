@@ -87,26 +87,40 @@ def sized_solve(model: CountModel, objective: Any, clock: Clock, stage: str) -> 
 
 def _size_choices(model: CountModel) -> tuple[set, list, dict[int, list[tuple[int, Any]]]]:
     """One binary per possible number of participants of each group, with the sector
-    bands at that number as constant bounds on the group's sector counts."""
+    bands at that number as constant bounds on the group's sector counts.
+
+    Rows are filled coefficient by coefficient: MathOpt's expression arithmetic cost
+    three times as long here (0.036 s of a 0.21 s solve at 240 people).
+    """
     mathopt, m, prep = model.mathopt, model.model, model.prep
     added_vars: set = set()
     added_rows: list = []
     choices: dict[int, list[tuple[int, Any]]] = {}
+
+    def row(lb: float, ub: float, terms: list[tuple[Any, float]]) -> None:
+        con = m.add_linear_constraint(lb=lb, ub=ub)
+        for var, coef in terms:
+            if coef:
+                con.set_coefficient(var, coef)
+        added_rows.append(con)
+
     for g in model.groups:
         n_var = model.n_var[g]
-        ys = [(k, m.add_binary_variable())
-              for k in range(round(n_var.lower_bound), round(n_var.upper_bound) + 1)]
+        sizes = range(round(n_var.lower_bound), round(n_var.upper_bound) + 1)
+        ys = [(k, m.add_binary_variable()) for k in sizes]
         choices[g] = ys
         added_vars.update(y for _, y in ys)
-        added_rows.append(m.add_linear_constraint(mathopt.fast_sum(y for _, y in ys) == 1))
-        added_rows.append(m.add_linear_constraint(
-            n_var == mathopt.fast_sum(k * y for k, y in ys)))
+        row(1, 1, [(y, 1) for _, y in ys])
+        row(0, 0, [(n_var, 1)] + [(y, -k) for k, y in ys])
         for s in range(len(prep.sectors)):
-            bands = [band(prep, s, k) for k, _ in ys]
-            added_rows.append(m.add_linear_constraint(model.x[g, s] >= mathopt.fast_sum(
-                low * y for (low, _), (_, y) in zip(bands, ys, strict=True) if low)))
-            added_rows.append(m.add_linear_constraint(model.x[g, s] <= mathopt.fast_sum(
-                high * y for (_, high), (_, y) in zip(bands, ys, strict=True) if high)))
+            x = mathopt.as_flat_linear_expression(model.x[g, s])
+            counted = list(x.terms.items())
+            bands = [band(prep, s, k) for k in sizes]
+            # x - sum(low_k y_k) >= -offset;  x - sum(high_k y_k) <= -offset
+            row(-x.offset, math.inf, counted + [(y, -low) for (low, _), (_, y)
+                                                in zip(bands, ys, strict=True)])
+            row(-math.inf, -x.offset, counted + [(y, -high) for (_, high), (_, y)
+                                                 in zip(bands, ys, strict=True)])
     return added_vars, added_rows, choices
 
 
