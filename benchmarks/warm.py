@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.warm workshop rules forum large --runs 5
     .venv/bin/python -m benchmarks.warm rules --limit 10 --highs   # every HiGHS solve's size
+    .venv/bin/python -m benchmarks.warm rules --seeds 8 --runs 3   # one line per seed
 
 The first solve of each size is not counted (it imports OR-Tools' back-ends). On a shared
 machine the median of several runs is the figure to quote. With ``--highs`` every HiGHS
@@ -49,7 +50,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--mix", type=float, default=0.0, help="the problem's mix_s")
     parser.add_argument("--highs", action="store_true", help="print every HiGHS solve")
+    parser.add_argument("--seeds", type=int, default=0,
+                        help="seeds 0..N-1, one line each: median and stage values")
     args = parser.parse_args()
+    if args.seeds:
+        for name in args.sizes:
+            for seed in range(args.seeds):
+                _one_line(name, seed, args)
+        return
     for name in args.sizes:
         problem = parse_problem(dict(instance(name, seed=args.seed, time_limit_s=args.limit),
                                      mix_s=args.mix))
@@ -68,6 +76,22 @@ def main() -> None:
             print(f"  {s.name}: {s.objective} (bound {s.best_bound}, {s.status}), "
                   f"{s.wall_s:.3f} s")
         print("  timeline: " + ", ".join(f"{k} {v:.3f}" for k, v in solution.timeline.items()))
+
+
+def _one_line(name: str, seed: int, args: argparse.Namespace) -> None:
+    """The warm median of one seed, with every stage's value and status."""
+    problem = parse_problem(dict(instance(name, seed=seed, time_limit_s=args.limit),
+                                 mix_s=args.mix))
+    solve(problem)
+    walls = []
+    for _ in range(args.runs):
+        start = time.monotonic()
+        solution = solve(problem)
+        walls.append(time.monotonic() - start)
+    stages = ", ".join(f"{s.name} {s.objective}{'' if s.status == 'optimal' else '*'}"
+                       for s in solution.stages)
+    print(f"{name} seed {seed}: warm median {statistics.median(walls):.3f} s; {stages}",
+          flush=True)
 
 
 if __name__ == "__main__":
