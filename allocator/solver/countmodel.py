@@ -15,6 +15,7 @@ allocation of people to groups can seed a solve (:meth:`CountModel.values_from`)
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 import time
 from collections import defaultdict
@@ -116,21 +117,66 @@ class Outcome:
     cut_by_clock: bool = False
 
 
+class Lin:
+    """A linear expression over a count model's variables, by index: ``{index: coefficient}``
+    and a constant. Plain Python: building or evaluating it costs one dict operation per
+    term, where MathOpt's own expressions allocate several objects per term (at 240 people
+    with rules the model's construction through them took longer than its solves,
+    docs/benchmarks.md)."""
+
+    __slots__ = ("terms", "const")
+
+    def __init__(self, terms: dict[int, float] | None = None, const: float = 0) -> None:
+        self.terms = terms if terms is not None else {}
+        self.const = const
+
+    @staticmethod
+    def of(pairs: Any, const: float = 0) -> Lin:
+        """The sum of ``(coefficient, index)`` pairs and a constant."""
+        terms: dict[int, float] = {}
+        for c, i in pairs:
+            terms[i] = terms.get(i, 0) + c
+        return Lin(terms, const)
+
+    def __add__(self, other: Lin | float) -> Lin:
+        if isinstance(other, Lin):
+            terms = dict(self.terms)
+            for i, c in other.terms.items():
+                terms[i] = terms.get(i, 0) + c
+            return Lin(terms, self.const + other.const)
+        return Lin(dict(self.terms), self.const + other)
+
+    __radd__ = __add__
+
+    def __mul__(self, k: float) -> Lin:
+        return Lin({i: c * k for i, c in self.terms.items()}, self.const * k)
+
+    __rmul__ = __mul__
+
+
 @dataclass
 class _Excess:
     """An excess variable and what it measures: ``scale·(count - e) - share·size <= scale - 1``
     (``over``) or ``share·size - scale·(count + e) <= scale - 1`` (``under``)."""
 
-    var: Any
+    index: int
     scale: int
     share: int
-    count: Any  # expression
-    size: Any  # expression
+    count: Lin
+    size: Lin
     over: bool
+    var: Any = None  # the MathOpt variable, once the model exists
 
 
 class CountModel:
-    """A MathOpt model over a set of groups, classes, units and fixed people."""
+    """A MathOpt model over a set of groups, classes, units and fixed people.
+
+    Its variables and rows are gathered as plain lists and made one MathOpt model at once
+    (``Model.from_model_proto``: 3 ms at 240 people, where adding them one by one through
+    MathOpt's Python layer took 36 ms); rows added later (caps, evenness) go through
+    MathOpt directly. Its expressions (``x``, ``balance``, ``rank_sum``, ...) are
+    :class:`Lin` over variable indices; ``V`` maps an index to its MathOpt variable.
+    """
 
     def __init__(
         self,
@@ -152,19 +198,24 @@ class CountModel:
         self.units = units
         self.pools = pools
         self.fixed = dict(fixed)
-        self.model = mathopt.Model()
-        m = self.model
+        # gathered before the MathOpt model exists (see ``_finish``)
+        self._lb: list[float] = []
+        self._ub: list[float] = []
+        self._int: list[bool] = []
+        self._rows: list[tuple[dict[int, float], float, float]] = []
+        self.V: list[Any] = []
+        self.model: Any = None
         theme_of = prep.group_theme
         in_model = set(groups)
         n_sectors = len(prep.sectors)
-        # expressions as term lists: (coefficient, variable)
+        # expressions as term lists: (coefficient, variable index)
         sec_terms: dict[tuple[int, int], list] = defaultdict(list)  # (g, s)
         fac_terms: dict[int, list] = defaultdict(list)
         attr_terms: list[dict[tuple[int, int], list]] = [defaultdict(list) for _ in range(3)]
         rank_terms: list = []
         unlisted_terms: list = []
         move_terms: list = []
-        self.ranked: list[tuple[Any, int]] = []
+        ranked: list[tuple[int, int]] = []  # (variable index, rank)
         self.const_rank = 0
         self.const_unlisted = 0
         self.const_moves = 0
@@ -173,6 +224,7 @@ class CountModel:
         const_attr: list[dict[tuple[int, int], int]] = [defaultdict(int) for _ in range(3)]
         attr_of = (prep.org_of, prep.gender_of, prep.country_of)
         self.excesses: list[_Excess] = []
+        new_var = self._var
 
         for i, g in fixed.items():
             s = prep.sector_of[i]
@@ -194,24 +246,26 @@ class CountModel:
         # one either stay or leave; everyone who leaves joins a mover pool with the
         # people of the same key from other previous groups, and the pool then chooses
         # like a class. Moves are few, so pooling them keeps stable re-runs small.
-        self.take: dict[tuple[int, int], Any] = {}  # (class, pool)
-        self.stay: dict[int, Any] = {}
+        take: dict[tuple[int, int], int] = {}  # (class, pool)
+        stay: dict[int, int] = {}
         self.mover_of: dict[int, int] = {}  # class -> mover pool
         self.movers: list[list[int]] = []  # mover pool -> classes
-        self.move_take: dict[tuple[int, int], Any] = {}  # (mover pool, pool)
+        move_take: dict[tuple[int, int], int] = {}  # (mover pool, pool)
         pool_sector_terms: dict[tuple[int, int], list] = defaultdict(list)  # (pool, s)
         mover_index: dict[tuple, int] = {}
 
-        def choose_pools(owner: Klass, total: Any, most: int, into: dict, key: int) -> None:
-            terms = []
+        def choose_pools(owner: Klass, also: list, total: int, most: int, into: dict,
+                         key: int) -> None:
+            # the pools' counts and ``also`` (coefficient, index) sum to ``total``
+            terms = list(also)
             for p, pool in enumerate(pools):
                 rank = owner.ranks[theme_of[pool[0]]]
                 if rank > max_rank or not owner.open(theme_of[pool[0]]):
                     continue
-                v = m.add_integer_variable(lb=0, ub=most)
+                v = new_var(0, most)
                 into[key, p] = v
-                terms.append(v)
-                self.ranked.append((v, rank))
+                terms.append((1, v))
+                ranked.append((v, rank))
                 rank_terms.append((rank, v))
                 if owner.marks[theme_of[pool[0]]] == UNLISTED:
                     unlisted_terms.append((1, v))
@@ -219,12 +273,12 @@ class CountModel:
                     self._add_to_group(owner, pool[0], v, sec_terms, fac_terms, attr_terms)
                 else:
                     pool_sector_terms[p, owner.sector].append(v)
-            m.add_linear_constraint(mathopt.fast_sum(terms) == total)
+            self._row(terms, total, total)
 
         leaving: dict[int, list] = defaultdict(list)
         for k, klass in enumerate(classes):
             if klass.prev is None:
-                choose_pools(klass, klass.size, klass.size, self.take, k)
+                choose_pools(klass, [], klass.size, klass.size, take, k)
                 continue
             mover_key = (klass.sector, klass.ranks, klass.attrs, klass.marks)
             mi = mover_index.setdefault(mover_key, len(self.movers))
@@ -232,29 +286,30 @@ class CountModel:
                 self.movers.append([])
             self.movers[mi].append(k)
             self.mover_of[k] = mi
-            stay = None
+            stayed = None
             if klass.prev in in_model:
                 rank = klass.ranks[theme_of[klass.prev]]
                 if rank <= max_rank and klass.open(theme_of[klass.prev]):
-                    stay = m.add_integer_variable(lb=0, ub=klass.size)
-                    self.stay[k] = stay
-                    self.ranked.append((stay, rank))
-                    rank_terms.append((rank, stay))
+                    stayed = new_var(0, klass.size)
+                    stay[k] = stayed
+                    ranked.append((stayed, rank))
+                    rank_terms.append((rank, stayed))
                     if klass.marks[theme_of[klass.prev]] == UNLISTED:
-                        unlisted_terms.append((1, stay))
-                    self._add_to_group(klass, klass.prev, stay, sec_terms, fac_terms,
+                        unlisted_terms.append((1, stayed))
+                    self._add_to_group(klass, klass.prev, stayed, sec_terms, fac_terms,
                                        attr_terms)
-            leaving[mi].append((klass.size, stay))
+            leaving[mi].append((klass.size, stayed))
         for mi, parts in enumerate(leaving[i] for i in range(len(self.movers))):
-            total = sum(size for size, _ in parts) - mathopt.fast_sum(
-                [v for _, v in parts if v is not None])
-            move_terms += [(-1, v) for _, v in parts if v is not None]
+            stayers = [v for _, v in parts if v is not None]
+            move_terms += [(-1, v) for v in stayers]
             most = sum(size for size, _ in parts)
             self.const_moves += most
-            choose_pools(classes[self.movers[mi][0]], total, most, self.move_take, mi)
+            # the movers are the class sizes less those who stay
+            choose_pools(classes[self.movers[mi][0]], [(1, v) for v in stayers], most, most,
+                         move_take, mi)
 
         # pools of several groups: per-group sector counts, linked per pool and sector
-        self.zvars: dict[tuple[int, int], Any] = {}
+        zvars: dict[tuple[int, int], int] = {}
         for p, pool in enumerate(pools):
             if len(pool) == 1:
                 continue
@@ -264,17 +319,17 @@ class CountModel:
                     continue
                 zs = []
                 for g in pool:
-                    z = m.add_integer_variable(lb=0, ub=prep.n_people)
-                    self.zvars[g, s] = z
+                    z = new_var(0, prep.n_people)
+                    zvars[g, s] = z
                     zs.append(z)
                     if s >= 0:
                         sec_terms[g, s].append((1, z))
                     else:
                         fac_terms[g].append((1, z))
-                m.add_linear_constraint(mathopt.fast_sum(supply) == mathopt.fast_sum(zs))
+                self._row([(1, v) for v in supply] + [(-1, z) for z in zs], 0, 0)
 
         # units: one binary per allowed group
-        self.unit_var: dict[tuple[int, int], Any] = {}
+        unit_var: dict[tuple[int, int], int] = {}
         # groups a free unit may not join: an apart partner is fixed there
         barred: dict[int, set[int]] = defaultdict(set)
         for ua, ub in prep.apart_units:
@@ -291,10 +346,10 @@ class CountModel:
                     continue
                 if g in barred[u] or not all(prep.open_to(i, g) for i in members):
                     continue
-                v = m.add_binary_variable()
-                self.unit_var[u, g] = v
-                choices.append(v)
-                self.ranked.append((v, worst))
+                v = new_var(0, 1)
+                unit_var[u, g] = v
+                choices.append((1, v))
+                ranked.append((v, worst))
                 rank_terms.append((sum(prep.ranks[i][theme_of[g]] for i in members), v))
                 unlisted = sum(1 for i in members if prep.marks[i][theme_of[g]] == UNLISTED)
                 if unlisted:
@@ -312,59 +367,59 @@ class CountModel:
                     for a in range(3):
                         if attr_of[a][i] >= 0:
                             attr_terms[a][g, attr_of[a][i]].append((1, v))
-            m.add_linear_constraint(mathopt.fast_sum(choices) == 1)
+            self._row(choices, 1, 1)
         for ua, ub in prep.apart_units:
             if ua in units and ub in units:
                 for g in groups:
-                    if (ua, g) in self.unit_var and (ub, g) in self.unit_var:
-                        m.add_linear_constraint(self.unit_var[ua, g] + self.unit_var[ub, g] <= 1)
+                    if (ua, g) in unit_var and (ub, g) in unit_var:
+                        self._row([(1, unit_var[ua, g]), (1, unit_var[ub, g])], -math.inf, 1)
 
         # per group: sizes, facilitators, sector balance band with excess
         lo_f, hi_f = prep.fac_bounds
         N, totals = prep.n_participants, prep.sector_total
-        self.size: dict[int, Any] = {}
-        self.n_var: dict[int, Any] = {}
-        self.x: dict[tuple[int, int], Any] = {}
+        size_var: dict[int, int] = {}
+        n_var: dict[int, int] = {}
+        self.x: dict[tuple[int, int], Lin] = {}
         balance_parts: list = []
         for g in groups:
             group = prep.problem.groups[g]
-            xs = []
             for s in range(n_sectors):
-                expr = _expr(sec_terms.get((g, s), []), const_sec.get((g, s), 0))
-                self.x[g, s] = expr
-                xs.append(expr)
+                self.x[g, s] = Lin.of(sec_terms.get((g, s), []), const_sec.get((g, s), 0))
             # Named sizes keep the band and fair-share rows sparse: each refers to one
             # variable instead of repeating every term of the group.
-            n_g = m.add_integer_variable(lb=0, ub=group.capacity)
-            self.n_var[g] = n_g
-            m.add_linear_constraint(n_g == mathopt.fast_sum(xs))
-            fac = _expr(fac_terms.get(g, []), const_fac.get(g, 0))
-            size = m.add_integer_variable(lb=0, ub=group.capacity)
-            m.add_linear_constraint(size == n_g + fac)
-            self.size[g] = size
+            n_g = new_var(0, group.capacity)
+            n_var[g] = n_g
+            participants = Lin({n_g: 1})
+            for s in range(n_sectors):
+                participants = participants + self.x[g, s] * -1
+            self._constrain(participants, 0, 0)
+            fac = Lin.of(fac_terms.get(g, []), const_fac.get(g, 0))
+            size = new_var(0, group.capacity)
+            self._constrain(Lin({size: 1, n_g: -1}) + fac * -1, 0, 0)
+            size_var[g] = size
             if group.min_size:
-                m.add_linear_constraint(size >= group.min_size)
+                self._row([(1, size)], group.min_size, math.inf)
             if prep.facilitator_rule():
-                m.add_linear_constraint(fac >= lo_f)
-                m.add_linear_constraint(fac <= hi_f)
+                self._constrain(fac, lo_f, math.inf)
+                self._constrain(fac, -math.inf, hi_f)
             if N == 0:
                 continue
             for s in range(n_sectors):
                 # floor(p n) <= x <= ceil(p n)  <=>  |N x - N_s n| <= N - 1  (x integer)
-                balance_parts += self._band(N, totals[s], self.x[g, s], n_g)
-        self.balance = mathopt.fast_sum(balance_parts)
-        self.rank_sum = _expr(rank_terms, self.const_rank)
+                balance_parts += self._band(N, totals[s], self.x[g, s], Lin({n_g: 1}))
+        self.balance = Lin.of((1, v) for v in balance_parts)
+        self.rank_sum = Lin.of(rank_terms, self.const_rank)
         # people placed in a theme they did not list (the stage after the worst rank)
-        self.unlisted = _expr(unlisted_terms, self.const_unlisted)
+        self.unlisted = Lin.of(unlisted_terms, self.const_unlisted)
         self.unlisted_free = bool(unlisted_terms)  # whether the model can change it
-        self.moves = _expr(move_terms, self.const_moves)
+        self.moves = Lin.of(move_terms, self.const_moves)
 
-        self._evenness: Any = None
+        self._evenness: Lin | None = None
         # spread: excess over the fair share of organisations, genders and countries
-        self.org_excess = mathopt.LinearExpression()
-        self.div_excess = mathopt.LinearExpression()
+        self.org_excess = Lin()
+        self.div_excess = Lin()
         # group -> [(size, binary that is 1 when the group has that size)] (spread only)
-        self.sized: dict[int, list[tuple[int, Any]]] = {}
+        sized: dict[int, list[tuple[int, int]]] = {}
         if spread:
             T = prep.n_people
             # One indicator per possible size of each group: a fair share is then a
@@ -373,29 +428,107 @@ class CountModel:
             for g in groups:
                 group = prep.problem.groups[g]
                 sizes = range(group.min_size or 0, group.capacity + 1)
-                choices = [(k, m.add_binary_variable()) for k in sizes]
-                self.sized[g] = choices
-                m.add_linear_constraint(mathopt.fast_sum([y for _, y in choices]) == 1)
-                m.add_linear_constraint(
-                    self.size[g] == mathopt.fast_sum([k * y for k, y in choices]))
+                choices = [(k, new_var(0, 1)) for k in sizes]
+                sized[g] = choices
+                self._row([(1, y) for _, y in choices], 1, 1)
+                self._row([(1, size_var[g])] + [(-k, y) for k, y in choices], 0, 0)
             totals_by_attr = (prep.org_total, prep.gender_total, prep.country_total)
             parts: list[list] = [[], [], []]
             for a in range(3):
                 present = {key for key in attr_terms[a]} | {key for key, c in
                                                            const_attr[a].items() if c}
                 for g, value in sorted(present):
-                    count = _expr(attr_terms[a].get((g, value), []),
-                                  const_attr[a].get((g, value), 0))
-                    parts[a].append(self._capped(T, totals_by_attr[a][value], count, g))
-            self.org_excess = mathopt.fast_sum(parts[0])
-            self.div_excess = mathopt.fast_sum(parts[1] + parts[2])
-        self._upper = {v: v.upper_bound for v, _ in self.ranked}
+                    count = Lin.of(attr_terms[a].get((g, value), []),
+                                   const_attr[a].get((g, value), 0))
+                    parts[a].append(self._capped(T, totals_by_attr[a][value], count, g,
+                                                 sized[g], size_var[g]))
+            self.org_excess = Lin.of((1, v) for v in parts[0])
+            self.div_excess = Lin.of((1, v) for v in parts[1] + parts[2])
+        self.variables = (len(ranked) + len(zvars) + len(self.excesses)
+                          + sum(map(len, sized.values())) + 2 * len(groups))
+        self._finish()
+        V = self.V
+        self.take = {k: V[v] for k, v in take.items()}
+        self.stay = {k: V[v] for k, v in stay.items()}
+        self.move_take = {k: V[v] for k, v in move_take.items()}
+        self.zvars = {k: V[v] for k, v in zvars.items()}
+        self.unit_var = {k: V[v] for k, v in unit_var.items()}
+        self.n_var = {g: V[v] for g, v in n_var.items()}
+        self.size = {g: V[v] for g, v in size_var.items()}
+        self.index_of_size = size_var
+        self.sized = {g: [(k, V[y]) for k, y in ys] for g, ys in sized.items()}
+        self.ranked = [(V[v], rank) for v, rank in ranked]
+        self._upper = {V[v]: self._ub[v] for v, _ in ranked}
         self.caps: dict[str, Any] = {}  # stage -> the row holding its value
-        self.variables = (len(self.ranked) + len(self.zvars) + len(self.excesses)
-                          + sum(map(len, self.sized.values())) + 2 * len(groups))
+
+    # --- building ------------------------------------------------------------------------
+
+    def _var(self, lb: float, ub: float, integer: bool = True) -> int:
+        """A new variable's index (before ``_finish``: gathered; after: added to MathOpt)."""
+        if self.model is not None:
+            self.V.append(self.model.add_variable(lb=lb, ub=ub, is_integer=integer))
+            return len(self.V) - 1
+        self._lb.append(lb)
+        self._ub.append(ub)
+        self._int.append(integer)
+        return len(self._lb) - 1
+
+    def _row(self, pairs: Any, lb: float, ub: float) -> Any:
+        """``lb <= sum(c·x_i) <= ub`` over ``(c, i)`` pairs (the MathOpt row once built)."""
+        terms: dict[int, float] = {}
+        for c, i in pairs:
+            terms[i] = terms.get(i, 0) + c
+        if self.model is None:
+            self._rows.append((terms, lb, ub))
+            return None
+        row = self.model.add_linear_constraint(lb=lb, ub=ub)
+        V = self.V
+        for i, c in terms.items():
+            if c:
+                row.set_coefficient(V[i], c)
+        return row
+
+    def _constrain(self, expr: Lin, lb: float, ub: float) -> Any:
+        """``lb <= expr <= ub`` (its constant moved to the bounds)."""
+        return self._row(((c, i) for i, c in expr.terms.items()), lb - expr.const,
+                         ub - expr.const)
+
+    def _finish(self) -> None:
+        """Make the MathOpt model from what was gathered, in one call."""
+        from ortools.math_opt import model_pb2
+
+        proto = model_pb2.ModelProto()
+        n = len(self._lb)
+        proto.variables.ids.extend(range(n))
+        proto.variables.lower_bounds.extend(self._lb)
+        proto.variables.upper_bounds.extend(self._ub)
+        proto.variables.integers.extend(self._int)
+        rows = proto.linear_constraints
+        rows.ids.extend(range(len(self._rows)))
+        rows.lower_bounds.extend(lb for _, lb, _ in self._rows)
+        rows.upper_bounds.extend(ub for _, _, ub in self._rows)
+        row_ids: list[int] = []
+        column_ids: list[int] = []
+        coefficients: list[float] = []
+        for r, (terms, _, _) in enumerate(self._rows):
+            for i in sorted(terms):
+                c = terms[i]
+                if c:
+                    row_ids.append(r)
+                    column_ids.append(i)
+                    coefficients.append(c)
+        matrix = proto.linear_constraint_matrix
+        matrix.row_ids.extend(row_ids)
+        matrix.column_ids.extend(column_ids)
+        matrix.coefficients.extend(coefficients)
+        self.model = self.mathopt.Model.from_model_proto(proto)
+        self.V = [self.model.get_variable(i) for i in range(n)]
+        for excess in self.excesses:
+            excess.var = self.V[excess.index]
+        self._rows = []
 
     @property
-    def evenness(self) -> Any:
+    def evenness(self) -> Lin:
         """People beyond an even split of each theme over its groups (by capacity): each
         group's size within the floor and ceiling of its share of its theme's people.
 
@@ -403,7 +536,6 @@ class CountModel:
         would only make every relaxation larger.
         """
         if self._evenness is None:
-            mathopt = self.mathopt
             in_model = set(self.groups)
             parts: list = []
             for theme_groups in self.prep.theme_groups:
@@ -411,37 +543,47 @@ class CountModel:
                 if len(members) < 2 or len(members) != len(theme_groups):
                     continue
                 seats = sum(self.prep.problem.groups[g].capacity for g in members)
-                people = mathopt.fast_sum(self.size[g] for g in members)
+                people = Lin({self.index_of_size[g]: 1 for g in members})
                 for g in members:
                     parts += self._band(seats, self.prep.problem.groups[g].capacity,
-                                        self.size[g], people)
-            self._evenness = mathopt.fast_sum(parts) if parts else mathopt.LinearExpression()
+                                        Lin({self.index_of_size[g]: 1}), people)
+            self._evenness = Lin.of((1, v) for v in parts)
         return self._evenness
 
-    def _band(self, scale: int, share: int, count: Any, size: Any,
-              under: bool = True) -> list:
+    def _band(self, scale: int, share: int, count: Lin, size: Lin,
+              under: bool = True) -> list[int]:
         """Excess variables keeping ``count`` within floor/ceil of ``share/scale·size``."""
-        m = self.model
         out = []
-        over_v = m.add_integer_variable(lb=0, ub=self.prep.n_people)
-        m.add_linear_constraint(scale * (count - over_v) - share * size <= scale - 1)
-        self.excesses.append(_Excess(over_v, scale, share, count, size, True))
+        over_v = self._var(0, self.prep.n_people)
+        # scale·(count - over) - share·size <= scale - 1
+        self._constrain(count * scale + Lin({over_v: -scale}) + size * -share,
+                        -math.inf, scale - 1)
+        self._excess(_Excess(over_v, scale, share, count, size, True))
         out.append(over_v)
         if under:
-            under_v = m.add_integer_variable(lb=0, ub=self.prep.n_people)
-            m.add_linear_constraint(share * size - scale * (count + under_v) <= scale - 1)
-            self.excesses.append(_Excess(under_v, scale, share, count, size, False))
+            under_v = self._var(0, self.prep.n_people)
+            # share·size - scale·(count + under) <= scale - 1
+            self._constrain(size * share + count * -scale + Lin({under_v: -scale}),
+                            -math.inf, scale - 1)
+            self._excess(_Excess(under_v, scale, share, count, size, False))
             out.append(under_v)
         return out
 
-    def _capped(self, scale: int, share: int, count: Any, g: int) -> Any:
+    def _excess(self, excess: _Excess) -> None:
+        if self.model is not None:
+            excess.var = self.V[excess.index]
+        self.excesses.append(excess)
+
+    def _capped(self, scale: int, share: int, count: Lin, g: int,
+                choices: list[tuple[int, int]], size: int) -> int:
         """An excess variable over ``count``'s fair share (``fair_cap``) of group g at each of
-        its sizes; the same quantity ``_band(..., under=False)`` measures."""
-        over = self.model.add_integer_variable(lb=0, ub=self.prep.n_people)
-        caps = [(fair_cap(scale, share, k), y) for k, y in self.sized[g]]
-        self.model.add_linear_constraint(
-            count - over <= self.mathopt.fast_sum([c * y for c, y in caps if c]))
-        self.excesses.append(_Excess(over, scale, share, count, self.size[g], True))
+        its sizes (``choices``: (size, binary)); what ``_band(..., under=False)`` measures."""
+        over = self._var(0, self.prep.n_people)
+        caps = [(fair_cap(scale, share, k), y) for k, y in choices]
+        # count - over <= sum(cap_k · y_k)
+        self._constrain(count + Lin({over: -1}) + Lin.of((-c, y) for c, y in caps if c),
+                        -math.inf, 0)
+        self._excess(_Excess(over, scale, share, count, Lin({size: 1}), True))
         return over
 
     def _add_to_group(self, klass: Klass, g: int, v: Any, sec_terms: dict,
@@ -461,9 +603,22 @@ class CountModel:
         for v, rank in self.ranked:
             v.upper_bound = 0 if rank > worst else self._upper[v]
 
-    def cap(self, expr: Any, value: float, name: str) -> None:
+    def cap(self, expr: Lin, value: float, name: str) -> None:
         """Keep an earlier stage's objective at the value it reached."""
-        self.caps[name] = self.model.add_linear_constraint(expr <= value)
+        self.caps[name] = self._constrain(expr, -math.inf, value)
+
+    def set_objective(self, objective: Lin | None) -> None:
+        """Minimise ``objective`` (nothing when None) in the next solve."""
+        target = self.model.objective
+        target.clear()
+        target.is_maximize = False
+        if objective is None:
+            return
+        V = self.V
+        for i, c in objective.terms.items():
+            if c:
+                target.set_linear_coefficient(V[i], c)
+        target.offset = objective.const
 
     def release(self, name: str) -> None:
         """Drop the cap of stage ``name`` (if any): its value is no longer held."""
@@ -481,7 +636,7 @@ class CountModel:
         with it is recorded on the clock as a cut of ``stage``."""
         mathopt = self.mathopt
         start = time.monotonic()
-        self.model.minimize(objective if objective is not None else 0)
+        self.set_objective(objective)
         # Solvers look at their clock now and then, not continuously: a margin keeps
         # their overshoot inside the time left
         seconds = max(0.01, 0.85 * clock.working_left())
@@ -583,12 +738,11 @@ class CountModel:
         """``values`` with every excess variable set to what its counts imply (rows added
         since the values were found, such as evenness, included)."""
         values = dict(values)
-        evaluate = self.mathopt.evaluate_expression
         for excess in self.excesses:
             if excess.var in values:
                 continue
-            count = evaluate(excess.count, values)
-            size = evaluate(excess.size, values)
+            count = self._evaluate(excess.count, values)
+            size = self._evaluate(excess.size, values)
             gap = (excess.scale * count - excess.share * size if excess.over
                    else excess.share * size - excess.scale * count)
             values[excess.var] = max(0, ceil_div(round(gap) - excess.scale + 1, excess.scale))
@@ -600,15 +754,15 @@ class CountModel:
         if (g, sector) in self.zvars:
             values[self.zvars[g, sector]] += 1
 
-    def value(self, expr: Any, values: dict) -> int:
+    def value(self, expr: Lin, values: dict) -> int:
         """Evaluate an expression at a solution."""
-        return round(self.mathopt.evaluate_expression(expr, values))
+        return round(self._evaluate(expr, values))
 
-
-def _expr(terms: list, constant: int = 0) -> Any:
-    mathopt = _mathopt()
-    return mathopt.fast_sum([c * v for c, v in terms]) + constant if terms else (
-        mathopt.LinearExpression() + constant)
+    def _evaluate(self, expr: Lin, values: dict) -> float:
+        """An expression's value at ``values`` (keyed by MathOpt variable; KeyError where one
+        of its variables has none)."""
+        V = self.V
+        return sum(c * values[V[i]] for i, c in expr.terms.items()) + expr.const
 
 
 def _ceil(x: float) -> int:

@@ -31,7 +31,6 @@ def even_out(model: CountModel, values: dict, clock: Clock) -> dict:
 
     prep = model.prep
     groups = prep.problem.groups
-    evaluate = mathopt.evaluate_expression
     values = dict(values)
     sectors = list(range(len(prep.sectors)))
     lo_f, hi_f = prep.fac_bounds
@@ -49,7 +48,7 @@ def even_out(model: CountModel, values: dict, clock: Clock) -> dict:
             for s in sectors:
                 moved = round(values[z[g, s]]) if (g, s) in z else 0
                 supply[s] += moved
-                const_sec[g, s] = round(evaluate(model.x[g, s], values)) - moved
+                const_sec[g, s] = model.value(model.x[g, s], values) - moved
             fac_moved = round(values[z[g, -1]]) if (g, -1) in z else 0
             supply[-1] += fac_moved
             fac_total = round(values[model.size[g]]) - round(values[model.n_var[g]])
