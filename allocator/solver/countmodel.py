@@ -628,15 +628,17 @@ class CountModel:
 
     def solve(self, objective: Any, clock: Clock, stage: str,
               hint: dict | None = None, node_limit: int = NODE_LIMIT,
-              backend: str = "highs", deterministic_s: float = SPREAD_DETERMINISTIC_S
-              ) -> Outcome:
+              backend: str = "highs", deterministic_s: float = SPREAD_DETERMINISTIC_S,
+              on: Any = None) -> Outcome:
         """Minimise ``objective`` within a work budget that decides the answer: ``node_limit``
         HiGHS nodes, or with ``backend="cp-sat"`` one CP-SAT worker for ``deterministic_s``
         deterministic seconds. The clock's time left is only a safety net, and cutting
-        with it is recorded on the clock as a cut of ``stage``."""
+        with it is recorded on the clock as a cut of ``stage``. With ``on``, a copy of the
+        model with rows of its own and ``objective`` already set (``sized.py``) is solved."""
         mathopt = self.mathopt
         start = time.monotonic()
-        self.set_objective(objective)
+        if on is None:
+            self.set_objective(objective)
         # Solvers look at their clock now and then, not continuously: a margin keeps
         # their overshoot inside the time left
         seconds = max(0.01, 0.85 * clock.working_left())
@@ -667,7 +669,8 @@ class CountModel:
         if hint:
             model_params = mathopt.ModelSolveParameters(
                 solution_hints=[mathopt.SolutionHint(variable_values=hint)])
-        result = mathopt.solve(self.model, solver, params=params, model_params=model_params)
+        result = mathopt.solve(on if on is not None else self.model, solver, params=params,
+                               model_params=model_params)
         wall = time.monotonic() - start
         reason = result.termination.reason
         cut = result.termination.limit == mathopt.Limit.TIME
