@@ -29,7 +29,7 @@ def main() -> None:
     def timed(fine, expr, clock, stage, hint):
         start = time.monotonic()
         out = original(fine, expr, clock, stage, hint)
-        calls.append((fine.model.get_num_variables(), len(fine.ranked), out.status,
+        calls.append((fine.mip.n_vars, len(fine.ranked), out.status,
                       time.monotonic() - start))
         return out
 

@@ -90,8 +90,9 @@ def import_costs() -> dict[str, float]:
     snippets = {
         "python": "pass",
         "allocator.solver": "import allocator.solver",
-        "OR-Tools back-ends": "import ortools.math_opt.python.mathopt, "
-                              "ortools.sat.python.cp_model, ortools.graph.python.min_cost_flow",
+        "OR-Tools back-ends": "import ortools.math_opt.core.python.solver, "
+                              "ortools.math_opt.model_pb2, ortools.sat.python.cp_model, "
+                              "ortools.graph.python.min_cost_flow",
     }
     costs = {}
     for label, code in snippets.items():

@@ -21,24 +21,20 @@ from benchmarks.instances import SIZES, instance
 
 
 def _watch_highs() -> None:
-    """Print every HiGHS solve's size and work (patches MathOpt's solve)."""
-    from ortools.math_opt.python import mathopt
+    """Print every HiGHS solve's size and work (wraps ``lp.solve``)."""
+    from allocator.solver import lp
 
-    original = mathopt.solve
+    original = lp.solve
 
-    def solve_and_tell(model, solver, params=None, model_params=None, **kwargs):
-        start = time.monotonic()
-        result = original(model, solver, params=params, model_params=model_params, **kwargs)
-        stats = result.solve_stats
-        if solver == mathopt.SolverType.HIGHS:
-            print(f"  HiGHS {time.monotonic() - start:.3f} s, "
-                  f"{len(list(model.variables()))} variables, "
-                  f"{len(list(model.linear_constraints()))} rows, {stats.node_count} nodes, "
-                  f"{stats.simplex_iterations} simplex iterations, "
-                  f"{result.termination.reason.name.lower()}", flush=True)
+    def solve_and_tell(proto, **kwargs):
+        result = original(proto, **kwargs)
+        if kwargs.get("backend", "highs") == "highs":
+            print(f"  HiGHS {result.wall_s:.3f} s, {len(proto.variables.ids)} variables, "
+                  f"{len(proto.linear_constraints.ids)} rows, {result.nodes} nodes, "
+                  f"{result.iterations} simplex iterations, {result.reason}", flush=True)
         return result
 
-    mathopt.solve = solve_and_tell
+    lp.solve = solve_and_tell
 
 
 def main() -> None:

@@ -14,14 +14,13 @@ allocation of people to groups can seed a solve (:meth:`CountModel.values_from`)
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from allocator.solver import lp
 from allocator.solver.budget import (
     NODE_LIMIT,
     ROOT_S_PER_VARIABLE,
@@ -29,6 +28,7 @@ from allocator.solver.budget import (
     Clock,
 )
 from allocator.solver.evaluate import ceil_div, fair_cap
+from allocator.solver.lp import Lin, Mip
 from allocator.solver.prepare import LISTED, UNLISTED, VETOED, Prepared
 
 # HiGHS solves count models of more than the first and at most the second number of
@@ -37,15 +37,8 @@ PRESOLVE_OFF = (2_000, 20_000)
 
 
 def backends_imported() -> bool:
-    """True once this process has imported MathOpt (and with it HiGHS)."""
-    return "ortools.math_opt.python.mathopt" in sys.modules
-
-
-def _mathopt() -> Any:
-    """MathOpt, imported when a model is first built (the CLI starts faster without it)."""
-    from ortools.math_opt.python import mathopt
-
-    return mathopt
+    """True once this process has loaded the solvers (the first solve does)."""
+    return lp.imported()
 
 
 @dataclass
@@ -117,66 +110,24 @@ class Outcome:
     cut_by_clock: bool = False
 
 
-class Lin:
-    """A linear expression over a count model's variables, by index: ``{index: coefficient}``
-    and a constant. Plain Python: building or evaluating it costs one dict operation per
-    term, where MathOpt's own expressions allocate several objects per term (at 240 people
-    with rules the model's construction through them took longer than its solves,
-    docs/benchmarks.md)."""
-
-    __slots__ = ("terms", "const")
-
-    def __init__(self, terms: dict[int, float] | None = None, const: float = 0) -> None:
-        self.terms = terms if terms is not None else {}
-        self.const = const
-
-    @staticmethod
-    def of(pairs: Any, const: float = 0) -> Lin:
-        """The sum of ``(coefficient, index)`` pairs and a constant."""
-        terms: dict[int, float] = {}
-        for c, i in pairs:
-            terms[i] = terms.get(i, 0) + c
-        return Lin(terms, const)
-
-    def __add__(self, other: Lin | float) -> Lin:
-        if isinstance(other, Lin):
-            terms = dict(self.terms)
-            for i, c in other.terms.items():
-                terms[i] = terms.get(i, 0) + c
-            return Lin(terms, self.const + other.const)
-        return Lin(dict(self.terms), self.const + other)
-
-    __radd__ = __add__
-
-    def __mul__(self, k: float) -> Lin:
-        return Lin({i: c * k for i, c in self.terms.items()}, self.const * k)
-
-    __rmul__ = __mul__
-
-
 @dataclass
 class _Excess:
     """An excess variable and what it measures: ``scale·(count - e) - share·size <= scale - 1``
     (``over``) or ``share·size - scale·(count + e) <= scale - 1`` (``under``)."""
 
-    index: int
+    var: int
     scale: int
     share: int
     count: Lin
     size: Lin
     over: bool
-    var: Any = None  # the MathOpt variable, once the model exists
 
 
 class CountModel:
-    """A MathOpt model over a set of groups, classes, units and fixed people.
-
-    Its variables and rows are gathered as plain lists and made one MathOpt model at once
-    (``Model.from_model_proto``: 3 ms at 240 people, where adding them one by one through
-    MathOpt's Python layer took 36 ms); rows added later (caps, evenness) go through
-    MathOpt directly. Its expressions (``x``, ``balance``, ``rank_sum``, ...) are
-    :class:`Lin` over variable indices; ``V`` maps an index to its MathOpt variable.
-    """
+    """A MIP over a set of groups, classes, units and fixed people (``lp.Mip``), solved by
+    HiGHS (or CP-SAT) through MathOpt's core. Its variables are numbers; its expressions
+    (``x``, ``balance``, ``rank_sum``, ...) are :class:`lp.Lin`; a solution is a dict from
+    variable number to value."""
 
     def __init__(
         self,
@@ -190,21 +141,14 @@ class CountModel:
         max_rank: int,
         spread: bool,
     ) -> None:
-        mathopt = _mathopt()
-        self.mathopt = mathopt
         self.prep = prep
         self.groups = groups
         self.classes = classes
         self.units = units
         self.pools = pools
         self.fixed = dict(fixed)
-        # gathered before the MathOpt model exists (see ``_finish``)
-        self._lb: list[float] = []
-        self._ub: list[float] = []
-        self._int: list[bool] = []
-        self._rows: list[tuple[dict[int, float], float, float]] = []
-        self.V: list[Any] = []
-        self.model: Any = None
+        self.mip = Mip()
+        self._objective: Lin | None = None
         theme_of = prep.group_theme
         in_model = set(groups)
         n_sectors = len(prep.sectors)
@@ -224,7 +168,7 @@ class CountModel:
         const_attr: list[dict[tuple[int, int], int]] = [defaultdict(int) for _ in range(3)]
         attr_of = (prep.org_of, prep.gender_of, prep.country_of)
         self.excesses: list[_Excess] = []
-        new_var = self._var
+        new_var = self.mip.var
 
         for i, g in fixed.items():
             s = prep.sector_of[i]
@@ -446,86 +390,22 @@ class CountModel:
             self.div_excess = Lin.of((1, v) for v in parts[1] + parts[2])
         self.variables = (len(ranked) + len(zvars) + len(self.excesses)
                           + sum(map(len, sized.values())) + 2 * len(groups))
-        self._finish()
-        V = self.V
-        self.take = {k: V[v] for k, v in take.items()}
-        self.stay = {k: V[v] for k, v in stay.items()}
-        self.move_take = {k: V[v] for k, v in move_take.items()}
-        self.zvars = {k: V[v] for k, v in zvars.items()}
-        self.unit_var = {k: V[v] for k, v in unit_var.items()}
-        self.n_var = {g: V[v] for g, v in n_var.items()}
-        self.size = {g: V[v] for g, v in size_var.items()}
-        self.index_of_size = size_var
-        self.sized = {g: [(k, V[y]) for k, y in ys] for g, ys in sized.items()}
-        self.ranked = [(V[v], rank) for v, rank in ranked]
-        self._upper = {V[v]: self._ub[v] for v, _ in ranked}
-        self.caps: dict[str, Any] = {}  # stage -> the row holding its value
+        self.take, self.stay, self.move_take = take, stay, move_take
+        self.zvars, self.unit_var = zvars, unit_var
+        self.n_var, self.size, self.sized = n_var, size_var, sized
+        self.ranked = ranked
+        self._upper = {v: self.mip.ub[v] for v, _ in ranked}
+        self.caps: dict[str, int] = {}  # stage -> the row holding its value
 
     # --- building ------------------------------------------------------------------------
 
-    def _var(self, lb: float, ub: float, integer: bool = True) -> int:
-        """A new variable's index (before ``_finish``: gathered; after: added to MathOpt)."""
-        if self.model is not None:
-            self.V.append(self.model.add_variable(lb=lb, ub=ub, is_integer=integer))
-            return len(self.V) - 1
-        self._lb.append(lb)
-        self._ub.append(ub)
-        self._int.append(integer)
-        return len(self._lb) - 1
+    def _row(self, pairs: Any, lb: float, ub: float) -> int:
+        """``lb <= sum(c·x_i) <= ub`` over ``(c, i)`` pairs; the row's number."""
+        return self.mip.row(pairs, lb, ub)
 
-    def _row(self, pairs: Any, lb: float, ub: float) -> Any:
-        """``lb <= sum(c·x_i) <= ub`` over ``(c, i)`` pairs (the MathOpt row once built)."""
-        terms: dict[int, float] = {}
-        for c, i in pairs:
-            terms[i] = terms.get(i, 0) + c
-        if self.model is None:
-            self._rows.append((terms, lb, ub))
-            return None
-        row = self.model.add_linear_constraint(lb=lb, ub=ub)
-        V = self.V
-        for i, c in terms.items():
-            if c:
-                row.set_coefficient(V[i], c)
-        return row
-
-    def _constrain(self, expr: Lin, lb: float, ub: float) -> Any:
-        """``lb <= expr <= ub`` (its constant moved to the bounds)."""
-        return self._row(((c, i) for i, c in expr.terms.items()), lb - expr.const,
-                         ub - expr.const)
-
-    def _finish(self) -> None:
-        """Make the MathOpt model from what was gathered, in one call."""
-        from ortools.math_opt import model_pb2
-
-        proto = model_pb2.ModelProto()
-        n = len(self._lb)
-        proto.variables.ids.extend(range(n))
-        proto.variables.lower_bounds.extend(self._lb)
-        proto.variables.upper_bounds.extend(self._ub)
-        proto.variables.integers.extend(self._int)
-        rows = proto.linear_constraints
-        rows.ids.extend(range(len(self._rows)))
-        rows.lower_bounds.extend(lb for _, lb, _ in self._rows)
-        rows.upper_bounds.extend(ub for _, _, ub in self._rows)
-        row_ids: list[int] = []
-        column_ids: list[int] = []
-        coefficients: list[float] = []
-        for r, (terms, _, _) in enumerate(self._rows):
-            for i in sorted(terms):
-                c = terms[i]
-                if c:
-                    row_ids.append(r)
-                    column_ids.append(i)
-                    coefficients.append(c)
-        matrix = proto.linear_constraint_matrix
-        matrix.row_ids.extend(row_ids)
-        matrix.column_ids.extend(column_ids)
-        matrix.coefficients.extend(coefficients)
-        self.model = self.mathopt.Model.from_model_proto(proto)
-        self.V = [self.model.get_variable(i) for i in range(n)]
-        for excess in self.excesses:
-            excess.var = self.V[excess.index]
-        self._rows = []
+    def _constrain(self, expr: Lin, lb: float, ub: float) -> int:
+        """``lb <= expr <= ub`` (its constant moved to the bounds); the row's number."""
+        return self.mip.constrain(expr, lb, ub)
 
     @property
     def evenness(self) -> Lin:
@@ -543,10 +423,10 @@ class CountModel:
                 if len(members) < 2 or len(members) != len(theme_groups):
                     continue
                 seats = sum(self.prep.problem.groups[g].capacity for g in members)
-                people = Lin({self.index_of_size[g]: 1 for g in members})
+                people = Lin({self.size[g]: 1 for g in members})
                 for g in members:
                     parts += self._band(seats, self.prep.problem.groups[g].capacity,
-                                        Lin({self.index_of_size[g]: 1}), people)
+                                        Lin({self.size[g]: 1}), people)
             self._evenness = Lin.of((1, v) for v in parts)
         return self._evenness
 
@@ -554,14 +434,14 @@ class CountModel:
               under: bool = True) -> list[int]:
         """Excess variables keeping ``count`` within floor/ceil of ``share/scale·size``."""
         out = []
-        over_v = self._var(0, self.prep.n_people)
+        over_v = self.mip.var(0, self.prep.n_people)
         # scale·(count - over) - share·size <= scale - 1
         self._constrain(count * scale + Lin({over_v: -scale}) + size * -share,
                         -math.inf, scale - 1)
         self._excess(_Excess(over_v, scale, share, count, size, True))
         out.append(over_v)
         if under:
-            under_v = self._var(0, self.prep.n_people)
+            under_v = self.mip.var(0, self.prep.n_people)
             # share·size - scale·(count + under) <= scale - 1
             self._constrain(size * share + count * -scale + Lin({under_v: -scale}),
                             -math.inf, scale - 1)
@@ -570,15 +450,13 @@ class CountModel:
         return out
 
     def _excess(self, excess: _Excess) -> None:
-        if self.model is not None:
-            excess.var = self.V[excess.index]
         self.excesses.append(excess)
 
     def _capped(self, scale: int, share: int, count: Lin, g: int,
                 choices: list[tuple[int, int]], size: int) -> int:
         """An excess variable over ``count``'s fair share (``fair_cap``) of group g at each of
         its sizes (``choices``: (size, binary)); what ``_band(..., under=False)`` measures."""
-        over = self._var(0, self.prep.n_people)
+        over = self.mip.var(0, self.prep.n_people)
         caps = [(fair_cap(scale, share, k), y) for k, y in choices]
         # count - over <= sum(cap_k · y_k)
         self._constrain(count + Lin({over: -1}) + Lin.of((-c, y) for c, y in caps if c),
@@ -600,8 +478,9 @@ class CountModel:
 
     def limit_rank(self, worst: int) -> None:
         """Allow no one a rank worse than ``worst`` (reversible: a larger value frees again)."""
+        ub = self.mip.ub
         for v, rank in self.ranked:
-            v.upper_bound = 0 if rank > worst else self._upper[v]
+            ub[v] = 0 if rank > worst else self._upper[v]
 
     def cap(self, expr: Lin, value: float, name: str) -> None:
         """Keep an earlier stage's objective at the value it reached."""
@@ -609,93 +488,58 @@ class CountModel:
 
     def set_objective(self, objective: Lin | None) -> None:
         """Minimise ``objective`` (nothing when None) in the next solve."""
-        target = self.model.objective
-        target.clear()
-        target.is_maximize = False
-        if objective is None:
-            return
-        V = self.V
-        for i, c in objective.terms.items():
-            if c:
-                target.set_linear_coefficient(V[i], c)
-        target.offset = objective.const
+        self._objective = objective
 
-    def release(self, name: str) -> None:
-        """Drop the cap of stage ``name`` (if any): its value is no longer held."""
-        row = self.caps.pop(name, None)
-        if row is not None:
-            self.model.delete_linear_constraint(row)
-
-    def solve(self, objective: Any, clock: Clock, stage: str,
+    def solve(self, objective: Lin | None, clock: Clock, stage: str,
               hint: dict | None = None, node_limit: int = NODE_LIMIT,
               backend: str = "highs", deterministic_s: float = SPREAD_DETERMINISTIC_S,
               on: Any = None) -> Outcome:
         """Minimise ``objective`` within a work budget that decides the answer: ``node_limit``
         HiGHS nodes, or with ``backend="cp-sat"`` one CP-SAT worker for ``deterministic_s``
         deterministic seconds. The clock's time left is only a safety net, and cutting
-        with it is recorded on the clock as a cut of ``stage``. With ``on``, a copy of the
-        model with rows of its own and ``objective`` already set (``sized.py``) is solved."""
-        mathopt = self.mathopt
+        with it is recorded on the clock as a cut of ``stage``. With ``on``, another model
+        proto (``sized.py``: this one with rows of its own, minimising ``objective``)."""
         start = time.monotonic()
-        if on is None:
-            self.set_objective(objective)
+        self.set_objective(objective)
         # Solvers look at their clock now and then, not continuously: a margin keeps
         # their overshoot inside the time left
         seconds = max(0.01, 0.85 * clock.working_left())
         if seconds < ROOT_S_PER_VARIABLE * self.variables:
             clock.cut_stage(stage)  # it would overrun the limit for nothing
             return Outcome("unknown", None, None, cut_by_clock=True)
-        common = {"time_limit": dt.timedelta(seconds=seconds),
-                  "random_seed": self.prep.problem.seed, "relative_gap_tolerance": 0.0,
-                  "absolute_gap_tolerance": 0.999}  # every objective is a whole number
-        if backend == "cp-sat":
-            from ortools.sat import sat_parameters_pb2
-
-            params = mathopt.SolveParameters(**common, threads=1, cp_sat=(
-                sat_parameters_pb2.SatParameters(
-                    max_deterministic_time=deterministic_s, num_workers=1)))
-            solver = mathopt.SolverType.CP_SAT
-        else:
-            # HiGHS's presolve took 7-9 s to refute each worst-rank level of the 1,200-person
-            # stable re-run (10,865 variables; 1.2 s without it) and turned the 1,200-person
-            # rank sum into 9,911 simplex iterations (1,743 without); at 10,000 people
-            # (40,992 variables) it pays for itself (5.5 s with, 25 s without), and at 240
-            # with rules (831) it was as quick or quicker (benchmarks.md, issue 28).
-            presolve = {} if not PRESOLVE_OFF[0] < self.variables <= PRESOLVE_OFF[1] else {
-                "presolve": mathopt.Emphasis.OFF}
-            params = mathopt.SolveParameters(**common, node_limit=node_limit, **presolve)
-            solver = mathopt.SolverType.HIGHS
-        model_params = None
-        if hint:
-            model_params = mathopt.ModelSolveParameters(
-                solution_hints=[mathopt.SolutionHint(variable_values=hint)])
-        result = mathopt.solve(on if on is not None else self.model, solver, params=params,
-                               model_params=model_params)
+        # HiGHS's presolve took 7-9 s to refute each worst-rank level of the 1,200-person
+        # stable re-run (10,865 variables; 1.2 s without it) and turned the 1,200-person
+        # rank sum into 9,911 simplex iterations (1,743 without); at 10,000 people
+        # (40,992 variables) it pays for itself (5.5 s with, 25 s without), and at 240
+        # with rules (831) it was as quick or quicker (benchmarks.md, issue 28).
+        presolve_off = backend != "cp-sat" and PRESOLVE_OFF[0] < self.variables <= PRESOLVE_OFF[1]
+        result = lp.solve(on if on is not None else self.mip.proto(objective),
+                          backend=backend, time_limit_s=seconds, seed=self.prep.problem.seed,
+                          gaps=(0.0, 0.999),  # every objective is a whole number
+                          node_limit=node_limit if backend != "cp-sat" else None,
+                          presolve_off=presolve_off, deterministic_s=deterministic_s,
+                          hint=hint)
         wall = time.monotonic() - start
-        reason = result.termination.reason
-        cut = result.termination.limit == mathopt.Limit.TIME
+        cut = result.time_cut
         if backend == "cp-sat":
-            # Through MathOpt CP-SAT names no limit ("undetermined") for its deterministic
-            # budget and the wall clock alike: an unproven solve that ran to the wall-clock
-            # limit was cut by it
-            cut = reason not in (mathopt.TerminationReason.OPTIMAL,
-                                 mathopt.TerminationReason.INFEASIBLE) and (
-                wall >= 0.95 * seconds)
+            # CP-SAT names no limit ("undetermined") for its deterministic budget and the
+            # wall clock alike: an unproven solve that ran to the wall-clock limit was
+            # cut by it
+            cut = result.reason not in ("optimal", "infeasible") and wall >= 0.95 * seconds
         if cut:
             clock.cut_stage(stage)
-        if reason == mathopt.TerminationReason.INFEASIBLE:
+        if result.reason == "infeasible":
             return Outcome("infeasible", None, None, wall_s=wall)
-        if not result.has_primal_feasible_solution():
+        if not result.has_solution:
             return Outcome("unknown", None, None, wall_s=wall, cut_by_clock=cut)
-        values = result.variable_values()
-        value = round(result.objective_value()) if objective is not None else 0
-        bound = result.termination.objective_bounds.dual_bound
-        if reason == mathopt.TerminationReason.OPTIMAL:
+        value = round(result.objective) if objective is not None else 0
+        bound = result.dual_bound
+        if result.reason == "optimal":
             status, bound = "optimal", value
         else:
             status = "feasible"
             bound = max(0, _ceil(bound)) if bound is not None and bound > -1e18 else 0
-        return Outcome(status, value, bound, values, wall, cut)
+        return Outcome(status, value, bound, result.values, wall, cut)
 
     def values_from(self, where: list[int]) -> dict:
         """Every variable's value at an allocation of people to groups (a hint or
@@ -762,10 +606,9 @@ class CountModel:
         return round(self._evaluate(expr, values))
 
     def _evaluate(self, expr: Lin, values: dict) -> float:
-        """An expression's value at ``values`` (keyed by MathOpt variable; KeyError where one
-        of its variables has none)."""
-        V = self.V
-        return sum(c * values[V[i]] for i, c in expr.terms.items()) + expr.const
+        """An expression's value at ``values`` (KeyError where one of its variables has
+        none)."""
+        return expr.value(values)
 
 
 def _ceil(x: float) -> int:

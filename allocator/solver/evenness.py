@@ -16,19 +16,16 @@ not, the joint model (``CountModel.evenness``) can still look further.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
+from allocator.solver import lp
 from allocator.solver.budget import NODE_LIMIT, Clock
 from allocator.solver.countmodel import CountModel
 from allocator.solver.evaluate import band
+from allocator.solver.lp import INF, Lin, Mip
 
 
 def even_out(model: CountModel, values: dict, clock: Clock) -> dict:
     """``values`` with each theme's movable people re-split to even out sizes."""
-    import datetime as dt
-
-    from ortools.math_opt.python import mathopt
-
     prep = model.prep
     groups = prep.problem.groups
     values = dict(values)
@@ -55,49 +52,52 @@ def even_out(model: CountModel, values: dict, clock: Clock) -> dict:
             const_fac[g] = fac_total - fac_moved
         before = _theme_balance(prep, pool, const_sec, {
             (g, s): round(values[z[g, s]]) if (g, s) in z else 0 for g in pool for s in sectors})
-        m = mathopt.Model()
-        zz = {key: m.add_integer_variable(lb=0, ub=prep.n_people) for key in z}
+        m = Mip()
+        zz = {key: m.var(0, prep.n_people) for key in z}
         for s in [*sectors, -1]:
             keys = [(g, s) for g in pool if (g, s) in zz]
             if keys:
-                m.add_linear_constraint(mathopt.fast_sum(zz[k] for k in keys) == supply[s])
-        n = {g: m.add_integer_variable(lb=0, ub=groups[g].capacity) for g in pool}
-        size = {g: m.add_integer_variable(lb=0, ub=groups[g].capacity) for g in pool}
-        balance_parts: list[Any] = []
+                m.row([(1, zz[k]) for k in keys], supply[s], supply[s])
+        n = {g: m.var(0, groups[g].capacity) for g in pool}
+        size = {g: m.var(0, groups[g].capacity) for g in pool}
+        balance_parts: list[int] = []
         for g in pool:
-            xs = {s: const_sec[g, s] + (zz[g, s] if (g, s) in zz else 0) for s in sectors}
-            m.add_linear_constraint(n[g] == mathopt.fast_sum(xs.values()))
-            fac = const_fac[g] + (zz[g, -1] if (g, -1) in zz else 0)
-            m.add_linear_constraint(size[g] == n[g] + fac)
+            xs = {s: Lin({zz[g, s]: 1} if (g, s) in zz else {}, const_sec[g, s])
+                  for s in sectors}
+            participants = Lin({n[g]: 1})
+            for x in xs.values():
+                participants = participants + x * -1
+            m.constrain(participants, 0, 0)
+            fac = Lin({zz[g, -1]: 1} if (g, -1) in zz else {}, const_fac[g])
+            m.constrain(Lin({size[g]: 1, n[g]: -1}) + fac * -1, 0, 0)
             if groups[g].min_size:
-                m.add_linear_constraint(size[g] >= groups[g].min_size)
+                m.row([(1, size[g])], groups[g].min_size, INF)
             if prep.facilitator_rule() and (g, -1) in zz:  # else fixed, and already right
-                m.add_linear_constraint(fac >= lo_f)
-                m.add_linear_constraint(fac <= hi_f)
+                m.constrain(fac, lo_f, INF)
+                m.constrain(fac, -INF, hi_f)
             for s in sectors:
-                balance_parts += _excess(m, N, prep.sector_total[s], xs[s], n[g], prep.n_people)
-        m.add_linear_constraint(mathopt.fast_sum(balance_parts) <= before)
+                balance_parts += _excess(m, N, prep.sector_total[s], xs[s], Lin({n[g]: 1}),
+                                         prep.n_people)
+        m.row([(1, v) for v in balance_parts], -INF, before)
         seats = sum(groups[g].capacity for g in pool)
-        people = mathopt.fast_sum(size.values())
-        even_parts: list[Any] = []
+        people = Lin({size[g]: 1 for g in pool})
+        even_parts: list[int] = []
         for g in pool:
-            even_parts += _excess(m, seats, groups[g].capacity, size[g], people, prep.n_people)
-        m.minimize(mathopt.fast_sum(even_parts))
-        params = mathopt.SolveParameters(
-            time_limit=dt.timedelta(seconds=max(0.01, clock.working_left())),
-            node_limit=NODE_LIMIT, random_seed=prep.problem.seed,
-            relative_gap_tolerance=0.0, absolute_gap_tolerance=0.999)
-        result = mathopt.solve(m, mathopt.SolverType.HIGHS, params=params)
-        if result.termination.limit == mathopt.Limit.TIME:
+            even_parts += _excess(m, seats, groups[g].capacity, Lin({size[g]: 1}), people,
+                                  prep.n_people)
+        result = lp.solve(m.proto(Lin.of((1, v) for v in even_parts)),
+                          time_limit_s=max(0.01, clock.working_left()),
+                          seed=prep.problem.seed, gaps=(0.0, 0.999), node_limit=NODE_LIMIT)
+        if result.time_cut:
             clock.cut_stage("evenness")
-        if not result.has_primal_feasible_solution():
+        if not result.has_solution:
             continue
-        found = result.variable_values()
+        found = result.values
         current = sum(max(0, round(values[model.size[g]]) - _share(groups, pool, values,
                                                                     model, g)[1])
                       + max(0, _share(groups, pool, values, model, g)[0]
                             - round(values[model.size[g]])) for g in pool)
-        if round(result.objective_value()) >= current:
+        if round(result.objective) >= current:
             continue
         for key, var in z.items():
             values[var] = round(found[zz[key]])
@@ -125,9 +125,9 @@ def _theme_balance(prep, pool: list[int], const_sec: dict, moved: dict) -> int:
     return total
 
 
-def _excess(m: Any, scale: int, share: int, count: Any, size: Any, most: int) -> list[Any]:
-    over = m.add_integer_variable(lb=0, ub=most)
-    under = m.add_integer_variable(lb=0, ub=most)
-    m.add_linear_constraint(scale * (count - over) - share * size <= scale - 1)
-    m.add_linear_constraint(share * size - scale * (count + under) <= scale - 1)
+def _excess(m: Mip, scale: int, share: int, count: Lin, size: Lin, most: int) -> list[int]:
+    over = m.var(0, most)
+    under = m.var(0, most)
+    m.constrain(count * scale + Lin({over: -scale}) + size * -share, -INF, scale - 1)
+    m.constrain(size * share + count * -scale + Lin({under: -scale}), -INF, scale - 1)
     return [over, under]

@@ -29,9 +29,11 @@ import math
 import time
 from typing import Any
 
+from allocator.solver import lp
 from allocator.solver.budget import Clock
-from allocator.solver.countmodel import CountModel, Lin, Outcome
+from allocator.solver.countmodel import CountModel, Outcome
 from allocator.solver.hint import band
+from allocator.solver.lp import Lin
 
 # Models of more than the first and at most the second number of variables get the sized
 # start (the 83-person ``workshop`` benchmark has 159, the 240-person ``rules`` 885, the
@@ -51,65 +53,57 @@ def sized_solve(model: CountModel, objective: Lin, clock: Clock, stage: str) -> 
     ``feasible`` (a start for the full solve, its bound the LP's) or None when neither
     solve found anything. The caller must hold the balance stage at zero.
 
-    Both solves run on a copy of the model with the size binaries added (made from its
-    exported proto in one call), so the model itself is left as it was."""
-    mathopt = model.mathopt
+    Both solves run on a copy of the model with the size binaries added (its proto,
+    extended), so the model itself is left as it was."""
     start = time.monotonic()
     if clock.working_left() <= 0.01:
         return None
-    copy, choices = _with_size_choices(model, objective)
-    relaxed = mathopt.solve(copy, mathopt.SolverType.HIGHS, params=_params(mathopt, clock))
-    reason = relaxed.termination.reason
-    if reason == mathopt.TerminationReason.INFEASIBLE:
+    proto, choices = _with_size_choices(model, objective)
+    relaxed = lp.solve(proto, time_limit_s=max(0.01, 0.85 * clock.working_left()),
+                       relaxation=True)
+    if relaxed.reason == "infeasible":
         return Outcome("infeasible", None, None, wall_s=time.monotonic() - start)
-    if reason != mathopt.TerminationReason.OPTIMAL:
+    if relaxed.reason != "optimal" or relaxed.objective is None:
         return None
-    bound = _ceil(relaxed.objective_value())
-    lp = relaxed.variable_values()
+    bound = _ceil(relaxed.objective)
+    upper = proto.variables.upper_bounds
     for ys in choices.values():
-        mean = sum(k * lp[y] for k, y in ys)
+        mean = sum(k * relaxed.values[y] for k, y in ys)
         for k, y in ys:
             if not math.floor(mean + 1e-6) <= k <= math.ceil(mean - 1e-6):
-                y.upper_bound = 0
-    out = model.solve(objective, clock, stage, node_limit=SIZED_NODES, on=copy)
+                upper[y] = 0
+    out = model.solve(objective, clock, stage, node_limit=SIZED_NODES, on=proto)
     if out.status not in ("optimal", "feasible"):
         return None
-    own = model.model.get_next_variable_id()
-    values = {model.model.get_variable(v.id): x for v, x in out.values.items() if v.id < own}
+    own = model.mip.n_vars
+    values = {v: x for v, x in out.values.items() if v < own}
     status = "optimal" if out.objective <= bound else "feasible"
     return Outcome(status, out.objective, max(bound, 0) if status == "feasible"
                    else out.objective, values, time.monotonic() - start, out.cut_by_clock)
 
 
 def _with_size_choices(model: CountModel, objective: Lin
-                       ) -> tuple[Any, dict[int, list[tuple[int, Any]]]]:
-    """A copy of the model minimising ``objective``, with one binary per possible number
-    of participants of each group and the sector bands at that number as constant bounds
-    on the group's sector counts; the binaries by group, as (count, variable).
-
-    Built as proto entries and made a model in one call: through MathOpt's Python layer
-    these rows took 0.027-0.036 s of a 0.17-0.21 s solve at 240 people."""
-    prep = model.prep
-    proto = model.model.export_model()
-    V = model.V
-    n_vars = model.model.get_next_variable_id()
-    n_rows = model.model.get_next_linear_constraint_id()
-    new_vars: list[tuple[float, float]] = []
+                       ) -> tuple[Any, dict[int, list[tuple[int, int]]]]:
+    """The model's proto minimising ``objective``, with one binary per possible number of
+    participants of each group and the sector bands at that number as constant bounds on
+    the group's sector counts; the binaries by group, as (count, variable number)."""
+    prep, mip = model.prep, model.mip
+    proto = mip.proto(objective)
+    n_vars, n_rows = mip.n_vars, len(mip.rows)
+    new_vars = 0
     rows: list[tuple[float, float, dict[int, float]]] = []
     by_group: dict[int, list[tuple[int, int]]] = {}
     for g in model.groups:
         n_var = model.n_var[g]
-        sizes = range(round(n_var.lower_bound), round(n_var.upper_bound) + 1)
-        ys = []
-        for k in sizes:
-            ys.append((k, n_vars + len(new_vars)))
-            new_vars.append((0.0, 1.0))
+        sizes = range(round(mip.lb[n_var]), round(mip.ub[n_var]) + 1)
+        ys = [(k, n_vars + new_vars + j) for j, k in enumerate(sizes)]
+        new_vars += len(ys)
         by_group[g] = ys
         rows.append((1, 1, {y: 1 for _, y in ys}))
-        rows.append((0, 0, {n_var.id: 1} | {y: -k for k, y in ys}))
+        rows.append((0, 0, {n_var: 1} | {y: -k for k, y in ys}))
         for s in range(len(prep.sectors)):
             x = model.x[g, s]
-            counted = {V[i].id: c for i, c in x.terms.items() if c}
+            counted = {i: c for i, c in x.terms.items() if c}
             bands = [band(prep, s, k) for k in sizes]
             # x - sum(low_k y_k) >= -constant;  x - sum(high_k y_k) <= -constant
             rows.append((-x.const, math.inf, counted | {
@@ -117,43 +111,21 @@ def _with_size_choices(model: CountModel, objective: Lin
             rows.append((-math.inf, -x.const, counted | {
                 y: -high for (_, high), (_, y) in zip(bands, ys, strict=True) if high}))
     variables = proto.variables
-    variables.ids.extend(range(n_vars, n_vars + len(new_vars)))
-    variables.lower_bounds.extend(lb for lb, _ in new_vars)
-    variables.upper_bounds.extend(ub for _, ub in new_vars)
-    variables.integers.extend(True for _ in new_vars)
-    if variables.names:
-        variables.names.extend("" for _ in new_vars)
+    variables.ids.extend(range(n_vars, n_vars + new_vars))
+    variables.lower_bounds.extend(0.0 for _ in range(new_vars))
+    variables.upper_bounds.extend(1.0 for _ in range(new_vars))
+    variables.integers.extend(True for _ in range(new_vars))
     constraints = proto.linear_constraints
     constraints.ids.extend(range(n_rows, n_rows + len(rows)))
     constraints.lower_bounds.extend(lb for lb, _, _ in rows)
     constraints.upper_bounds.extend(ub for _, ub, _ in rows)
-    if constraints.names:
-        constraints.names.extend("" for _ in rows)
     matrix = proto.linear_constraint_matrix
     for r, (_, _, terms) in enumerate(rows, start=n_rows):
         columns = sorted(terms)
         matrix.row_ids.extend(r for _ in columns)
         matrix.column_ids.extend(columns)
         matrix.coefficients.extend(terms[c] for c in columns)
-    goal = {V[i].id: c for i, c in objective.terms.items() if c}
-    proto.objective.Clear()
-    proto.objective.offset = objective.const
-    proto.objective.linear_coefficients.ids.extend(sorted(goal))
-    proto.objective.linear_coefficients.values.extend(goal[i] for i in sorted(goal))
-    copy = model.mathopt.Model.from_model_proto(proto)
-    choices = {g: [(k, copy.get_variable(y)) for k, y in ys] for g, ys in by_group.items()}
-    return copy, choices
-
-
-def _params(mathopt: Any, clock: Clock) -> Any:
-    """HiGHS's parameters for the LP relaxation (MathOpt relaxes through HiGHS's option)."""
-    import datetime as dt
-
-    from ortools.math_opt.solvers import highs_pb2
-
-    return mathopt.SolveParameters(
-        time_limit=dt.timedelta(seconds=max(0.01, 0.85 * clock.working_left())),
-        highs=highs_pb2.HighsOptionsProto(bool_options={"solve_relaxation": True}))
+    return proto, by_group
 
 
 def _ceil(x: float) -> int:
