@@ -486,6 +486,12 @@ class CountModel:
         """Keep an earlier stage's objective at the value it reached."""
         self.caps[name] = self._constrain(expr, -math.inf, value)
 
+    def release(self, name: str) -> None:
+        """Drop the cap of stage ``name`` (if any): its value is no longer held."""
+        row = self.caps.pop(name, None)
+        if row is not None:
+            self.mip.delete_row(row)
+
     def set_objective(self, objective: Lin | None) -> None:
         """Minimise ``objective`` (nothing when None) in the next solve."""
         self._objective = objective

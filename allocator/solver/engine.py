@@ -63,8 +63,9 @@ FINE_DEFAULT_LIMIT = 120
 # two CPU hogs (benchmarks/limits.py's "build s"); 60 µs leaves room for that. A model that
 # would not be built in the time left is not started.
 BUILD_S_PER_VARIABLE = 60e-6
-# The first model in a process also imports MathOpt and HiGHS (0.36 s idle,
-# benchmarks/solver.py prints it).
+# The first model in a process also loads the solvers (MathOpt's core with HiGHS: 0.12-0.17 s
+# idle since lp.py; benchmarks/solver.py prints it). Kept at the figure from when MathOpt's
+# Python layer and numpy were imported too, as a margin for a loaded machine.
 IMPORT_BACKENDS_S = 0.6
 
 # the stages of the preference model after balance (and moves), in their order
