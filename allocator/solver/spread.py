@@ -152,20 +152,7 @@ def _swap(counts: _Counts, where: list[int], i: int, j: int) -> None:
 
 def _diversity_delta(counts: _Counts, i: int, j: int, gi: int, gj: int) -> int:
     """Change in gender + country excess if i (in gi) and j (in gj) swap groups."""
-    delta = 0
-    for a in (1, 2):
-        vi, vj = counts.of[a][i], counts.of[a][j]
-        if vi == vj:
-            continue
-        for value, g_from, g_to in ((vi, gi, gj), (vj, gj, gi)):
-            if value < 0:
-                continue
-            delta -= counts.excess(a, value, g_from)
-            delta -= counts.excess(a, value, g_to)
-            # after: one fewer in g_from, one more in g_to
-            delta += max(0, counts.count[a][g_from, value] - 1 - counts.cap(a, value, g_from))
-            delta += max(0, counts.count[a][g_to, value] + 1 - counts.cap(a, value, g_to))
-    return delta
+    return _delta(counts, (1, 2), i, j, gi, gj)
 
 
 def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int, int],
@@ -206,18 +193,31 @@ def _improve(prep: Prepared, movers: list[int], counts: _Counts, where: dict[int
 
 def _delta(counts: _Counts, attrs: tuple[int, ...], i: int, j: int, gi: int, gj: int) -> int:
     """Change in the excess of ``attrs`` (0 organisation, 1 gender, 2 country) if i (in gi)
-    and j (in gj) swap groups."""
+    and j (in gj) swap groups.
+
+    One person of a value leaving a group lowers its excess by one exactly when the group
+    is above its cap, and one arriving raises it by one exactly when the group is at or
+    above it: two lookups per move, where recomputing both excesses before and after cost
+    four (the swaps were most of the spread stages' 3 s at 10,000 people).
+    """
     delta = 0
+    caps = counts._caps
     for a in attrs:
-        vi, vj = counts.of[a][i], counts.of[a][j]
+        of = counts.of[a]
+        vi, vj = of[i], of[j]
         if vi == vj:
             continue
+        count = counts.count[a]
         for value, g_from, g_to in ((vi, gi, gj), (vj, gj, gi)):
             if value < 0:
                 continue
-            delta -= counts.excess(a, value, g_from) + counts.excess(a, value, g_to)
-            delta += max(0, counts.count[a][g_from, value] - 1 - counts.cap(a, value, g_from))
-            delta += max(0, counts.count[a][g_to, value] + 1 - counts.cap(a, value, g_to))
+            cap_to = caps.get((a, value, g_to))
+            if cap_to is None:
+                cap_to = counts.cap(a, value, g_to)
+            cap_from = caps.get((a, value, g_from))
+            if cap_from is None:
+                cap_from = counts.cap(a, value, g_from)
+            delta += (count[g_to, value] >= cap_to) - (count[g_from, value] > cap_from)
     return delta
 
 
