@@ -148,7 +148,6 @@ class CountModel:
         self.pools = pools
         self.fixed = dict(fixed)
         self.mip = Mip()
-        self._objective: Lin | None = None
         theme_of = prep.group_theme
         in_model = set(groups)
         n_sectors = len(prep.sectors)
@@ -486,15 +485,18 @@ class CountModel:
         """Keep an earlier stage's objective at the value it reached."""
         self.caps[name] = self._constrain(expr, -math.inf, value)
 
+    def capped(self, name: str) -> float | None:
+        """The value stage ``name`` is held at (None when it is not held)."""
+        row = self.caps.get(name)
+        if row is None or self.mip.rows[row] is None:
+            return None
+        return self.mip.rows[row][2]
+
     def release(self, name: str) -> None:
         """Drop the cap of stage ``name`` (if any): its value is no longer held."""
         row = self.caps.pop(name, None)
         if row is not None:
             self.mip.delete_row(row)
-
-    def set_objective(self, objective: Lin | None) -> None:
-        """Minimise ``objective`` (nothing when None) in the next solve."""
-        self._objective = objective
 
     def solve(self, objective: Lin | None, clock: Clock, stage: str,
               hint: dict | None = None, node_limit: int = NODE_LIMIT,
@@ -506,7 +508,6 @@ class CountModel:
         with it is recorded on the clock as a cut of ``stage``. With ``on``, another model
         proto (``sized.py``: this one with rows of its own, minimising ``objective``)."""
         start = time.monotonic()
-        self.set_objective(objective)
         # Solvers look at their clock now and then, not continuously: a margin keeps
         # their overshoot inside the time left
         seconds = max(0.01, 0.85 * clock.working_left())

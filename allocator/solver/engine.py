@@ -280,17 +280,29 @@ class _Stages:
     def _preference_solve(self, model: CountModel, expr, stage: str,
                           hint: dict | None) -> Outcome:
         """A preference solve: first from the group sizes (``sized.sized_solve``) where the
-        model is small and every band is held, then, unless that proved it, the full MIP
-        from the better of the two starts."""
-        bands_held = any(s.name == "balance" and s.objective == 0 for s in self.stages)
-        if SIZED_RANGE[0] < model.variables <= SIZED_RANGE[1] and bands_held:
+        model is small and every band is held at zero, then, unless that proved it, the full
+        MIP from the better of the two starts; the sized answer and its bound are kept where
+        the full solve does no better (or was not run: the clock)."""
+        sized = None
+        if SIZED_RANGE[0] < model.variables <= SIZED_RANGE[1] and \
+                model.capped("balance") == 0:
             sized = sized_solve(model, expr, self.clock, stage)
             if sized is not None:
                 if sized.status in ("optimal", "infeasible"):
                     return sized
                 if hint is None or sized.objective < model.value(expr, model.complete(hint)):
                     hint = sized.values
-        return model.solve(expr, self.clock, stage, hint=hint)
+        out = model.solve(expr, self.clock, stage, hint=hint)
+        if sized is None:
+            return out
+        if out.status not in ("optimal", "feasible") or out.objective > sized.objective:
+            return sized
+        if out.status == "feasible" and sized.bound is not None:
+            bound = max(out.bound or 0, sized.bound)
+            status = "optimal" if bound >= out.objective else "feasible"
+            return Outcome(status, out.objective, out.objective if status == "optimal"
+                           else bound, out.values, out.wall_s, out.cut_by_clock)
+        return out
 
     # --- the stages -------------------------------------------------------------------
 

@@ -239,5 +239,7 @@ def solve(proto: Any, *, backend: str = "highs", time_limit_s: float, seed: int 
                                      primal.variable_values.values, strict=True))
     if termination.HasField("objective_bounds"):
         result.dual_bound = termination.objective_bounds.dual_bound
+    else:  # older results carry it in the statistics (as MathOpt's own reading does)
+        result.dual_bound = out.solve_stats.best_dual_bound
     result.wall_s = time.monotonic() - start
     return result

@@ -19,8 +19,8 @@ solves run on a copy of the model that has the size binaries; the model itself n
 them: they made HiGHS's full MIP slower (0.55 -> 0.9 s at ``rules``, 1.1 -> 3 s at 1,200
 people).
 
-Both solves are counts of work (an LP; a node limit), so the answer does not depend on
-the machine's load.
+The LP's answer does not depend on the machine's load (a simplex run to its end), the
+restricted MIP's work is a node limit; where the clock cuts the LP, the stage says so.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ def sized_solve(model: CountModel, objective: Lin, clock: Clock, stage: str) -> 
     proto, choices = _with_size_choices(model, objective)
     relaxed = lp.solve(proto, time_limit_s=max(0.01, 0.85 * clock.working_left()),
                        relaxation=True)
+    if relaxed.time_cut:
+        clock.cut_stage(stage)  # the full MIP then starts from another hint
     if relaxed.reason == "infeasible":
         return Outcome("infeasible", None, None, wall_s=time.monotonic() - start)
     if relaxed.reason != "optimal" or relaxed.objective is None:
@@ -101,7 +103,7 @@ def _with_size_choices(model: CountModel, objective: Lin
         new_vars += len(ys)
         by_group[g] = ys
         rows.append((1, 1, {y: 1 for _, y in ys}))
-        rows.append((0, 0, {n_var: 1} | {y: -k for k, y in ys}))
+        rows.append((0, 0, {n_var: 1} | {y: -k for k, y in ys if k}))
         for s in range(len(prep.sectors)):
             x = model.x[g, s]
             counted = {i: c for i, c in x.terms.items() if c}
@@ -130,5 +132,6 @@ def _with_size_choices(model: CountModel, objective: Lin
 
 
 def _ceil(x: float) -> int:
-    """The least whole number at or above an LP value (tolerating round-off)."""
-    return math.ceil(x - 1e-6)
+    """The least whole number at or above an LP value, less a relative tolerance for the
+    solver's round-off (a smaller bound is only weaker, never wrong)."""
+    return math.ceil(x - 1e-6 * max(1.0, abs(x)))

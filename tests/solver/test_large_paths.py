@@ -32,7 +32,18 @@ def test_preferences_without_the_evenness_rows_then_each_theme_resplit(seed, mon
     problem = parse_problem(instance("rules", seed=seed, time_limit_s=60))
     held = _stages(solve(problem))
     monkeypatch.setattr(engine, "JOINT_EVENNESS_LIMIT", 0)
+    released = []
+    original = engine.CountModel.release
+
+    def release(model, name):
+        row = model.caps[name]
+        original(model, name)
+        released.append((name, model.mip.rows[row], model.capped(name)))
+
+    monkeypatch.setattr(engine.CountModel, "release", release)
     solution = solve(problem)
+    # the evenness rows were dropped for the preference stages (their row deleted)
+    assert released == [("evenness", None, None)]
     prep = prepare(problem)
     where = _where(problem, solution)
     assert len(solution.assignments) == len(problem.people)

@@ -35,6 +35,16 @@ def test_a_small_mip_and_its_relaxation() -> None:
     assert lp.solve(m.proto(goal), time_limit_s=10).reason == "infeasible"
 
 
+def test_the_relaxation_is_the_lp() -> None:
+    """2x = 1 with x whole: no integer answer, but the LP's x = 0.5."""
+    m = lp.Mip()
+    x = m.var(0, 1)
+    m.row([(2, x)], 1, 1)
+    assert lp.solve(m.proto(lp.Lin({x: 1})), time_limit_s=10).reason == "infeasible"
+    relaxed = lp.solve(m.proto(lp.Lin({x: 1})), time_limit_s=10, relaxation=True)
+    assert relaxed.reason == "optimal" and relaxed.values[x] == pytest.approx(0.5)
+
+
 @pytest.mark.parametrize("backend", ["highs", "cp-sat"])
 def test_the_answer_is_mathopts_own(backend, monkeypatch) -> None:
     """The 240-person model's rank-sum solve through lp.solve and through MathOpt's Python
