@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.warm workshop rules forum large --runs 5
     .venv/bin/python -m benchmarks.warm rules --limit 10 --highs   # every HiGHS solve's size
     .venv/bin/python -m benchmarks.warm rules --seeds 8 --runs 3   # one line per seed
+    .venv/bin/python -m benchmarks.warm forum --seeds 5 --runs 3 --sized-up-to 10000
 
 The first solve of each size is not counted (it imports OR-Tools' back-ends). On a shared
 machine the median of several runs is the figure to quote. With ``--highs`` every HiGHS
@@ -31,7 +32,10 @@ def _watch_highs() -> None:
         if kwargs.get("backend", "highs") == "highs":
             print(f"  HiGHS {result.wall_s:.3f} s, {len(proto.variables.ids)} variables, "
                   f"{len(proto.linear_constraints.ids)} rows, {result.nodes} nodes, "
-                  f"{result.iterations} simplex iterations, {result.reason}", flush=True)
+                  f"{result.iterations} simplex iterations, {result.reason}"
+                  f"{' (LP relaxation)' if kwargs.get('relaxation') else ''}, objective "
+                  f"{result.objective if result.objective is None else round(result.objective, 2)}",
+                  flush=True)
         return result
 
     lp.solve = solve_and_tell
@@ -46,9 +50,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--mix", type=float, default=0.0, help="the problem's mix_s")
     parser.add_argument("--highs", action="store_true", help="print every HiGHS solve")
+    parser.add_argument("--sized-up-to", type=int, default=None,
+                        help="give the sized start to models of up to N variables "
+                             "(engine.SIZED_RANGE's upper end; 0: to none)")
     parser.add_argument("--seeds", type=int, default=0,
                         help="seeds 0..N-1, one line each: median and stage values")
     args = parser.parse_args()
+    if args.sized_up_to is not None:
+        from allocator.solver import engine
+
+        engine.SIZED_RANGE = (engine.SIZED_RANGE[0], args.sized_up_to)
     if args.seeds:
         for name in args.sizes:
             for seed in range(args.seeds):

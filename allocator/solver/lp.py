@@ -101,6 +101,17 @@ class Mip:
         return self.row(((c, i) for i, c in expr.terms.items()), lb - expr.const,
                         ub - expr.const)
 
+    def copy(self) -> Mip:
+        """An independent copy (the row entries gathered so far are copied, not rebuilt)."""
+        other = Mip()
+        other.lb, other.ub, other.integer = list(self.lb), list(self.ub), list(self.integer)
+        other.rows = list(self.rows)
+        if self._matrix is not None:
+            row_ids, column_ids, coefficients, live = self._matrix
+            other._matrix = (list(row_ids), list(column_ids), list(coefficients), list(live))
+            other._seen = self._seen
+        return other
+
     def delete_row(self, r: int) -> None:
         """Drop row ``r`` (its number is not reused)."""
         self.rows[r] = None

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
 from allocator.solver import lp
 from allocator.solver.budget import Clock
 from allocator.solver.countmodel import CountModel, Outcome
 from allocator.solver.hint import band
-from allocator.solver.lp import Lin
+from allocator.solver.lp import Lin, Mip
 
 # Models of more than the first and at most the second number of variables get the sized
 # start (the 83-person ``workshop`` benchmark has 159, the 240-person ``rules`` 885, the
@@ -59,9 +58,9 @@ def sized_solve(model: CountModel, objective: Lin, clock: Clock, stage: str) -> 
     start = time.monotonic()
     if clock.working_left() <= 0.01:
         return None
-    proto, choices = _with_size_choices(model, objective)
-    relaxed = lp.solve(proto, time_limit_s=max(0.01, 0.85 * clock.working_left()),
-                       relaxation=True)
+    mip, choices = _with_size_choices(model)
+    relaxed = lp.solve(mip.proto(objective),
+                       time_limit_s=max(0.01, 0.85 * clock.working_left()), relaxation=True)
     if relaxed.time_cut:
         clock.cut_stage(stage)  # the full MIP then starts from another hint
     if relaxed.reason == "infeasible":
@@ -69,13 +68,13 @@ def sized_solve(model: CountModel, objective: Lin, clock: Clock, stage: str) -> 
     if relaxed.reason != "optimal" or relaxed.objective is None:
         return None
     bound = _ceil(relaxed.objective)
-    upper = proto.variables.upper_bounds
     for ys in choices.values():
         mean = sum(k * relaxed.values[y] for k, y in ys)
         for k, y in ys:
             if not math.floor(mean + 1e-6) <= k <= math.ceil(mean - 1e-6):
-                upper[y] = 0
-    out = model.solve(objective, clock, stage, node_limit=SIZED_NODES, on=proto)
+                mip.ub[y] = 0
+    out = model.solve(objective, clock, stage, node_limit=SIZED_NODES,
+                      on=mip.proto(objective))
     if out.status not in ("optimal", "feasible"):
         return None
     own = model.mip.n_vars
@@ -85,50 +84,29 @@ def sized_solve(model: CountModel, objective: Lin, clock: Clock, stage: str) -> 
                    else out.objective, values, time.monotonic() - start, out.cut_by_clock)
 
 
-def _with_size_choices(model: CountModel, objective: Lin
-                       ) -> tuple[Any, dict[int, list[tuple[int, int]]]]:
-    """The model's proto minimising ``objective``, with one binary per possible number of
-    participants of each group and the sector bands at that number as constant bounds on
-    the group's sector counts; the binaries by group, as (count, variable number)."""
-    prep, mip = model.prep, model.mip
-    proto = mip.proto(objective)
-    n_vars, n_rows = mip.n_vars, len(mip.rows)
-    new_vars = 0
-    rows: list[tuple[float, float, dict[int, float]]] = []
+def _with_size_choices(model: CountModel) -> tuple[Mip, dict[int, list[tuple[int, int]]]]:
+    """A copy of the model with one binary per possible number of participants of each
+    group and the sector bands at that number as constant bounds on the group's sector
+    counts; the binaries by group, as (count, variable number)."""
+    prep = model.prep
+    mip = model.mip.copy()
     by_group: dict[int, list[tuple[int, int]]] = {}
     for g in model.groups:
         n_var = model.n_var[g]
         sizes = range(round(mip.lb[n_var]), round(mip.ub[n_var]) + 1)
-        ys = [(k, n_vars + new_vars + j) for j, k in enumerate(sizes)]
-        new_vars += len(ys)
+        ys = [(k, mip.var(0, 1)) for k in sizes]
         by_group[g] = ys
-        rows.append((1, 1, {y: 1 for _, y in ys}))
-        rows.append((0, 0, {n_var: 1} | {y: -k for k, y in ys if k}))
+        mip.row([(1, y) for _, y in ys], 1, 1)
+        mip.row([(1, n_var)] + [(-k, y) for k, y in ys], 0, 0)
         for s in range(len(prep.sectors)):
             x = model.x[g, s]
-            counted = {i: c for i, c in x.terms.items() if c}
             bands = [band(prep, s, k) for k in sizes]
-            # x - sum(low_k y_k) >= -constant;  x - sum(high_k y_k) <= -constant
-            rows.append((-x.const, math.inf, counted | {
-                y: -low for (low, _), (_, y) in zip(bands, ys, strict=True) if low}))
-            rows.append((-math.inf, -x.const, counted | {
-                y: -high for (_, high), (_, y) in zip(bands, ys, strict=True) if high}))
-    variables = proto.variables
-    variables.ids.extend(range(n_vars, n_vars + new_vars))
-    variables.lower_bounds.extend(0.0 for _ in range(new_vars))
-    variables.upper_bounds.extend(1.0 for _ in range(new_vars))
-    variables.integers.extend(True for _ in range(new_vars))
-    constraints = proto.linear_constraints
-    constraints.ids.extend(range(n_rows, n_rows + len(rows)))
-    constraints.lower_bounds.extend(lb for lb, _, _ in rows)
-    constraints.upper_bounds.extend(ub for _, ub, _ in rows)
-    matrix = proto.linear_constraint_matrix
-    for r, (_, _, terms) in enumerate(rows, start=n_rows):
-        columns = sorted(terms)
-        matrix.row_ids.extend(r for _ in columns)
-        matrix.column_ids.extend(columns)
-        matrix.coefficients.extend(terms[c] for c in columns)
-    return proto, by_group
+            # x >= sum(low_k y_k);  x <= sum(high_k y_k)
+            mip.constrain(x + Lin.of((-low, y) for (low, _), (_, y)
+                                     in zip(bands, ys, strict=True)), 0, lp.INF)
+            mip.constrain(x + Lin.of((-high, y) for (_, high), (_, y)
+                                     in zip(bands, ys, strict=True)), -lp.INF, 0)
+    return mip, by_group
 
 
 def _ceil(x: float) -> int:
